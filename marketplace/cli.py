@@ -1,0 +1,66 @@
+"""Command-line interface: thin commands over the services (`flask --app marketplace --help`)."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from . import search
+from .services import demo
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(search_cli)
+
+
+@click.command("seed-demo")
+@click.option("--if-empty", is_flag=True, help="Only seed when the database holds no data yet.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the demo catalogue (ICC taxonomy, sample cities and entries, one account per role).
+
+    Creates only what is missing, so running it twice changes nothing. Refused in production.
+    """
+    if current_app.config["ENV"] == "production":
+        raise click.ClickException(
+            "seed-demo creates accounts with known passwords: not in production."
+        )
+    if if_empty and not demo.is_empty():
+        click.echo("The database already holds data: demo catalogue not loaded.")
+        return
+    report = demo.seed_demo()
+    if report.created:
+        created = ", ".join(f"{n} {what}" for what, n in report.created.items())
+        click.echo(f"Created {created}.")
+    else:
+        click.echo("The demo catalogue was already loaded: nothing to add.")
+    click.echo("Demo accounts (development credentials only):")
+    for account in report.accounts:
+        click.echo(f"  {account['role']:<10} {account['email']:<30} {account['password']}")
+    count = search.rebuild()
+    click.echo(f"Search index rebuilt: {count} published entries.")
+
+
+search_cli = AppGroup("search", help="Build and inspect the search index.")
+
+
+@search_cli.command("rebuild")
+def search_rebuild() -> None:
+    """Build a fresh index of every published entry and swap it in atomically."""
+    count = search.rebuild()
+    click.echo(f"Indexed {count} published entries.")
+
+
+@search_cli.command("stats")
+def search_stats() -> None:
+    """Show the size of the live index."""
+    stats = search.index_stats()
+    if stats is None:
+        raise click.ClickException(
+            "No search index yet: run `flask --app marketplace search rebuild`."
+        )
+    click.echo(f"Index:     {stats.path}")
+    click.echo(f"Documents: {stats.documents}")
+    click.echo(f"Segments:  {stats.segments}")
+    click.echo(f"Size:      {stats.size_bytes / 1024:.0f} KiB")

@@ -1,0 +1,73 @@
+"""Configuration defaults and their MARKETPLACE_* environment overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    # "development" or "production"; production refuses to start without a secret key.
+    "ENV": "development",
+    # Folder of the SQLite database, the search index and generated secrets (None: instance/).
+    "DATA_DIR": None,
+    # SQLAlchemy URL; None means the SQLite file marketplace.db in DATA_DIR.
+    "DATABASE_URL": None,
+    # Signs sessions and CSRF tokens; None: generated once and kept in DATA_DIR (development only).
+    "SECRET_KEY": None,
+    # Entries per page on catalogue, city, track and challenge pages.
+    "PER_PAGE": 20,
+    # Seconds SQLite waits for a competing writer before giving up.
+    "SQLITE_BUSY_TIMEOUT": 15,
+    # Flask-WTF: CSRF protection on every POST (tests that do not exercise CSRF switch it off).
+    "WTF_CSRF_ENABLED": True,
+    # Session cookie hardening.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+}
+
+SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run as given; the message says what to change."""
+
+
+def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
+    """Fill app.config: defaults, then MARKETPLACE_* environment variables, then ``overrides``."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("MARKETPLACE")
+    if overrides:
+        app.config.from_mapping(overrides)
+
+    data_dir = Path(app.config["DATA_DIR"] or app.instance_path).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app.config["DATA_DIR"] = str(data_dir)
+    app.config["SQLALCHEMY_DATABASE_URI"] = (
+        app.config["DATABASE_URL"] or f"sqlite:///{data_dir / 'marketplace.db'}"
+    )
+    app.config["SESSION_COOKIE_SECURE"] = app.config["ENV"] == "production"
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _development_secret(app.config["ENV"], data_dir)
+
+
+def _development_secret(env: str, data_dir: Path) -> str:
+    """Read the generated secret from the data dir, creating it once; all workers share it."""
+    if env == "production":
+        raise ConfigError(
+            "MARKETPLACE_SECRET_KEY is not set. A production start needs a fixed secret key shared "
+            "by every worker, e.g. MARKETPLACE_SECRET_KEY=$(python -c "
+            "'import secrets; print(secrets.token_hex(32))')."
+        )
+    path = data_dir / SECRET_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text(encoding="ascii").strip()

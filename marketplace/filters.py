@@ -1,0 +1,55 @@
+"""Template filters and globals: labels for stored values, Markdown through the sanitiser."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import Flask, request, url_for
+
+from . import permissions, vocab
+from .markup import render_markdown
+
+
+def format_date(value: datetime | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+def format_number(value: int | None) -> str:
+    return f"{value:,}".replace(",", "\u202f") if value is not None else ""
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(render_markdown, "markdown")
+    app.add_template_filter(format_date, "date")
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(vocab.country_name, "country")
+    app.add_template_filter(vocab.language_name, "language")
+    app.add_template_filter(external_url, "external_url")
+    app.add_template_global(page_url, "page_url")
+    app.add_template_global(permissions, "permissions")
+    app.jinja_env.globals.update(
+        KINDS=vocab.KINDS,
+        MATURITIES=vocab.MATURITIES,
+        MATURITY_HINTS=vocab.MATURITY_HINTS,
+        COST_BANDS=vocab.COST_BANDS,
+        CITY_ROLES=vocab.CITY_ROLES,
+        STATUS_LABELS=vocab.STATUS_LABELS,
+    )
+
+
+def external_url(value: str | None) -> str:
+    """``value`` when it is an http(s) URL, else "" (never a javascript: or data: link)."""
+    if not value:
+        return ""
+    scheme = urlsplit(value.strip()).scheme.lower()
+    return value.strip() if scheme in ("http", "https") else ""
+
+
+def page_url(page: int) -> str:
+    """The current page's URL with every query parameter kept and ``page`` replaced."""
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    if page > 1:
+        args["page"] = [str(page)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)

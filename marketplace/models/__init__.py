@@ -1,0 +1,19 @@
+"""The data model, one module per aggregate."""
+
+from .city import City
+from .moderation import ModerationEvent
+from .solution import Adoption, Solution
+from .taxonomy import SDG, Challenge, Track, TransversalService
+from .user import User
+
+__all__ = [
+    "SDG",
+    "Adoption",
+    "Challenge",
+    "City",
+    "ModerationEvent",
+    "Solution",
+    "Track",
+    "TransversalService",
+    "User",
+]

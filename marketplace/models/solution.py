@@ -1,0 +1,105 @@
+"""Solutions and best practices: the entries of the catalogue, and the cities that adopted them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..sqltypes import utc_now
+from ..vocab import Status
+from .city import City
+from .taxonomy import SDG, Challenge, Track, TransversalService
+
+solution_challenge = Table(
+    "solution_challenge",
+    db.metadata,
+    Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
+    Column("challenge_id", ForeignKey("challenge.id"), primary_key=True, index=True),
+)
+solution_service = Table(
+    "solution_service",
+    db.metadata,
+    Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
+    Column("service_id", ForeignKey("transversal_service.id"), primary_key=True, index=True),
+)
+solution_sdg = Table(
+    "solution_sdg",
+    db.metadata,
+    Column("solution_id", ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True),
+    Column("sdg_number", ForeignKey("sdg.number"), primary_key=True, index=True),
+)
+
+
+class Solution(db.Model):
+    """A solution or best practice written up by its owning city."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # vocab.KINDS
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(300), default="")  # plain text
+    # Markdown fields, rendered only through marketplace.markup.
+    description: Mapped[str] = mapped_column(Text, default="")
+    impact: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"), index=True)
+    provider: Mapped[str] = mapped_column(String(200), default="")
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+    # The owner chooses whether the public sees the contact block.
+    contact_public: Mapped[bool] = mapped_column(default=True)
+    website: Mapped[str] = mapped_column(String(500), default="")
+    maturity: Mapped[str] = mapped_column(String(20), default="idea")  # vocab.MATURITIES
+    cost_band: Mapped[str] = mapped_column(String(20), default="")  # vocab.COST_BANDS or ""
+    funding_model: Mapped[str] = mapped_column(String(200), default="")
+    licence: Mapped[str] = mapped_column(String(80), default="")  # SPDX id or "proprietary"
+    # ISO 639-1 codes of the languages the solution and its documentation exist in.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT, index=True)
+    featured: Mapped[bool] = mapped_column(default=False)
+    sample: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    city: Mapped[City] = relationship()
+    challenges: Mapped[list[Challenge]] = relationship(
+        secondary=solution_challenge, order_by="Challenge.position"
+    )
+    services: Mapped[list[TransversalService]] = relationship(
+        secondary=solution_service, order_by="TransversalService.position"
+    )
+    sdgs: Mapped[list[SDG]] = relationship(secondary=solution_sdg, order_by="SDG.number")
+    adoptions: Mapped[list[Adoption]] = relationship(
+        back_populates="solution", cascade="all, delete-orphan", order_by="Adoption.created_at"
+    )
+
+    @property
+    def tracks(self) -> list[Track]:
+        """The tracks implied by the entry's challenges, in track order."""
+        tracks = {challenge.track.id: challenge.track for challenge in self.challenges}
+        return sorted(tracks.values(), key=lambda track: (track.position, track.name))
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    def __repr__(self) -> str:
+        return f"<Solution {self.slug} {self.status}>"
+
+
+class Adoption(db.Model):
+    """A city that adopted another city's entry ("used by"), with a short note."""
+
+    solution_id: Mapped[int] = mapped_column(
+        ForeignKey("solution.id", ondelete="CASCADE"), primary_key=True
+    )
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"), primary_key=True, index=True)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    solution: Mapped[Solution] = relationship(back_populates="adoptions")
+    city: Mapped[City] = relationship()

@@ -1,0 +1,39 @@
+"""Turning an entry into the document the index holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import Solution
+
+
+def _keywords(values) -> str:
+    return " ".join(sorted({str(value) for value in values if value}))
+
+
+def document(solution: Solution) -> dict[str, Any]:
+    """The index document of a published entry (facet values are slugs and codes)."""
+    city = solution.city
+    return {
+        "id": str(solution.id),
+        "slug": solution.slug,
+        "title": solution.title,
+        "summary": solution.summary,
+        "description": solution.description,
+        "impact": solution.impact,
+        "lessons": solution.lessons,
+        "city_name": city.name,
+        "provider": solution.provider,
+        "published": solution.published_at,
+        "title_sort": solution.title.casefold(),
+        "track": _keywords(track.slug for track in solution.tracks),
+        "challenge": _keywords(challenge.slug for challenge in solution.challenges),
+        "service": _keywords(service.slug for service in solution.services),
+        "country": city.country,
+        "city": city.slug,
+        "kind": solution.kind,
+        "maturity": solution.maturity,
+        "sdg": _keywords(sdg.number for sdg in solution.sdgs),
+        "cost": solution.cost_band,
+        "language": _keywords(solution.languages),
+    }

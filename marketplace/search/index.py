@@ -1,0 +1,98 @@
+"""Where the index lives, and building it from the database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from whoosh import index as whoosh_index
+
+from ..extensions import db
+from ..models import Challenge, Solution
+from ..vocab import Status
+from .documents import document
+from .schema import build_schema
+
+# data_dir/search/current is a symlink to the live index directory; a rebuild writes a fresh
+# directory beside it and swaps the link atomically, so readers never see a half-built index.
+CURRENT = "current"
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    path: str
+    documents: int
+    segments: int
+    size_bytes: int
+
+
+def search_root() -> Path:
+    return Path(current_app.config["DATA_DIR"]) / "search"
+
+
+def current_dir() -> Path | None:
+    link = search_root() / CURRENT
+    return link.resolve() if link.exists() else None
+
+
+def _published_entries():
+    return db.session.scalars(
+        select(Solution)
+        .where(Solution.status == Status.PUBLISHED)
+        .options(
+            selectinload(Solution.city),
+            selectinload(Solution.challenges).selectinload(Challenge.track),
+            selectinload(Solution.services),
+            selectinload(Solution.sdgs),
+        )
+        .order_by(Solution.id)
+    )
+
+
+def rebuild() -> int:
+    """Build a new index of every published entry and swap it in; returns the entries indexed."""
+    root = search_root()
+    root.mkdir(parents=True, exist_ok=True)
+    fresh = root / f"index-{uuid.uuid4().hex[:12]}"
+    fresh.mkdir()
+    ix = whoosh_index.create_in(fresh, build_schema())
+    count = 0
+    with ix.writer(limitmb=128) as writer:
+        for solution in _published_entries():
+            writer.add_document(**document(solution))
+            count += 1
+    ix.close()
+    _swap(root, fresh)
+    return count
+
+
+def _swap(root: Path, fresh: Path) -> None:
+    old = current_dir()
+    link = root / CURRENT
+    tmp_link = root / f".{CURRENT}-{uuid.uuid4().hex[:8]}"
+    tmp_link.symlink_to(fresh.name)
+    os.replace(tmp_link, link)
+    if old is not None and old != fresh.resolve():
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def index_stats() -> IndexStats | None:
+    """Size of the live index, or None when none has been built yet."""
+    path = current_dir()
+    if path is None or not whoosh_index.exists_in(path):
+        return None
+    ix = whoosh_index.open_dir(path)
+    try:
+        with ix.searcher() as searcher:
+            documents = searcher.doc_count()
+        segments = len(ix._segments())
+    finally:
+        ix.close()
+    size = sum(item.stat().st_size for item in path.iterdir() if item.is_file())
+    return IndexStats(str(path), documents, segments, size)

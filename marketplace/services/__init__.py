@@ -1,0 +1,1 @@
+"""Business rules: no request or session; the service commits, helpers only flush."""

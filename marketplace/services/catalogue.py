@@ -1,0 +1,106 @@
+"""Read-side queries of the public catalogue: only published entries, eager-loaded for cards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from .. import permissions
+from ..extensions import db
+from ..models import Adoption, Challenge, City, Solution, Track, TransversalService
+from ..models.solution import solution_challenge, solution_service
+from ..vocab import Status
+from .errors import NotFound
+
+CARD_OPTIONS = (
+    selectinload(Solution.city),
+    selectinload(Solution.challenges).selectinload(Challenge.track),
+)
+
+
+def published() -> Select[tuple[Solution]]:
+    """Published entries, newest first, ready to paginate."""
+    return (
+        select(Solution)
+        .where(Solution.status == Status.PUBLISHED)
+        .options(*CARD_OPTIONS)
+        .order_by(Solution.published_at.desc(), Solution.id.desc())
+    )
+
+
+def published_for_challenge(challenge: Challenge) -> Select[tuple[Solution]]:
+    return published().where(
+        Solution.id.in_(
+            select(solution_challenge.c.solution_id).where(
+                solution_challenge.c.challenge_id == challenge.id
+            )
+        )
+    )
+
+
+def published_for_track(track: Track) -> Select[tuple[Solution]]:
+    return published().where(
+        Solution.id.in_(
+            select(solution_challenge.c.solution_id)
+            .join(Challenge, Challenge.id == solution_challenge.c.challenge_id)
+            .where(Challenge.track_id == track.id)
+        )
+    )
+
+
+def published_for_service(service: TransversalService) -> Select[tuple[Solution]]:
+    return published().where(
+        Solution.id.in_(
+            select(solution_service.c.solution_id).where(
+                solution_service.c.service_id == service.id
+            )
+        )
+    )
+
+
+def published_for_city(city: City) -> Select[tuple[Solution]]:
+    return published().where(Solution.city_id == city.id)
+
+
+def adopted_by_city(city: City) -> Select[tuple[Solution]]:
+    """Published entries of other cities that ``city`` adopted."""
+    return published().where(
+        Solution.id.in_(select(Adoption.solution_id).where(Adoption.city_id == city.id))
+    )
+
+
+def latest(limit: int = 6) -> list[Solution]:
+    return list(db.session.scalars(published().limit(limit)))
+
+
+def featured(limit: int = 3) -> list[Solution]:
+    return list(db.session.scalars(published().where(Solution.featured).limit(limit)))
+
+
+def count_published() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Solution).where(Solution.status == Status.PUBLISHED)
+    )
+
+
+def get_visible(slug: str, user: Any) -> Solution:
+    """The entry with ``slug`` if ``user`` may see it.
+
+    :raises NotFound: when there is no such entry or it is not public and ``user`` may not see it
+        (an unpublished entry does not reveal that it exists).
+    """
+    solution = db.session.scalar(
+        select(Solution)
+        .where(Solution.slug == slug)
+        .options(
+            *CARD_OPTIONS,
+            selectinload(Solution.services),
+            selectinload(Solution.sdgs),
+            selectinload(Solution.adoptions).selectinload(Adoption.city),
+        )
+    )
+    if solution is None or not permissions.can_view(user, solution):
+        raise NotFound("There is no published entry at this address.")
+    return solution

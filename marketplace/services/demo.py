@@ -1,0 +1,244 @@
+"""The demo catalogue: ICC taxonomy, sample cities, sample entries and one account per role."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..database import begin_write
+from ..extensions import db
+from ..models import SDG, Adoption, Challenge, City, Solution, Track, TransversalService, User
+from ..sqltypes import utc_now
+from ..vocab import Role, Status
+from . import moderation
+from .errors import ValidationFailed
+
+SEED = resources.files("marketplace") / "seed"
+
+# Development credentials, printed by seed-demo and listed in README; production refuses to seed.
+DEMO_ACCOUNTS = (
+    {"email": "admin@tech4good.example", "password": "demo-admin-pass", "role": Role.ADMIN,
+     "display_name": "Demo administrator", "city": None},
+    {"email": "curator@tech4good.example", "password": "demo-curator-pass",
+     "role": Role.CURATOR, "display_name": "Demo curator", "city": None},
+    {"email": "publisher@terrassa.example", "password": "demo-publisher-pass",
+     "role": Role.PUBLISHER, "display_name": "Demo publisher (Terrassa)", "city": "terrassa"},
+)  # fmt: skip
+
+# The transitions that take a new draft to each demo status.
+STATUS_PATHS: dict[str, tuple[Status, ...]] = {
+    Status.DRAFT: (),
+    Status.SUBMITTED: (Status.SUBMITTED,),
+    Status.CHANGES_REQUESTED: (Status.SUBMITTED, Status.CHANGES_REQUESTED),
+    Status.REJECTED: (Status.SUBMITTED, Status.REJECTED),
+    Status.PUBLISHED: (Status.SUBMITTED, Status.PUBLISHED),
+    Status.ARCHIVED: (Status.SUBMITTED, Status.PUBLISHED, Status.ARCHIVED),
+}
+ARCHIVE_COMMENT = "Archived at the city's request: the service was replaced by a newer one."
+
+
+@dataclass
+class SeedReport:
+    created: dict[str, int] = field(default_factory=dict)
+    accounts: tuple[dict, ...] = DEMO_ACCOUNTS
+
+    def add(self, what: str, n: int = 1) -> None:
+        self.created[what] = self.created.get(what, 0) + n
+
+
+def _load(name: str) -> dict[str, Any]:
+    return tomllib.loads((SEED / name).read_text(encoding="utf-8"))
+
+
+def _entries() -> list[dict[str, Any]]:
+    folder = SEED / "entries"
+    files = sorted(
+        (item for item in folder.iterdir() if item.name.endswith(".toml")), key=lambda f: f.name
+    )
+    return [tomllib.loads(item.read_text(encoding="utf-8")) for item in files]
+
+
+def _at(day: date, hour: int = 9) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def _by_slug(model: type) -> dict[str, Any]:
+    return {item.slug: item for item in db.session.scalars(select(model))}
+
+
+def is_empty() -> bool:
+    """True when the database holds no city and no entry yet."""
+    return not db.session.scalar(select(func.count()).select_from(City)) and not (
+        db.session.scalar(select(func.count()).select_from(Solution))
+    )
+
+
+def seed_demo() -> SeedReport:
+    """Load the demo catalogue, creating only what is missing (seeding twice changes nothing).
+
+    :raises ValidationFailed: when a seed file refers to an unknown city or challenge.
+    """
+    begin_write()
+    report = SeedReport()
+    _seed_taxonomy(report)
+    _seed_cities(report)
+    curator = _seed_accounts(report)
+    _seed_entries(report, curator)
+    db.session.commit()
+    return report
+
+
+def _seed_taxonomy(report: SeedReport) -> None:
+    data = _load("taxonomy.toml")
+    tracks, challenges = _by_slug(Track), _by_slug(Challenge)
+    for position, item in enumerate(data["tracks"]):
+        track = tracks.get(item["slug"])
+        if track is None:
+            track = Track(
+                slug=item["slug"],
+                name=item["name"],
+                edition=item["edition"],
+                description=item["description"],
+                position=position,
+            )
+            db.session.add(track)
+            report.add("tracks")
+        for challenge_position, challenge in enumerate(item["challenges"]):
+            if challenge["slug"] not in challenges:
+                db.session.add(
+                    Challenge(
+                        slug=challenge["slug"],
+                        name=challenge["name"],
+                        track=track,
+                        position=challenge_position,
+                    )
+                )
+                report.add("challenges")
+    services = _by_slug(TransversalService)
+    for position, item in enumerate(data["services"]):
+        if item["slug"] not in services:
+            db.session.add(TransversalService(position=position, **item))
+            report.add("transversal services")
+    known = set(db.session.scalars(select(SDG.number)))
+    for item in data["sdgs"]:
+        if item["number"] not in known:
+            db.session.add(SDG(**item))
+            report.add("SDGs")
+    db.session.flush()
+
+
+def _seed_cities(report: SeedReport) -> None:
+    existing = _by_slug(City)
+    for item in _load("cities.toml")["cities"]:
+        if item["slug"] in existing:
+            continue
+        db.session.add(
+            City(
+                slug=item["slug"],
+                name=item["name"],
+                country=item["country"],
+                role=item["role"],
+                population=item.get("population"),
+                website=item.get("website", ""),
+                profile=item["about"],
+                sample=True,
+            )
+        )
+        report.add("cities")
+    db.session.flush()
+
+
+def _seed_accounts(report: SeedReport) -> User:
+    cities = _by_slug(City)
+    users = {user.email: user for user in db.session.scalars(select(User))}
+    for account in DEMO_ACCOUNTS:
+        if account["email"] in users:
+            continue
+        user = User(
+            email=account["email"],
+            display_name=account["display_name"],
+            role=account["role"],
+            city=cities[account["city"]] if account["city"] else None,
+        )
+        user.set_password(account["password"])
+        db.session.add(user)
+        users[user.email] = user
+        report.add("accounts")
+    db.session.flush()
+    return users[DEMO_ACCOUNTS[1]["email"]]
+
+
+def _resolve(items: dict[str, Any], slugs: list, what: str, entry: str) -> list:
+    unknown = [slug for slug in slugs if slug not in items]
+    if unknown:
+        raise ValidationFailed(f"Seed entry {entry}: unknown {what} {', '.join(map(str, unknown))}")
+    return [items[slug] for slug in slugs]
+
+
+def _seed_entries(report: SeedReport, curator: User) -> None:
+    existing = set(db.session.scalars(select(Solution.slug)))
+    cities, challenges = _by_slug(City), _by_slug(Challenge)
+    services = _by_slug(TransversalService)
+    sdgs = {sdg.number: sdg for sdg in db.session.scalars(select(SDG))}
+    for item in _entries():
+        if item["slug"] in existing:
+            continue
+        slug = item["slug"]
+        created = _at(item["created"])
+        solution = Solution(
+            slug=slug,
+            kind=item["kind"],
+            title=item["title"],
+            summary=item["summary"],
+            description=item["description"].strip(),
+            impact=item["impact"].strip(),
+            lessons=item["lessons"].strip(),
+            city=_resolve(cities, [item["city"]], "city", slug)[0],
+            provider=item["provider"],
+            contact_name=item["contact_name"],
+            contact_email=item["contact_email"],
+            website=item.get("website", ""),
+            maturity=item["maturity"],
+            cost_band=item["cost_band"],
+            funding_model=item["funding_model"],
+            licence=item["licence"],
+            languages=list(item["languages"]),
+            challenges=_resolve(challenges, item["challenges"], "challenge", slug),
+            services=_resolve(services, item["services"], "service", slug),
+            sdgs=_resolve(sdgs, item["sdgs"], "SDG", slug),
+            featured=item.get("featured", False),
+            sample=True,
+            status=Status.DRAFT,
+            created_at=created,
+            updated_at=created,
+        )
+        solution.adoptions = [
+            Adoption(city=city, created_at=created)
+            for city in _resolve(cities, item["used_by"], "city", slug)
+        ]
+        db.session.add(solution)
+        moderation.record_created(solution, None, at=created)
+        _walk_to_status(solution, item, curator)
+        report.add("entries")
+
+
+def _walk_to_status(solution: Solution, item: dict[str, Any], curator: User) -> None:
+    created = _at(item["created"])
+    published = _at(item["published"]) if "published" in item else None
+    decided = published or created + timedelta(days=9)
+    moments = {
+        Status.SUBMITTED: (None, created + timedelta(days=1), ""),
+        Status.PUBLISHED: (curator, decided, "Approved."),
+        Status.CHANGES_REQUESTED: (curator, decided, item.get("review_comment", "")),
+        Status.REJECTED: (curator, decided, item.get("review_comment", "")),
+        Status.ARCHIVED: (curator, min(decided + timedelta(days=240), utc_now()), ARCHIVE_COMMENT),
+    }
+    for target in STATUS_PATHS[item["status"]]:
+        actor, when, comment = moments[target]
+        moderation.apply_transition(solution, target, actor, comment, at=when)
+        solution.updated_at = when

@@ -1,0 +1,91 @@
+"""Read-side queries of the taxonomy: tracks, challenges, services and their entry counts."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import SDG, Challenge, Solution, Track, TransversalService
+from ..models.solution import solution_challenge, solution_service
+from ..vocab import Status
+from .errors import NotFound
+
+
+def tracks() -> list[Track]:
+    """Tracks still offered, grouped by edition (newest first), with their challenges."""
+    return list(
+        db.session.scalars(
+            select(Track)
+            .where(Track.retired.is_(False))
+            .options(selectinload(Track.challenges))
+            .order_by(Track.edition.desc(), Track.position, Track.name)
+        )
+    )
+
+
+def services() -> list[TransversalService]:
+    return list(
+        db.session.scalars(
+            select(TransversalService)
+            .where(TransversalService.retired.is_(False))
+            .order_by(TransversalService.position, TransversalService.name)
+        )
+    )
+
+
+def sdgs() -> list[SDG]:
+    return list(db.session.scalars(select(SDG).order_by(SDG.number)))
+
+
+def _published_link_counts(link_column, group_column, *joins) -> dict[int, int]:
+    query = (
+        select(group_column, func.count(func.distinct(Solution.id)))
+        .select_from(link_column.table)
+        .join(Solution, Solution.id == link_column.table.c.solution_id)
+    )
+    for target, condition in joins:
+        query = query.join(target, condition)
+    query = query.where(Solution.status == Status.PUBLISHED).group_by(group_column)
+    return dict(db.session.execute(query).tuples().all())
+
+
+def published_counts_by_track() -> dict[int, int]:
+    """Published entries per track id (an entry counts once per track)."""
+    return _published_link_counts(
+        solution_challenge.c.challenge_id,
+        Challenge.track_id,
+        (Challenge, Challenge.id == solution_challenge.c.challenge_id),
+    )
+
+
+def published_counts_by_challenge() -> dict[int, int]:
+    return _published_link_counts(
+        solution_challenge.c.challenge_id, solution_challenge.c.challenge_id
+    )
+
+
+def published_counts_by_service() -> dict[int, int]:
+    return _published_link_counts(solution_service.c.service_id, solution_service.c.service_id)
+
+
+def _get_by_slug(model, slug: str, what: str):
+    item = db.session.scalar(select(model).where(model.slug == slug))
+    if item is None:
+        raise NotFound(f"There is no {what} at this address.")
+    return item
+
+
+def get_track(slug: str) -> Track:
+    """:raises NotFound: when no track has this slug."""
+    return _get_by_slug(Track, slug, "track")
+
+
+def get_challenge(slug: str) -> Challenge:
+    """:raises NotFound: when no challenge has this slug."""
+    return _get_by_slug(Challenge, slug, "challenge")
+
+
+def get_service(slug: str) -> TransversalService:
+    """:raises NotFound: when no transversal service has this slug."""
+    return _get_by_slug(TransversalService, slug, "transversal service")

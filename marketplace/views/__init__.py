@@ -1,0 +1,8 @@
+"""Blueprints, one per area, registered explicitly by create_app."""
+
+from .catalogue import bp as catalogue
+from .cities import bp as cities
+from .main import bp as main
+from .taxonomy import bp as taxonomy
+
+BLUEPRINTS = (main, catalogue, cities, taxonomy)

@@ -1,0 +1,27 @@
+"""City profiles: the list of ICC cities and each city's page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from ..extensions import db
+from ..services import catalogue, cities
+from .paging import paginate
+
+bp = Blueprint("cities", __name__, url_prefix="/cities")
+
+
+@bp.get("")
+def index():
+    return render_template("cities/index.html", cities=cities.cities_with_counts())
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    city = cities.get_city(slug)
+    return render_template(
+        "cities/detail.html",
+        city=city,
+        pagination=paginate(catalogue.published_for_city(city)),
+        adopted=list(db.session.scalars(catalogue.adopted_by_city(city))),
+    )

@@ -1,0 +1,53 @@
+"""Tracks, challenges and transversal services, each with the entries filed under it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from ..services import catalogue, taxonomy
+from .paging import paginate
+
+bp = Blueprint("taxonomy", __name__)
+
+
+@bp.get("/tracks")
+def tracks():
+    return render_template(
+        "taxonomy/tracks.html",
+        tracks=taxonomy.tracks(),
+        services=taxonomy.services(),
+        track_counts=taxonomy.published_counts_by_track(),
+        challenge_counts=taxonomy.published_counts_by_challenge(),
+        service_counts=taxonomy.published_counts_by_service(),
+    )
+
+
+@bp.get("/tracks/<slug>")
+def track(slug: str):
+    item = taxonomy.get_track(slug)
+    return render_template(
+        "taxonomy/track.html",
+        track=item,
+        challenge_counts=taxonomy.published_counts_by_challenge(),
+        pagination=paginate(catalogue.published_for_track(item)),
+    )
+
+
+@bp.get("/challenges/<slug>")
+def challenge(slug: str):
+    item = taxonomy.get_challenge(slug)
+    return render_template(
+        "taxonomy/challenge.html",
+        challenge=item,
+        pagination=paginate(catalogue.published_for_challenge(item)),
+    )
+
+
+@bp.get("/services/<slug>")
+def service(slug: str):
+    item = taxonomy.get_service(slug)
+    return render_template(
+        "taxonomy/service.html",
+        service=item,
+        pagination=paginate(catalogue.published_for_service(item)),
+    )

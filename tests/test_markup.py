@@ -1,0 +1,107 @@
+"""The Markdown sanitiser: the only path from user text to HTML."""
+
+from html import unescape
+from html.parser import HTMLParser
+
+import pytest
+
+from marketplace.markup import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, render_markdown
+
+
+class _Elements(HTMLParser):
+    """Collects every (tag, attributes) pair of an HTML fragment as a browser would parse it."""
+
+    def __init__(self):
+        super().__init__()
+        self.elements = []
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+
+def elements(html):
+    parser = _Elements()
+    parser.feed(str(html))
+    return parser.elements
+
+XSS = [
+    ("<script>alert(1)</script>", "<script"),
+    ("<SCRIPT SRC=//evil.example/x.js></SCRIPT>", "<script"),
+    ("<style>body{display:none}</style>", "<style"),
+    ('<iframe src="https://evil.example"></iframe>', "<iframe"),
+    ('<img src=x onerror="alert(1)">', "onerror"),
+    ('<a href="https://ok.example" onclick="alert(1)">x</a>', "onclick"),
+    ('<div onmouseover="alert(1)">hover</div>', "onmouseover"),
+    ("[click](javascript:alert(1))", "javascript:"),
+    ("[click](JaVaScRiPt:alert(1))", "javascript:"),
+    ("[click](  javascript:alert(1))", "javascript:"),
+    ('<a href="javascript&#58;alert(1)">x</a>', "javascript"),
+    ("[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", "data:"),
+    ("![x](data:image/svg+xml;base64,PHN2Zz4=)", "data:"),
+    ('<svg><script>alert(1)</script></svg>', "<svg"),
+    ('<math><mi xlink:href="javascript:alert(1)">x</mi></math>', "javascript"),
+    ("<object data=evil.swf></object>", "<object"),
+    ("<embed src=evil.swf>", "<embed"),
+    ('<form action="https://evil.example"><input name=p></form>', "<form"),
+    ('<meta http-equiv="refresh" content="0;url=https://evil.example">', "<meta"),
+    ('<base href="https://evil.example/">', "<base"),
+    ('<link rel=stylesheet href="https://evil.example/x.css">', "<link"),
+    ('<p style="background:url(javascript:alert(1))">x</p>', "style="),
+    ("<!-- <script>alert(1)</script> -->", "<script"),
+    ('[x](https://ok.example "title" onmouseover=alert(1))', "onmouseover="),
+    ('<a href="vbscript:msgbox(1)">x</a>', "vbscript"),
+]
+
+
+@pytest.mark.parametrize(("source", "forbidden"), XSS)
+def test_dangerous_markup_is_neutralised(source, forbidden):
+    html = render_markdown(source)
+    for tag, attrs in elements(html):
+        assert tag in ALLOWED_TAGS
+        assert set(attrs) <= set(ALLOWED_ATTRIBUTES.get(tag, ())), (tag, attrs)
+        href = unescape(attrs.get("href") or "").strip().lower()
+        assert href.startswith(("http://", "https://", "mailto:")) or not href, href
+    # Whatever is left of the attack is inert text, never markup.
+    assert f"<{forbidden.lstrip('<')}" not in str(html).lower() or not forbidden.startswith("<")
+
+
+def test_markdown_formatting_survives():
+    html = str(render_markdown("# Title\n\nSome **bold** and *em*.\n\n- one\n- two\n\n`code`"))
+    assert "<h3" in html and "Title" in html  # user headings start below the page's h1/h2
+    assert "<strong>bold</strong>" in html and "<em>em</em>" in html
+    assert "<li>one</li>" in html and "<code>code</code>" in html
+
+
+def test_heading_ids_are_dropped():
+    assert "id=" not in str(render_markdown("## Results"))
+
+
+def test_written_links_get_untrusted_rel():
+    html = str(render_markdown("[portal](https://opendata.example/)"))
+    assert 'href="https://opendata.example/"' in html
+    assert 'rel="nofollow noopener ugc"' in html
+
+
+def test_bare_urls_become_links_with_rel():
+    html = str(render_markdown("See https://data.europa.eu/datasets for details."))
+    assert '<a href="https://data.europa.eu/datasets" rel="nofollow noopener ugc">' in html
+
+
+def test_mailto_links_are_kept():
+    links = [attrs for tag, attrs in elements(render_markdown("<team@city.example>")) if tag == "a"]
+    assert [unescape(attrs["href"]) for attrs in links] == ["mailto:team@city.example"]
+
+
+def test_text_is_escaped_not_interpreted():
+    html = str(render_markdown("5 < 6 & 7 > 3 \"quoted\""))
+    assert "&lt;" in html and "&amp;" in html
+
+
+def test_tables_render():
+    html = str(render_markdown("| a | b |\n|---|---|\n| 1 | 2 |"))
+    assert "<table>" in html and "<td>1</td>" in html
+
+
+@pytest.mark.parametrize("empty", [None, ""])
+def test_empty_input_renders_nothing(empty):
+    assert str(render_markdown(empty)) == ""
