@@ -35,8 +35,8 @@ run: setup-data
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install-test
-	$(BIN)/ruff check marketplace tests bench
-	$(BIN)/ruff format --check marketplace tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: lint
 	$(BIN)/python -m pytest

@@ -26,10 +26,10 @@ def seed_demo_command(if_empty: bool) -> None:
         raise click.ClickException(
             "seed-demo creates accounts with known passwords: not in production."
         )
-    if if_empty and not demo.is_empty():
+    report = demo.seed_demo(only_if_empty=if_empty)
+    if report is None:
         click.echo("The database already holds data: demo catalogue not loaded.")
         return
-    report = demo.seed_demo()
     if report.created:
         created = ", ".join(f"{n} {what}" for what, n in report.created.items())
         click.echo(f"Created {created}.")

@@ -24,6 +24,7 @@ def elements(html):
     parser.feed(str(html))
     return parser.elements
 
+
 XSS = [
     ("<script>alert(1)</script>", "<script"),
     ("<SCRIPT SRC=//evil.example/x.js></SCRIPT>", "<script"),
@@ -38,7 +39,7 @@ XSS = [
     ('<a href="javascript&#58;alert(1)">x</a>', "javascript"),
     ("[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)", "data:"),
     ("![x](data:image/svg+xml;base64,PHN2Zz4=)", "data:"),
-    ('<svg><script>alert(1)</script></svg>', "<svg"),
+    ("<svg><script>alert(1)</script></svg>", "<svg"),
     ('<math><mi xlink:href="javascript:alert(1)">x</mi></math>', "javascript"),
     ("<object data=evil.swf></object>", "<object"),
     ("<embed src=evil.swf>", "<embed"),
@@ -67,9 +68,12 @@ def test_dangerous_markup_is_neutralised(source, forbidden):
 
 def test_markdown_formatting_survives():
     html = str(render_markdown("# Title\n\nSome **bold** and *em*.\n\n- one\n- two\n\n`code`"))
-    assert "<h3" in html and "Title" in html  # user headings start below the page's h1/h2
-    assert "<strong>bold</strong>" in html and "<em>em</em>" in html
-    assert "<li>one</li>" in html and "<code>code</code>" in html
+    assert "<h3" in html
+    assert "Title" in html
+    assert "<strong>bold</strong>" in html
+    assert "<em>em</em>" in html
+    assert "<li>one</li>" in html
+    assert "<code>code</code>" in html
 
 
 def test_heading_ids_are_dropped():
@@ -93,13 +97,15 @@ def test_mailto_links_are_kept():
 
 
 def test_text_is_escaped_not_interpreted():
-    html = str(render_markdown("5 < 6 & 7 > 3 \"quoted\""))
-    assert "&lt;" in html and "&amp;" in html
+    html = str(render_markdown('5 < 6 & 7 > 3 "quoted"'))
+    assert "&lt;" in html
+    assert "&amp;" in html
 
 
 def test_tables_render():
     html = str(render_markdown("| a | b |\n|---|---|\n| 1 | 2 |"))
-    assert "<table>" in html and "<td>1</td>" in html
+    assert "<table>" in html
+    assert "<td>1</td>" in html
 
 
 @pytest.mark.parametrize("empty", [None, ""])

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from .. import permissions
 from ..extensions import db
 from ..models import Adoption, Challenge, City, Solution, Track, TransversalService
-from ..models.solution import solution_challenge, solution_service
+from ..models.solution import solution_challenge, solution_sdg, solution_service
 from ..vocab import Status
 from .errors import NotFound
 
@@ -56,6 +56,14 @@ def published_for_service(service: TransversalService) -> Select[tuple[Solution]
             select(solution_service.c.solution_id).where(
                 solution_service.c.service_id == service.id
             )
+        )
+    )
+
+
+def published_for_sdg(number: int) -> Select[tuple[Solution]]:
+    return published().where(
+        Solution.id.in_(
+            select(solution_sdg.c.solution_id).where(solution_sdg.c.sdg_number == number)
         )
     )
 

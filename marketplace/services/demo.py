@@ -78,12 +78,18 @@ def is_empty() -> bool:
     )
 
 
-def seed_demo() -> SeedReport:
+def seed_demo(only_if_empty: bool = False) -> SeedReport | None:
     """Load the demo catalogue, creating only what is missing (seeding twice changes nothing).
+
+    With ``only_if_empty``, returns None and changes nothing when the database already holds
+    cities or entries (checked inside the same write transaction, so two starts cannot both seed).
 
     :raises ValidationFailed: when a seed file refers to an unknown city or challenge.
     """
     begin_write()
+    if only_if_empty and not is_empty():
+        db.session.rollback()
+        return None
     report = SeedReport()
     _seed_taxonomy(report)
     _seed_cities(report)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import SDG, Challenge, Solution, Track, TransversalService
-from ..models.solution import solution_challenge, solution_service
+from ..models.solution import solution_challenge, solution_sdg, solution_service
 from ..vocab import Status
 from .errors import NotFound
 
@@ -69,6 +69,10 @@ def published_counts_by_service() -> dict[int, int]:
     return _published_link_counts(solution_service.c.service_id, solution_service.c.service_id)
 
 
+def published_counts_by_sdg() -> dict[int, int]:
+    return _published_link_counts(solution_sdg.c.sdg_number, solution_sdg.c.sdg_number)
+
+
 def _get_by_slug(model, slug: str, what: str):
     item = db.session.scalar(select(model).where(model.slug == slug))
     if item is None:
@@ -89,3 +93,11 @@ def get_challenge(slug: str) -> Challenge:
 def get_service(slug: str) -> TransversalService:
     """:raises NotFound: when no transversal service has this slug."""
     return _get_by_slug(TransversalService, slug, "transversal service")
+
+
+def get_sdg(number: int) -> SDG:
+    """:raises NotFound: when ``number`` is not one of the goals."""
+    sdg = db.session.get(SDG, number)
+    if sdg is None:
+        raise NotFound("There is no Sustainable Development Goal with this number.")
+    return sdg

@@ -19,6 +19,8 @@ def tracks():
         track_counts=taxonomy.published_counts_by_track(),
         challenge_counts=taxonomy.published_counts_by_challenge(),
         service_counts=taxonomy.published_counts_by_service(),
+        sdgs=taxonomy.sdgs(),
+        sdg_counts=taxonomy.published_counts_by_sdg(),
     )
 
 
@@ -50,4 +52,14 @@ def service(slug: str):
         "taxonomy/service.html",
         service=item,
         pagination=paginate(catalogue.published_for_service(item)),
+    )
+
+
+@bp.get("/sdgs/<int:number>")
+def sdg(number: int):
+    item = taxonomy.get_sdg(number)
+    return render_template(
+        "taxonomy/sdg.html",
+        sdg=item,
+        pagination=paginate(catalogue.published_for_sdg(item.number)),
     )
