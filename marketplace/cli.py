@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from . import search
 from .services import demo
@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only seed when the database holds no data yet.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo catalogue (ICC taxonomy, sample cities and entries, one account per role).

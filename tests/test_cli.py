@@ -1,0 +1,112 @@
+"""The command-line interface: seed-demo, search rebuild and stats."""
+
+from sqlalchemy import func, select
+
+from marketplace.extensions import db
+from marketplace.models import SDG, City, ModerationEvent, Solution, Track, User
+from marketplace.services.demo import DEMO_ACCOUNTS
+from marketplace.vocab import Status
+
+
+def _counts():
+    models = (Track, SDG, City, User, Solution, ModerationEvent)
+    return {m.__name__: db.session.scalar(select(func.count()).select_from(m)) for m in models}
+
+
+def test_seed_demo_loads_the_catalogue_and_prints_the_demo_accounts(app, runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "Created 5 tracks" in result.output
+    for account in DEMO_ACCOUNTS:
+        assert account["email"] in result.output
+        assert account["password"] in result.output
+    assert "Search index rebuilt" in result.output
+    with app.app_context():
+        counts = _counts()
+        published = db.session.scalar(
+            select(func.count()).where(Solution.status == Status.PUBLISHED)
+        )
+    assert counts["Track"] == 5
+    assert counts["SDG"] == 17
+    assert counts["City"] >= 40
+    assert counts["Solution"] >= 60
+    assert counts["User"] == len(DEMO_ACCOUNTS)
+    assert published > counts["Solution"] / 2
+
+
+def test_seeding_twice_duplicates_nothing(app, runner):
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        before = _counts()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "already loaded: nothing to add" in result.output
+    with app.app_context():
+        assert _counts() == before
+
+
+def test_seed_demo_if_empty_leaves_a_database_with_data_alone(app, runner, make_city):
+    make_city(slug="own-city")
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    assert "already holds data" in result.output
+    with app.app_context():
+        assert _counts()["Solution"] == 0
+        assert _counts()["City"] == 1
+
+
+def test_seed_demo_if_empty_seeds_an_empty_database(app, runner):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert _counts()["Solution"] >= 60
+
+
+def test_demo_accounts_can_be_checked_with_their_printed_passwords(app, runner):
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        for account in DEMO_ACCOUNTS:
+            user = db.session.scalar(select(User).where(User.email == account["email"]))
+            assert user.role == account["role"]
+            assert user.check_password(account["password"])
+            assert account["password"] not in user.password_hash
+
+
+def test_seed_demo_is_refused_in_production(tmp_path):
+    from marketplace import create_app
+
+    app = create_app({"ENV": "production", "DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    result = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code != 0
+    assert "not in production" in result.output
+
+
+def test_search_stats_before_any_index_explains_how_to_build_one(runner):
+    result = runner.invoke(args=["search", "stats"])
+    assert result.exit_code != 0
+    assert "search rebuild" in result.output
+
+
+def test_search_rebuild_indexes_published_entries_only(runner, make_solution):
+    make_solution()
+    make_solution()
+    make_solution(status=Status.DRAFT)
+    result = runner.invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "Indexed 2 published entries" in result.output
+    stats = runner.invoke(args=["search", "stats"])
+    assert stats.exit_code == 0, stats.output
+    assert "Documents: 2" in stats.output
+
+
+def test_search_rebuild_swaps_in_a_fresh_index_and_removes_the_old_one(app, runner, make_solution):
+    make_solution()
+    runner.invoke(args=["search", "rebuild"])
+    root = app.config["DATA_DIR"] + "/search"
+    from pathlib import Path
+
+    first = {p.name for p in Path(root).iterdir()}
+    runner.invoke(args=["search", "rebuild"])
+    second = {p.name for p in Path(root).iterdir()}
+    assert len(first) == len(second) == 2  # the "current" link and one index directory
+    assert first != second
