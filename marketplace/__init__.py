@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import auth, cli, errors, filters  # noqa: F401 (auth registers the user loader)
+from . import auth, cli, errors, filters, search  # noqa: F401 (auth registers the user loader)
 from .config import load_config
 from .database import configure_sqlite
 from .extensions import csrf, db, login_manager, migrate
@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)
+    search.init_app(app)
 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

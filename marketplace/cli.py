@@ -53,6 +53,41 @@ def search_rebuild() -> None:
     click.echo(f"Indexed {count} published entries.")
 
 
+@search_cli.command("sync")
+def search_sync() -> None:
+    """Apply the changes waiting in the search outbox to the live index."""
+    applied = search.drain()
+    if applied is None:
+        raise click.ClickException(
+            "The index is missing or busy: try again, or run `flask --app marketplace search "
+            "rebuild`."
+        )
+    click.echo(f"Applied {applied} pending changes.")
+
+
+@search_cli.command("check")
+@click.option("--repair", is_flag=True, help="Fix every difference found.")
+def search_check(repair: bool) -> None:
+    """Compare the index with the database; exits 1 when they differ (unless repaired)."""
+    try:
+        drift = search.check(repair=repair)
+    except search.NoIndex as error:
+        raise click.ClickException(str(error)) from error
+    for label, slugs in (
+        ("missing from the index", drift.missing),
+        ("in the index but not published", drift.extra),
+        ("indexed from an older version", drift.stale),
+    ):
+        for slug in slugs:
+            click.echo(f"{label}: {slug}")
+    if not drift:
+        click.echo("Index and database agree.")
+    elif repair:
+        click.echo("Repaired.")
+    else:
+        raise click.ClickException("Index and database differ: run `search check --repair`.")
+
+
 @search_cli.command("stats")
 def search_stats() -> None:
     """Show the size of the live index."""

@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "PER_PAGE": 20,
     # Seconds SQLite waits for a competing writer before giving up.
     "SQLITE_BUSY_TIMEOUT": 15,
+    # Seconds a search index update waits for another process's write lock before leaving the
+    # change in the outbox for the next drain.
+    "SEARCH_WRITE_TIMEOUT": 5.0,
     # Flask-WTF: CSRF protection on every POST (tests that do not exercise CSRF switch it off).
     "WTF_CSRF_ENABLED": True,
     # Session cookie hardening.

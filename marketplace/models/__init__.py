@@ -2,6 +2,7 @@
 
 from .city import City
 from .moderation import ModerationEvent
+from .outbox import SearchChange
 from .solution import Adoption, Solution
 from .taxonomy import SDG, Challenge, Track, TransversalService
 from .user import User
@@ -12,6 +13,7 @@ __all__ = [
     "Challenge",
     "City",
     "ModerationEvent",
+    "SearchChange",
     "Solution",
     "Track",
     "TransversalService",

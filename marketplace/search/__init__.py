@@ -1,8 +1,21 @@
 """Full-text search over published entries; the only package that imports whoosh.
 
-The database is the source of truth and the index is derived from it: it can be rebuilt at any time.
+The database is the source of truth and the index is derived from it: changes reach the index
+through the outbox (tracking.py writes it, sync.py drains it) and it can be rebuilt at any time.
 """
 
+from .check import Drift, NoIndex, check
 from .index import IndexStats, index_stats, rebuild
+from .sync import drain
+from .tracking import init_app
 
-__all__ = ["IndexStats", "index_stats", "rebuild"]
+__all__ = [
+    "Drift",
+    "IndexStats",
+    "NoIndex",
+    "check",
+    "drain",
+    "index_stats",
+    "init_app",
+    "rebuild",
+]

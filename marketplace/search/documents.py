@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from ..models import Solution
@@ -12,9 +14,12 @@ def _keywords(values) -> str:
 
 
 def document(solution: Solution) -> dict[str, Any]:
-    """The index document of a published entry (facet values are slugs and codes)."""
+    """The index document of a published entry (facet values are slugs and codes).
+
+    ``stamp`` fingerprints everything else, so `search check` can tell a stale document.
+    """
     city = solution.city
-    return {
+    fields = {
         "id": str(solution.id),
         "slug": solution.slug,
         "title": solution.title,
@@ -37,3 +42,9 @@ def document(solution: Solution) -> dict[str, Any]:
         "cost": solution.cost_band,
         "language": _keywords(solution.languages),
     }
+    return {**fields, "stamp": stamp(fields)}
+
+
+def stamp(fields: dict[str, Any]) -> str:
+    payload = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()

@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
 from whoosh import index as whoosh_index
 
 from ..extensions import db
-from ..models import Challenge, Solution
+from ..models import Challenge, SearchChange, Solution
+from ..sqltypes import utc_now
 from ..vocab import Status
+from . import position
 from .documents import document
 from .schema import build_schema
 
@@ -41,8 +43,9 @@ def current_dir() -> Path | None:
     return link.resolve() if link.exists() else None
 
 
-def _published_entries():
-    return db.session.scalars(
+def published_entries() -> Select[tuple[Solution]]:
+    """Published entries with everything their index documents need, loaded up front."""
+    return (
         select(Solution)
         .where(Solution.status == Status.PUBLISHED)
         .options(
@@ -63,13 +66,26 @@ def rebuild() -> int:
     fresh.mkdir()
     ix = whoosh_index.create_in(fresh, build_schema())
     count = 0
-    with ix.writer(limitmb=128) as writer:
-        for solution in _published_entries():
+    # One read transaction: the outbox position and the entries come from the same snapshot.
+    with Session(db.engine) as session, ix.writer(limitmb=128) as writer:
+        done = _outbox_position(session)
+        for solution in session.scalars(published_entries()):
             writer.add_document(**document(solution))
             count += 1
     ix.close()
+    position.write(fresh, done)
     _swap(root, fresh)
     return count
+
+
+def _outbox_position(session: Session) -> position.Position:
+    """Every outbox row visible now counts as applied by an index built from this snapshot."""
+    settled = utc_now() - position.GRACE
+    floor = session.scalar(
+        select(func.max(SearchChange.id)).where(SearchChange.created_at < settled)
+    )
+    recent = session.scalars(select(SearchChange.id).where(SearchChange.id > (floor or 0)))
+    return position.Position(floor or 0, set(recent))
 
 
 def _swap(root: Path, fresh: Path) -> None:

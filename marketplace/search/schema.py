@@ -31,6 +31,7 @@ def build_schema() -> Schema:
     return Schema(
         id=ID(unique=True, stored=True),
         slug=ID(stored=True),
+        stamp=ID(stored=True),
         title=TEXT(analyzer=ANALYZER, field_boost=3.0, stored=True, spelling=True),
         summary=TEXT(analyzer=ANALYZER, field_boost=2.0, stored=True, spelling=True),
         description=TEXT(analyzer=ANALYZER, spelling=True),

@@ -1,0 +1,66 @@
+"""Comparing the index with the database, and repairing what differs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy.orm import Session
+from whoosh import index as whoosh_index
+
+from ..extensions import db
+from .documents import document
+from .index import current_dir, published_entries
+
+
+@dataclass
+class Drift:
+    """Differences between the live index and the published entries in the database."""
+
+    missing: list[str] = field(default_factory=list)  # published, not in the index (slugs)
+    extra: list[str] = field(default_factory=list)  # in the index, not published (slugs)
+    stale: list[str] = field(default_factory=list)  # indexed from an older version (slugs)
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.extra or self.stale)
+
+
+class NoIndex(RuntimeError):
+    """There is no live index to check: `search rebuild` creates one."""
+
+
+def check(repair: bool = False) -> Drift:
+    """Compare every indexed document with its entry; with ``repair``, fix the differences.
+
+    :raises NoIndex: when no index has been built yet.
+    :raises whoosh.index.LockError: when repairing and another process holds the write lock.
+    """
+    directory = current_dir()
+    if directory is None or not whoosh_index.exists_in(directory):
+        raise NoIndex("No search index yet: run `flask --app marketplace search rebuild`.")
+    ix = whoosh_index.open_dir(directory)
+    try:
+        with ix.searcher() as searcher:
+            indexed = {f["id"]: f for f in searcher.all_stored_fields()}
+        with Session(db.engine) as session:
+            wanted = {str(s.id): document(s) for s in session.scalars(published_entries())}
+        drift = Drift(
+            missing=sorted(wanted[i]["slug"] for i in wanted.keys() - indexed.keys()),
+            extra=sorted(indexed[i]["slug"] for i in indexed.keys() - wanted.keys()),
+            stale=sorted(
+                doc["slug"]
+                for i, doc in wanted.items()
+                if i in indexed and indexed[i].get("stamp") != doc["stamp"]
+            ),
+        )
+        if repair and drift:
+            timeout = current_app.config["SEARCH_WRITE_TIMEOUT"]
+            with ix.writer(timeout=timeout) as writer:
+                for i, doc in wanted.items():
+                    if i not in indexed or indexed[i].get("stamp") != doc["stamp"]:
+                        writer.update_document(**doc)
+                for i in indexed.keys() - wanted.keys():
+                    writer.delete_by_term("id", i)
+        return drift
+    finally:
+        ix.close()

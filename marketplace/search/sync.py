@@ -1,0 +1,100 @@
+"""Applying the outbox to the live index: idempotent, safe to run from several processes at once."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+
+from ..extensions import db
+from ..models import Challenge, SearchChange, Solution
+from ..models.solution import solution_challenge, solution_service
+from ..vocab import Status
+from . import position
+from .documents import document
+from .index import current_dir, published_entries
+
+log = logging.getLogger(__name__)
+
+
+def _affected_solutions(session: Session, changes: list[SearchChange]) -> set[int]:
+    """Entry ids whose index document may differ because of ``changes``."""
+    by_entity: dict[str, set[int]] = defaultdict(set)
+    for change in changes:
+        by_entity[change.entity].add(change.entity_id)
+    ids = set(by_entity.pop("solution", set()))
+    published = Solution.status == Status.PUBLISHED
+    linked = {
+        "city": select(Solution.id).where(published, Solution.city_id.in_(by_entity["city"])),
+        "challenge": select(solution_challenge.c.solution_id).where(
+            solution_challenge.c.challenge_id.in_(by_entity["challenge"])
+        ),
+        "track": select(solution_challenge.c.solution_id)
+        .join(Challenge, Challenge.id == solution_challenge.c.challenge_id)
+        .where(Challenge.track_id.in_(by_entity["track"])),
+        "service": select(solution_service.c.solution_id).where(
+            solution_service.c.service_id.in_(by_entity["service"])
+        ),
+    }
+    for entity, query in linked.items():
+        if by_entity[entity]:
+            ids.update(session.scalars(query))
+    return ids
+
+
+def _pending(session: Session, done: position.Position) -> tuple[list[SearchChange], list]:
+    rows = session.scalars(
+        select(SearchChange).where(SearchChange.id > done.floor).order_by(SearchChange.id)
+    ).all()
+    return rows, [row for row in rows if not done.is_applied(row.id)]
+
+
+def drain(timeout: float | None = None) -> int | None:
+    """Apply the outbox rows the live index has not applied yet.
+
+    Returns the number of rows applied, or None when there is no index yet or another process held
+    the index's write lock for ``timeout`` seconds (the rows stay pending for the next drain).
+    """
+    directory = current_dir()
+    if directory is None:
+        return None
+    with Session(db.engine) as session:
+        if not _pending(session, position.read(directory))[1]:
+            return 0
+    ix = whoosh_index.open_dir(directory)
+    try:
+        writer = ix.writer(timeout=timeout or current_app.config["SEARCH_WRITE_TIMEOUT"])
+    except LockError:
+        log.warning("search index busy: outbox left for the next drain")
+        ix.close()
+        return None
+    # Read again under the lock, in a new transaction: nothing newer than this snapshot can have
+    # been applied by another process, so no document is overwritten by an older version.
+    try:
+        with Session(db.engine) as session:
+            done = position.read(directory)
+            rows, pending = _pending(session, done)
+            if not pending:  # another process applied them while this one waited for the lock
+                writer.cancel()
+                return 0
+            ids = _affected_solutions(session, pending)
+            found = set()
+            for solution in session.scalars(published_entries().where(Solution.id.in_(ids))):
+                writer.update_document(**document(solution))
+                found.add(solution.id)
+            for gone in ids - found:
+                writer.delete_by_term("id", str(gone))
+            writer.commit()
+            position.write(directory, done.advance((row.id, row.created_at) for row in rows))
+            return len(pending)
+    except BaseException:
+        if not writer.is_closed:
+            writer.cancel()
+        raise
+    finally:
+        ix.close()

@@ -1,0 +1,102 @@
+"""Outbox rows written in the changing transaction, and a drain once that transaction committed.
+
+Every flush that touches an entry, or a city or taxonomy term an entry's index document shows,
+inserts search_outbox rows on the same connection, so they commit or roll back with the change.
+After a commit, the end of the request (or of the CLI command) drains the outbox into the index.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from typing import Any
+
+from flask import Flask, g, has_app_context
+from sqlalchemy import event, insert, inspect
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import Challenge, City, SearchChange, Solution, Track, TransversalService
+from ..sqltypes import utc_now
+
+log = logging.getLogger(__name__)
+
+# Entity name of each tracked model, and the attributes whose change alters index documents
+# (None: any change). Labels of taxonomy terms are read from the database when a page renders.
+TRACKED: dict[type, tuple[str, tuple[str, ...] | None]] = {
+    Solution: ("solution", None),
+    City: ("city", ("name", "slug", "country")),
+    Challenge: ("challenge", ("slug", "track_id", "track")),
+    Track: ("track", ("slug",)),
+    TransversalService: ("service", ("slug",)),
+}
+PENDING = "search_outbox_pending"
+
+
+def _relevant(obj: Any, attributes: tuple[str, ...] | None, session: Session) -> bool:
+    if obj in session.new or obj in session.deleted:
+        return True
+    if attributes is None:
+        return session.is_modified(obj, include_collections=True)
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in attributes)
+
+
+def changes(session: Session) -> set[tuple[str, int]]:
+    """The (entity, id) pairs this flush changes in a way the index has to follow."""
+    found = set()
+    for obj in itertools.chain(session.new, session.dirty, session.deleted):
+        tracked = TRACKED.get(type(obj))
+        if tracked is None:
+            continue
+        entity, attributes = tracked
+        if obj.id is not None and _relevant(obj, attributes, session):
+            found.add((entity, obj.id))
+    return found
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    found = changes(session)
+    if not found:
+        return
+    now = utc_now()
+    session.connection().execute(
+        insert(SearchChange),
+        [{"entity": e, "entity_id": i, "created_at": now} for e, i in sorted(found)],
+    )
+    session.info[PENDING] = True
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop(PENDING, False) and has_app_context():
+        g.search_drain_due = True
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
+def _drain_if_due(_exc: BaseException | None = None) -> None:
+    """Drain after a request or app context that committed changes; never fails the response."""
+    if not g.pop("search_drain_due", False):
+        return
+    from .sync import drain
+
+    try:
+        drain()
+    except Exception:  # the outbox keeps the change: the next drain or `search sync` applies it
+        log.exception("search index update failed; the change stays in the outbox")
+
+
+def init_app(app: Flask) -> None:
+    """Listen to the app's SQLAlchemy sessions and drain after each request that committed."""
+    session_class = db.session.session_factory.class_
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("after_commit", _after_commit),
+        ("after_rollback", _after_rollback),
+    ):
+        if not event.contains(session_class, name, listener):
+            event.listen(session_class, name, listener)
+    app.teardown_request(_drain_if_due)
+    app.teardown_appcontext(_drain_if_due)
