@@ -1,0 +1,149 @@
+"""The search outbox: every change that alters what the public finds reaches the index."""
+
+import pytest
+from sqlalchemy import select
+from whoosh import index as whoosh_index
+
+from marketplace import search
+from marketplace.extensions import db
+from marketplace.models import SearchChange
+from marketplace.search.index import current_dir
+from marketplace.services import moderation
+from marketplace.vocab import Status
+
+
+def indexed():
+    """Slugs in the live index, read as a fresh process would."""
+    ix = whoosh_index.open_dir(current_dir())
+    try:
+        with ix.searcher() as searcher:
+            return {fields["slug"]: fields for fields in searcher.all_stored_fields()}
+    finally:
+        ix.close()
+
+
+def in_request(app, work):
+    """Run ``work`` inside a request, as a view would; the request's end drains the outbox."""
+    with app.test_request_context("/", method="POST"):
+        work()
+        db.session.commit()
+
+
+@pytest.fixture
+def built(app, ctx):
+    search.rebuild()
+    return app
+
+
+def test_a_change_writes_outbox_rows_in_its_own_transaction(make_solution):
+    solution = make_solution()
+    rows = db.session.scalars(select(SearchChange)).all()
+    assert ("solution", solution.id) in {(row.entity, row.entity_id) for row in rows}
+
+
+def test_a_rolled_back_change_leaves_no_outbox_row(make_solution):
+    solution = make_solution()
+    before = len(db.session.scalars(select(SearchChange)).all())
+    solution.title = "Never saved"
+    db.session.flush()
+    db.session.rollback()
+    assert len(db.session.scalars(select(SearchChange)).all()) == before
+
+
+def test_publishing_reaches_the_index_when_the_request_ends(built, make_solution):
+    solution = make_solution(status=Status.SUBMITTED, slug="fresh")
+    assert "fresh" not in indexed()
+    in_request(built, lambda: moderation.apply_transition(solution, Status.PUBLISHED, None))
+    assert "fresh" in indexed()
+    assert not search.check()
+
+
+def test_archiving_removes_the_entry_from_the_index(built, make_solution):
+    solution = make_solution(slug="going")
+    search.drain()
+    assert "going" in indexed()
+    in_request(built, lambda: moderation.apply_transition(solution, Status.ARCHIVED, None))
+    assert "going" not in indexed()
+
+
+def test_editing_a_published_entry_updates_its_document(built, make_solution):
+    solution = make_solution(slug="edited")
+    search.drain()
+
+    def edit():
+        solution.title = "A brand new title"
+
+    in_request(built, edit)
+    assert indexed()["edited"]["title"] == "A brand new title"
+
+
+def test_renaming_a_city_reindexes_its_published_entries(built, make_solution, make_city):
+    city = make_city(name="Old name")
+    make_solution(city=city, slug="in-city")
+    search.drain()
+
+    def rename():
+        city.name = "Nova Gorica"
+
+    in_request(built, rename)
+    assert indexed()["in-city"]["city_name"] == "Nova Gorica"
+    assert not search.check()
+
+
+def test_a_locked_index_keeps_the_change_for_search_sync(built, make_solution, runner):
+    solution = make_solution(status=Status.SUBMITTED, slug="delayed")
+    built.config["SEARCH_WRITE_TIMEOUT"] = 0.05
+    ix = whoosh_index.open_dir(current_dir())
+    writer = ix.writer()  # another process holds the write lock
+    try:
+        in_request(built, lambda: moderation.apply_transition(solution, Status.PUBLISHED, None))
+        assert "delayed" not in indexed()
+    finally:
+        writer.cancel()
+        ix.close()
+    result = runner.invoke(args=["search", "sync"])
+    assert result.exit_code == 0, result.output
+    assert "pending changes" in result.output
+    assert "delayed" in indexed()
+
+
+def test_draining_twice_applies_nothing_the_second_time(built, make_solution):
+    make_solution()
+    assert search.drain() >= 1
+    assert search.drain() == 0
+
+
+def test_an_index_rebuilt_after_a_change_does_not_apply_it_again(built, make_solution):
+    make_solution()
+    search.rebuild()
+    assert search.drain() == 0
+
+
+def test_search_check_detects_and_repairs_a_corrupted_index(built, make_solution, runner):
+    keep = make_solution(slug="keep")
+    make_solution(slug="drop")
+    search.drain()
+    ix = whoosh_index.open_dir(current_dir())
+    with ix.writer() as writer:  # corrupt: lose one document, make another stale, add a stranger
+        writer.delete_by_term("slug", "drop")
+        writer.update_document(id=str(keep.id), slug="keep", title="stale", stamp="x")
+        writer.add_document(id="999999", slug="stranger", stamp="y")
+    ix.close()
+
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1
+    assert "missing from the index: drop" in result.output
+    assert "indexed from an older version: keep" in result.output
+    assert "in the index but not published: stranger" in result.output
+
+    repaired = runner.invoke(args=["search", "check", "--repair"])
+    assert repaired.exit_code == 0, repaired.output
+    clean = runner.invoke(args=["search", "check"])
+    assert clean.exit_code == 0, clean.output
+    assert "Index and database agree" in clean.output
+
+
+def test_search_check_without_an_index_says_how_to_build_one(runner):
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1
+    assert "search rebuild" in result.output
