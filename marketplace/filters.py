@@ -27,6 +27,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(vocab.language_name, "language")
     app.add_template_filter(external_url, "external_url")
     app.add_template_global(page_url, "page_url")
+    app.add_template_global(url_without, "url_without")
+    app.add_template_global(url_replace, "url_replace")
     app.add_template_global(permissions, "permissions")
     app.jinja_env.globals.update(
         KINDS=vocab.KINDS,
@@ -52,4 +54,27 @@ def page_url(page: int) -> str:
     args.pop("page", None)
     if page > 1:
         args["page"] = [str(page)]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def url_without(name: str, value: str | None = None) -> str:
+    """The current page's URL without one value of ``name`` (every value when None), page 1."""
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    if value is None:
+        args.pop(name, None)
+    else:
+        args[name] = [v for v in args.get(name, []) if v != value]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def url_replace(**params: str | None) -> str:
+    """The current page's URL with ``params`` replaced (None removes one), back to page 1."""
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    for name, value in params.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = [value]
     return url_for(request.endpoint, **(request.view_args or {}), **args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from html import unescape
 
 import bleach
 import markdown
@@ -59,3 +60,11 @@ def render_markdown(text: str | None) -> Markup:
         output_format="html",
     )
     return Markup(_cleaner.clean(html))  # noqa: S704 (the sanitiser's own output)
+
+
+def plain_text(text: str | None) -> str:
+    """The words of user Markdown without any markup, for snippets and previews."""
+    if not text:
+        return ""
+    html = markdown.markdown(text, output_format="html")
+    return " ".join(unescape(bleach.clean(html, tags=set(), strip=True)).split())

@@ -5,17 +5,25 @@ through the outbox (tracking.py writes it, sync.py drains it) and it can be rebu
 """
 
 from .check import Drift, NoIndex, check
+from .engine import SORTS, SearchOutcome, SearchRequest, run, suggest_titles
+from .highlight import snippet
 from .index import IndexStats, index_stats, rebuild
 from .sync import drain
 from .tracking import init_app
 
 __all__ = [
+    "SORTS",
     "Drift",
     "IndexStats",
     "NoIndex",
+    "SearchOutcome",
+    "SearchRequest",
     "check",
     "drain",
     "index_stats",
     "init_app",
     "rebuild",
+    "run",
+    "snippet",
+    "suggest_titles",
 ]

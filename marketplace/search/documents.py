@@ -29,6 +29,7 @@ def document(solution: Solution) -> dict[str, Any]:
         "lessons": solution.lessons,
         "city_name": city.name,
         "provider": solution.provider,
+        "spell": " ".join((solution.title, solution.summary, solution.description)),
         "published": solution.published_at,
         "title_sort": solution.title.casefold(),
         "track": _keywords(track.slug for track in solution.tracks),

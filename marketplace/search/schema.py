@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
-from whoosh.analysis import CharsetFilter, StemmingAnalyzer
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-# Stemming plus accent folding: "guimaraes" finds "Guimarães", "retrofitting" finds "retrofit".
-ANALYZER = StemmingAnalyzer() | CharsetFilter(accent_map)
+# Accent folding, then English (Snowball) stemming: "guimaraes" finds "Guimarães",
+# "retrofitting" finds "retrofit". Folding first, so the stemmer sees the same letters either way.
+ANALYZER = (
+    RegexTokenizer()
+    | LowercaseFilter()
+    | CharsetFilter(accent_map)
+    | StopFilter()
+    | StemFilter(lang="en")
+)
+# Words as written (folded, not stemmed): the vocabulary "did you mean" suggestions come from.
+SPELLING_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
 # Facet fields: one keyword per value, several where an entry has several (challenges, SDGs, ...).
 FACETS = (
@@ -32,13 +47,14 @@ def build_schema() -> Schema:
         id=ID(unique=True, stored=True),
         slug=ID(stored=True),
         stamp=ID(stored=True),
-        title=TEXT(analyzer=ANALYZER, field_boost=3.0, stored=True, spelling=True),
-        summary=TEXT(analyzer=ANALYZER, field_boost=2.0, stored=True, spelling=True),
-        description=TEXT(analyzer=ANALYZER, spelling=True),
+        title=TEXT(analyzer=ANALYZER, field_boost=3.0, stored=True),
+        summary=TEXT(analyzer=ANALYZER, field_boost=2.0, stored=True),
+        description=TEXT(analyzer=ANALYZER),
         impact=TEXT(analyzer=ANALYZER),
         lessons=TEXT(analyzer=ANALYZER),
         city_name=TEXT(analyzer=ANALYZER, stored=True),
         provider=TEXT(analyzer=ANALYZER),
+        spell=TEXT(analyzer=SPELLING_ANALYZER, phrase=False, spelling=True),
         published=DATETIME(sortable=True, stored=True),
         title_sort=ID(sortable=True),
         **facet_fields,

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from ..services import catalogue
-from .paging import paginate
+from ..services import catalogue, catalogue_search
+from .paging import Pages
+from .search_args import search_request
 
 bp = Blueprint("catalogue", __name__, url_prefix="/solutions")
 
 
 @bp.get("")
 def index():
-    return render_template("catalogue/index.html", pagination=paginate(catalogue.published()))
+    results = catalogue_search.search_catalogue(search_request(request.args))
+    pages = Pages(results.request.page, results.request.per_page, results.total)
+    return render_template("catalogue/index.html", results=results, pagination=pages)
 
 
 @bp.get("/<slug>")

@@ -1,0 +1,177 @@
+"""Running one catalogue search: match set, facet counts, ranking, spelling suggestion.
+
+Match sets are bitsets over document numbers of one searcher generation. Filters are OR within
+a facet and AND across facets; each facet's counts use every active filter except its own, so a
+count is exactly the number of results ticking that value would give.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from whoosh import query as q
+
+from . import live
+from .index import rebuild
+from .query import ParsedQuery, analyse, analyse_prefix, clean, parse, to_query
+from .schema import FACETS, SPELLING_ANALYZER, TEXT_FIELDS
+
+log = logging.getLogger(__name__)
+
+SORTS = ("relevance", "newest", "title")
+SPELLING_MIN_LENGTH = 4
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    text: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+
+
+@dataclass
+class Hit:
+    id: int
+    score: float | None
+
+
+@dataclass
+class SearchOutcome:
+    total: int
+    hits: list[Hit]
+    # facet -> value -> count; values with no result are left out unless selected
+    counts: dict[str, dict[str, int]]
+    parsed: ParsedQuery
+    suggestion: str | None = None
+
+
+def _generation() -> live.Generation:
+    generation = live.generation()
+    if generation is None:  # derived data: build it from the database rather than fail
+        log.warning("no search index found: building one now")
+        rebuild()
+        generation = live.generation()
+    return generation
+
+
+def _union(values: dict[str, live.Bitset], wanted: tuple[str, ...]) -> live.Bitset:
+    bits = 0
+    for value in wanted:
+        bits |= values.get(value, 0)
+    return bits
+
+
+def _facet_counts(
+    generation: live.Generation, match: live.Bitset, selected: dict[str, live.Bitset], request
+) -> dict[str, dict[str, int]]:
+    counts = {}
+    for name in FACETS:
+        base = match
+        for other, bits in selected.items():
+            if other != name:
+                base &= bits
+        wanted = set(request.filters.get(name, ()))
+        values = {}
+        for value, bits in generation.facets[name].items():
+            n = (base & bits).bit_count()
+            if n or value in wanted:
+                values[value] = n
+        for value in wanted - values.keys():
+            values[value] = 0  # an unknown or emptied value stays visible while selected
+        counts[name] = values
+    return counts
+
+
+def _known_stem(reader, word: str) -> bool:
+    terms = analyse(word)
+    return bool(terms) and all(
+        any(reader.doc_frequency(name, term) for name in TEXT_FIELDS) for term in terms
+    )
+
+
+def _suggest(generation: live.Generation, text: str) -> str | None:
+    """The typed text with misspelled words replaced by the closest indexed word, or None.
+
+    A word is misspelled when the index never saw it as written. Its closest indexed word is
+    offered when the word finds nothing at all, or when both stem alike ("retrofiting" finds
+    "retrofit" entries, yet "retrofitting" is what was meant); a rare form of a known word
+    ("retrain" next to "retraining") is left alone.
+    """
+    searcher = generation.searcher
+    reader = searcher.reader()
+    changed = False
+    corrected = text
+    for token in SPELLING_ANALYZER(text, positions=False, chars=True):
+        word = token.text
+        if len(word) < SPELLING_MIN_LENGTH or not word.isalpha():
+            continue
+        if reader.doc_frequency("spell", word):
+            continue
+        candidates = searcher.suggest("spell", word, limit=1, maxdist=2)
+        if not candidates:
+            continue
+        if _known_stem(reader, word) and analyse(candidates[0]) != analyse(word):
+            continue
+        original = text[token.startchar : token.endchar]
+        corrected = corrected.replace(original, candidates[0], 1)
+        changed = True
+    return corrected if changed else None
+
+
+def run(request: SearchRequest) -> SearchOutcome:
+    """Search the live index (building it first if there is none)."""
+    generation = _generation()
+    searcher = generation.searcher
+    parsed = parse(request.text)
+    query = to_query(parsed)
+    match = generation.live
+    if not isinstance(query, q.Every):
+        match &= live.bitset(sorted(searcher.docs_for_query(query)))
+
+    selected = {
+        name: _union(generation.facets[name], values)
+        for name, values in request.filters.items()
+        if name in generation.facets and values
+    }
+    results = match
+    for bits in selected.values():
+        results &= bits
+    total = results.bit_count()
+    counts = _facet_counts(generation, match, selected, request)
+
+    hits: list[Hit] = []
+    offset = (request.page - 1) * request.per_page
+    if offset < total:
+        sort = request.sort if request.sort in SORTS else "relevance"
+        if sort == "relevance" and parsed.is_empty:
+            sort = "newest"
+        options = {
+            "newest": {"sortedby": "published", "reverse": True},
+            "title": {"sortedby": "title_sort"},
+            "relevance": {},
+        }[sort]
+        allowed = None if results == generation.live else set(live.docnums(results))
+        found = searcher.search(query, filter=allowed, limit=offset + request.per_page, **options)
+        for hit in list(found)[offset:]:
+            score = hit.score if sort == "relevance" else None
+            hits.append(Hit(int(hit["id"]), score))
+
+    suggestion = _suggest(generation, clean(request.text)) if request.text else None
+    return SearchOutcome(total, hits, counts, parsed, suggestion)
+
+
+def suggest_titles(text: str, limit: int = 8) -> list[dict[str, str]]:
+    """Published titles holding every typed word, the last one maybe unfinished (autocomplete)."""
+    complete, last = analyse_prefix(clean(text))
+    generation = live.generation()
+    if last is None or generation is None:
+        return []
+    finished = [q.Term("title", term) for term in analyse(last)]
+    query = q.And([*(q.Term("title", term) for term in complete),
+                   q.Or([q.Prefix("title", last), *finished])])  # fmt: skip
+    found = generation.searcher.search(query, limit=limit)
+    return [{"slug": hit["slug"], "title": hit["title"]} for hit in found]

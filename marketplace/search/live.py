@@ -1,0 +1,93 @@
+"""One searcher per process, reused across requests and refreshed when the index changes.
+
+Alongside it, per index generation, each facet value's documents as a Python int bitset (bit n set
+when document number n has the value): facet counting then is `&` and `int.bit_count`, with no
+extra search per facet.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.searching import Searcher
+
+from .index import current_dir
+from .schema import FACETS
+
+Bitset = int
+
+
+@dataclass
+class Generation:
+    """A searcher on one state of the index and the facet bitsets computed from it."""
+
+    directory: Path
+    searcher: Searcher
+    live: Bitset  # every document not deleted
+    facets: dict[str, dict[str, Bitset]] = field(default_factory=dict)
+
+
+def bitset(docnums: Iterable[int]) -> Bitset:
+    """The bitset with a bit set for each document number."""
+    buffer = bytearray()
+    for docnum in docnums:
+        byte = docnum >> 3
+        if byte >= len(buffer):
+            buffer.extend(bytes(byte + 1 - len(buffer)))
+        buffer[byte] |= 1 << (docnum & 7)
+    return int.from_bytes(buffer, "little")
+
+
+def docnums(bits: Bitset) -> list[int]:
+    """The document numbers whose bit is set, ascending."""
+    found = []
+    digits = bin(bits)[:1:-1]  # least significant bit first
+    at = digits.find("1")
+    while at >= 0:
+        found.append(at)
+        at = digits.find("1", at + 1)
+    return found
+
+
+def _facet_bitsets(searcher: Searcher, live: Bitset) -> dict[str, dict[str, Bitset]]:
+    reader = searcher.reader()
+    facets: dict[str, dict[str, Bitset]] = {}
+    for name in FACETS:
+        values = {}
+        for raw in reader.lexicon(name):
+            value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            bits = bitset(reader.postings(name, raw).all_ids()) & live
+            if bits:
+                values[value] = bits
+        facets[name] = values
+    return facets
+
+
+def _open(directory: Path) -> Generation:
+    searcher = whoosh_index.open_dir(directory).searcher()
+    live = bitset(searcher.reader().all_doc_ids())
+    return Generation(directory, searcher, live, _facet_bitsets(searcher, live))
+
+
+_lock = threading.Lock()
+_current: dict[Path, Generation] = {}
+
+
+def generation() -> Generation | None:
+    """The searcher and facet bitsets of the live index, or None before the first rebuild."""
+    directory = current_dir()
+    if directory is None or not whoosh_index.exists_in(directory):
+        return None
+    root = directory.parent
+    with _lock:
+        known = _current.get(root)
+        if known is None or known.directory != directory or not known.searcher.up_to_date():
+            fresh = _open(directory)
+            _current[root] = fresh
+            # The old searcher may still serve a request in another thread: let it be collected.
+            return fresh
+        return known

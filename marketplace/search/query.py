@@ -1,0 +1,102 @@
+"""Turning what a person typed into a Whoosh query, without ever failing on odd input.
+
+Whoosh's own query parser raises on some malformed input and reads `field:`, `*` and `AND OR NOT`
+as syntax. People here type problems in plain words, so the text is read with a small grammar of
+our own: words (all optional, more matches rank higher), "quoted phrases", and -word or -"phrase"
+to exclude. Everything else is a word character or a separator.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from whoosh import query as q
+
+from .schema import ANALYZER, SPELLING_ANALYZER, TEXT_FIELDS
+
+MAX_CHARS = 500  # longer input is cut: a question never needs more
+MAX_TERMS = 32  # distinct terms kept, in the order typed
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
+
+
+@dataclass
+class ParsedQuery:
+    """The user's text split into what to look for and what to exclude (analysed terms)."""
+
+    words: list[str] = field(default_factory=list)
+    phrases: list[list[str]] = field(default_factory=list)
+    excluded: list[list[str]] = field(default_factory=list)
+    raw_words: list[str] = field(default_factory=list)  # as typed, for spelling suggestions
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.words or self.phrases)
+
+
+def clean(text: str | None) -> str:
+    """Drop control and format characters, normalise, and cut to MAX_CHARS."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", text)
+    kept = (ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join("".join(kept).split())[:MAX_CHARS]
+
+
+def analyse(text: str) -> list[str]:
+    """The index terms of ``text`` (lower-cased, accent-folded, stemmed, stop words dropped)."""
+    return [token.text for token in ANALYZER(text)]
+
+
+def analyse_prefix(text: str) -> tuple[list[str], str | None]:
+    """Terms of ``text`` as typed so far, and its last word folded but unstemmed (unfinished)."""
+    words = text.split()
+    if not words:
+        return [], None
+    last = [token.text for token in SPELLING_ANALYZER(words[-1])]
+    return analyse(" ".join(words[:-1])), (last[-1] if last else None)
+
+
+def parse(text: str | None) -> ParsedQuery:
+    parsed = ParsedQuery()
+    seen: set[str] = set()
+    for match in _TOKEN.finditer(clean(text)):
+        phrase_not, phrase, word_not, word = match.groups()
+        terms = analyse(phrase if phrase is not None else word)
+        if not terms:
+            continue
+        if phrase_not or word_not:
+            parsed.excluded.append(terms)
+        elif phrase is not None and len(terms) > 1:
+            parsed.phrases.append(terms)
+        else:
+            # A "word" like e-learning analyses to several terms: each counts as a word.
+            if word is not None:
+                parsed.raw_words.append(word)
+            for term in terms:
+                if term not in seen and len(seen) < MAX_TERMS:
+                    seen.add(term)
+                    parsed.words.append(term)
+    return parsed
+
+
+def _any_field(term: str) -> q.Query:
+    return q.Or([q.Term(name, term) for name in TEXT_FIELDS])
+
+
+def _phrase_any_field(terms: list[str]) -> q.Query:
+    if len(terms) == 1:
+        return _any_field(terms[0])
+    return q.Or([q.Phrase(name, terms) for name in TEXT_FIELDS])
+
+
+def to_query(parsed: ParsedQuery) -> q.Query:
+    """Every word optional (OR), phrases as phrases, exclusions removed; empty means everything."""
+    wanted = [_any_field(term) for term in parsed.words]
+    wanted += [_phrase_any_field(terms) for terms in parsed.phrases]
+    positive: q.Query = q.Or(wanted) if wanted else q.Every()
+    if parsed.excluded:
+        return q.AndNot(positive, q.Or([_phrase_any_field(t) for t in parsed.excluded]))
+    return positive

@@ -1,0 +1,153 @@
+"""The catalogue search page: engine results joined with the database, labelled for people."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from markupsafe import Markup
+from sqlalchemy import select
+
+from .. import search, vocab
+from ..extensions import db
+from ..markup import plain_text
+from ..models import SDG, Challenge, City, Solution, Track, TransversalService
+from ..search.engine import SearchOutcome, SearchRequest
+from ..vocab import Status
+from .catalogue import CARD_OPTIONS
+
+FACET_TITLES = {
+    "track": "Thematic track",
+    "challenge": "Challenge",
+    "service": "Transversal service",
+    "country": "Country",
+    "city": "City",
+    "kind": "Kind",
+    "maturity": "Maturity",
+    "sdg": "Sustainable Development Goal",
+    "cost": "Set-up cost",
+    "language": "Language",
+}
+# Facets listed in their vocabulary's own order rather than by count.
+FIXED_ORDER = {"kind": list(vocab.KINDS), "maturity": list(vocab.MATURITIES),
+               "cost": list(vocab.COST_BANDS)}  # fmt: skip
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class Facet:
+    name: str
+    title: str
+    values: list[FacetValue]
+
+    @property
+    def selected(self) -> list[FacetValue]:
+        return [value for value in self.values if value.selected]
+
+
+@dataclass
+class Result:
+    solution: Solution
+    score: float | None
+    highlight: Markup | None
+
+
+@dataclass
+class ResultPage:
+    request: SearchRequest
+    total: int
+    results: list[Result]
+    facets: list[Facet]
+    suggestion: str | None
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.request.per_page))
+
+    @property
+    def active_filters(self) -> list[tuple[Facet, FacetValue]]:
+        return [(facet, value) for facet in self.facets for value in facet.selected]
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    def names(model) -> dict[str, str]:
+        return dict(db.session.execute(select(model.slug, model.name)))
+
+    sdgs = db.session.execute(select(SDG.number, SDG.name))
+    return {
+        "track": names(Track),
+        "challenge": names(Challenge),
+        "service": names(TransversalService),
+        "city": names(City),
+        "sdg": {str(number): f"{number}. {name}" for number, name in sdgs},
+        "kind": vocab.KINDS,
+        "maturity": vocab.MATURITIES,
+        "cost": vocab.COST_BANDS,
+    }
+
+
+def _label(name: str, value: str, labels: dict[str, dict[str, str]]) -> str:
+    if name == "country":
+        return vocab.country_name(value)
+    if name == "language":
+        return vocab.language_name(value)
+    return labels.get(name, {}).get(value, value)
+
+
+def _facets(outcome: SearchOutcome, request: SearchRequest) -> list[Facet]:
+    labels = _labels()
+    facets = []
+    for name, title in FACET_TITLES.items():
+        chosen = set(request.filters.get(name, ()))
+        values = [
+            FacetValue(value, _label(name, value, labels), count, value in chosen)
+            for value, count in outcome.counts.get(name, {}).items()
+        ]
+        if name in FIXED_ORDER:
+            order = FIXED_ORDER[name]
+            values.sort(key=lambda v: order.index(v.value) if v.value in order else len(order))
+        elif name == "sdg":
+            values.sort(key=lambda v: int(v.value) if v.value.isdigit() else 99)
+        else:
+            values.sort(key=lambda v: (-v.count, v.label.casefold()))
+        facets.append(Facet(name, title, values))
+    return facets
+
+
+def _rows(ids: list[int]) -> dict[int, Solution]:
+    """The hits' entries, re-checked: an entry unpublished since the index saw it is dropped."""
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Solution)
+        .where(Solution.id.in_(ids), Solution.status == Status.PUBLISHED)
+        .options(*CARD_OPTIONS)
+    )
+    return {row.id: row for row in rows}
+
+
+def _highlight(solution: Solution, terms: set[str]) -> Markup | None:
+    texts = [solution.summary, *map(plain_text, (solution.description, solution.impact,
+                                                 solution.lessons))]  # fmt: skip
+    return search.snippet(texts, terms)
+
+
+def search_catalogue(request: SearchRequest) -> ResultPage:
+    """One page of published entries for ``request``, with facets and a spelling suggestion."""
+    outcome = search.run(request)
+    rows = _rows([hit.id for hit in outcome.hits])
+    terms = set(outcome.parsed.words) | {t for phrase in outcome.parsed.phrases for t in phrase}
+    results = [
+        Result(rows[hit.id], hit.score, _highlight(rows[hit.id], terms))
+        for hit in outcome.hits
+        if hit.id in rows
+    ]
+    suggestion = outcome.suggestion
+    return ResultPage(request, outcome.total, results, _facets(outcome, request), suggestion)

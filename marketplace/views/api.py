@@ -1,0 +1,62 @@
+"""The JSON API: the catalogue search and title suggestions, read-only and public."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+
+from .. import search
+from ..services import catalogue_search
+from .search_args import InvalidSearch, search_request
+
+bp = Blueprint("api", __name__)
+
+SUGGEST_LIMIT = 8
+
+
+@bp.errorhandler(InvalidSearch)
+def invalid_search(error: InvalidSearch):
+    return jsonify(error="invalid_parameter", message=str(error)), 400
+
+
+def _result(result: catalogue_search.Result) -> dict:
+    solution = result.solution
+    return {
+        "slug": solution.slug,
+        "title": solution.title,
+        "summary": solution.summary,
+        "city": solution.city.name,
+        "kind": solution.kind,
+        "maturity": solution.maturity,
+        "tracks": [track.slug for track in solution.tracks],
+        "challenges": [challenge.slug for challenge in solution.challenges],
+        "url": url_for("catalogue.detail", slug=solution.slug, _external=True),
+        "score": result.score,
+        "highlight": str(result.highlight) if result.highlight else None,
+    }
+
+
+@bp.get("/api/v1/solutions")
+def solutions():
+    page = catalogue_search.search_catalogue(search_request(request.args, strict=True))
+    return jsonify(
+        total=page.total,
+        page=page.request.page,
+        per_page=page.request.per_page,
+        results=[_result(result) for result in page.results],
+        facets={
+            facet.name: [
+                {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected}
+                for v in facet.values
+            ]
+            for facet in page.facets
+        },
+        suggestion=page.suggestion,
+    )
+
+
+@bp.get("/search/suggest")
+def suggest():
+    titles = search.suggest_titles(request.args.get("q", ""), limit=SUGGEST_LIMIT)
+    return jsonify(
+        [{"title": t["title"], "url": url_for("catalogue.detail", slug=t["slug"])} for t in titles]
+    )

@@ -1,0 +1,60 @@
+"""Reading a search from the query string: the same parameters for the page and the API."""
+
+from __future__ import annotations
+
+from flask import current_app
+from werkzeug.datastructures import MultiDict
+
+from ..search import SORTS, SearchRequest
+from ..search.schema import FACETS
+from .paging import MAX_PAGE
+
+MAX_PER_PAGE = 100
+MAX_VALUES = 50  # per facet: more is no real selection
+MAX_VALUE_CHARS = 100
+
+
+class InvalidSearch(ValueError):
+    """A parameter the API refuses; the message names it and says what is allowed."""
+
+
+def _number(args: MultiDict, name: str, default: int, upper: int, strict: bool) -> int:
+    raw = args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not 1 <= value <= upper:
+        if strict:
+            raise InvalidSearch(f"{name} must be a whole number from 1 to {upper}.")
+        return default
+    return value
+
+
+def search_request(args: MultiDict, strict: bool = False) -> SearchRequest:
+    """The search the query string asks for.
+
+    The HTML page reads leniently (a bad page number shows page 1); the API is ``strict``.
+
+    :raises InvalidSearch: when ``strict`` and page, per_page or sort is not allowed.
+    """
+    sort = args.get("sort") or ""
+    if sort and sort not in SORTS:
+        if strict:
+            raise InvalidSearch(f"sort must be one of: {', '.join(SORTS)}.")
+        sort = ""
+    text = args.get("q", "")
+    filters = {}
+    for name in FACETS:
+        values = [v[:MAX_VALUE_CHARS] for v in args.getlist(name) if v.strip()]
+        if values:
+            filters[name] = tuple(dict.fromkeys(values))[:MAX_VALUES]
+    return SearchRequest(
+        text=text,
+        filters=filters,
+        sort=sort or ("relevance" if text.strip() else "newest"),
+        page=_number(args, "page", 1, MAX_PAGE, strict),
+        per_page=_number(args, "per_page", current_app.config["PER_PAGE"], MAX_PER_PAGE, strict),
+    )
