@@ -29,6 +29,7 @@ def document(solution: Solution) -> dict[str, Any]:
         "lessons": solution.lessons,
         "city_name": city.name,
         "provider": solution.provider,
+        "title_words": solution.title,
         "spell": " ".join((solution.title, solution.summary, solution.description)),
         "published": solution.published_at,
         "title_sort": solution.title.casefold(),

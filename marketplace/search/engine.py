@@ -15,7 +15,7 @@ from whoosh import query as q
 
 from . import live
 from .index import rebuild
-from .query import ParsedQuery, analyse, analyse_prefix, clean, parse, to_query
+from .query import ParsedQuery, analyse, clean, parse, to_query
 from .schema import FACETS, SPELLING_ANALYZER, TEXT_FIELDS
 
 log = logging.getLogger(__name__)
@@ -166,12 +166,11 @@ def run(request: SearchRequest) -> SearchOutcome:
 
 def suggest_titles(text: str, limit: int = 8) -> list[dict[str, str]]:
     """Published titles holding every typed word, the last one maybe unfinished (autocomplete)."""
-    complete, last = analyse_prefix(clean(text))
+    words = [token.text for token in SPELLING_ANALYZER(clean(text))]
     generation = live.generation()
-    if last is None or generation is None:
+    if not words or generation is None:
         return []
-    finished = [q.Term("title", term) for term in analyse(last)]
-    query = q.And([*(q.Term("title", term) for term in complete),
-                   q.Or([q.Prefix("title", last), *finished])])  # fmt: skip
+    *complete, last = words
+    query = q.And([*(q.Term("title_words", w) for w in complete), q.Prefix("title_words", last)])
     found = generation.searcher.search(query, limit=limit)
     return [{"slug": hit["slug"], "title": hit["title"]} for hit in found]

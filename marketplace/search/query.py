@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from whoosh import query as q
 
-from .schema import ANALYZER, SPELLING_ANALYZER, TEXT_FIELDS
+from .schema import ANALYZER, TEXT_FIELDS
 
 MAX_CHARS = 500  # longer input is cut: a question never needs more
 MAX_TERMS = 32  # distinct terms kept, in the order typed
@@ -48,15 +48,6 @@ def clean(text: str | None) -> str:
 def analyse(text: str) -> list[str]:
     """The index terms of ``text`` (lower-cased, accent-folded, stemmed, stop words dropped)."""
     return [token.text for token in ANALYZER(text)]
-
-
-def analyse_prefix(text: str) -> tuple[list[str], str | None]:
-    """Terms of ``text`` as typed so far, and its last word folded but unstemmed (unfinished)."""
-    words = text.split()
-    if not words:
-        return [], None
-    last = [token.text for token in SPELLING_ANALYZER(words[-1])]
-    return analyse(" ".join(words[:-1])), (last[-1] if last else None)
 
 
 def parse(text: str | None) -> ParsedQuery:

@@ -55,6 +55,8 @@ def build_schema() -> Schema:
         city_name=TEXT(analyzer=ANALYZER, stored=True),
         provider=TEXT(analyzer=ANALYZER),
         spell=TEXT(analyzer=SPELLING_ANALYZER, phrase=False, spelling=True),
+        # Title words as written, for autocomplete: a prefix of a stemmed word may match nothing.
+        title_words=TEXT(analyzer=SPELLING_ANALYZER, phrase=False),
         published=DATETIME(sortable=True, stored=True),
         title_sort=ID(sortable=True),
         **facet_fields,

@@ -78,7 +78,7 @@ class ResultPage:
 
 def _labels() -> dict[str, dict[str, str]]:
     def names(model) -> dict[str, str]:
-        return dict(db.session.execute(select(model.slug, model.name)))
+        return dict(db.session.execute(select(model.slug, model.name)).all())
 
     sdgs = db.session.execute(select(SDG.number, SDG.name))
     return {

@@ -47,7 +47,7 @@ def _published_link_counts(link_column, group_column, *joins) -> dict[int, int]:
     for target, condition in joins:
         query = query.join(target, condition)
     query = query.where(Solution.status == Status.PUBLISHED).group_by(group_column)
-    return dict(db.session.execute(query))
+    return dict(db.session.execute(query).all())
 
 
 def published_counts_by_track() -> dict[int, int]:

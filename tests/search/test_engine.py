@@ -1,0 +1,212 @@
+"""Search semantics a city officer relies on: words, phrases, accents, stems, facets, spelling."""
+
+import random
+
+import pytest
+from sqlalchemy import select
+
+from marketplace import search
+from marketplace.extensions import db
+from marketplace.models import Solution
+from marketplace.search import SearchRequest
+from marketplace.services.catalogue_search import search_catalogue
+from marketplace.vocab import Status
+
+
+def titles(text="", **kwargs):
+    outcome = search.run(SearchRequest(text=text, per_page=100, **kwargs))
+    return [db.session.get(Solution, hit.id).title for hit in outcome.hits]
+
+
+@pytest.fixture
+def corpus(make_solution, make_city, taxonomy):
+    """A few entries with known words, cities and facet values, and an up-to-date index."""
+    malmo = make_city(slug="malmo", name="Malmö", country="SE")
+    guimaraes = make_city(slug="guimaraes", name="Guimarães", country="PT")
+    ch = taxonomy["challenges"]
+    make_solution(
+        title="Adaptive traffic signals against congestion in the old town",
+        summary="Signals cut queues around the historic centre.",
+        description="Traffic congestion fell once buses got priority.",
+        city=malmo,
+        challenges=[ch["congestion"]],
+        kind="solution",
+        maturity="deployed",
+    )
+    make_solution(
+        title="Retrofitting municipal schools",
+        summary="Deep energy retrofitting of 40 schools with heat pumps.",
+        description="Insulation, windows and heat pumps in every school.",
+        city=guimaraes,
+        challenges=[ch["retrofit"]],
+        kind="best_practice",
+        maturity="scaled",
+    )
+    make_solution(
+        title="Green jobs academy",
+        summary="Retraining workers for green jobs in energy and construction.",
+        description="Courses run with employers; open data on placements.",
+        city=guimaraes,
+        challenges=[ch["smes"], ch["retrofit"]],
+        kind="solution",
+        maturity="pilot",
+    )
+    make_solution(
+        title="Unpublished draft about congestion",
+        summary="Congestion congestion congestion.",
+        status=Status.DRAFT,
+    )
+    search.rebuild()
+
+
+def test_plain_language_question_finds_the_matching_entry_first(corpus):
+    found = titles("how can we reduce traffic congestion in our old town?")
+    assert found[0] == "Adaptive traffic signals against congestion in the old town"
+
+
+def test_words_are_optional_so_a_long_question_still_finds_entries(corpus):
+    found = titles("retrain workers for green jobs in the construction sector of our region please")
+    assert found[0] == "Green jobs academy"
+
+
+def test_only_published_entries_are_found(corpus):
+    assert "Unpublished draft about congestion" not in titles("congestion")
+
+
+def test_accents_fold_both_ways(corpus):
+    assert titles("Malmo") == ["Adaptive traffic signals against congestion in the old town"]
+    assert set(titles("guimaraes")) == {"Retrofitting municipal schools", "Green jobs academy"}
+    assert titles("Guimarães") == titles("guimaraes")
+
+
+def test_stemming_matches_other_forms_of_a_word(corpus):
+    assert titles("retrofit")[0] == "Retrofitting municipal schools"
+    assert "Green jobs academy" in titles("retrained")
+
+
+def test_quoted_phrase_must_appear_as_a_phrase(corpus):
+    assert titles('"heat pumps"') == ["Retrofitting municipal schools"]
+    assert titles('"pumps heat"') == []
+
+
+def test_leading_minus_excludes_a_word(corpus):
+    assert "Retrofitting municipal schools" not in titles("energy -schools")
+    assert "Green jobs academy" in titles("energy -schools")
+    assert titles("-congestion")
+    assert "Adaptive" not in " ".join(titles("-congestion"))
+
+
+def test_empty_query_lists_every_published_entry_newest_first(corpus):
+    outcome = search.run(SearchRequest(per_page=100, sort="newest"))
+    assert outcome.total == 3
+
+
+def test_misspelled_word_gets_a_suggestion(corpus):
+    assert search.run(SearchRequest(text="congestoin")).suggestion == "congestion"
+    assert search.run(SearchRequest(text="retrofiting")).suggestion == "retrofitting"
+    assert search.run(SearchRequest(text="congestion")).suggestion is None
+
+
+def test_facets_are_or_within_and_and_across(corpus):
+    both = search.run(SearchRequest(filters={"city": ("malmo", "guimaraes")}))
+    assert both.total == 3
+    narrowed = search.run(SearchRequest(filters={"city": ("guimaraes",), "kind": ("solution",)}))
+    assert narrowed.total == 1
+
+
+def test_a_facet_count_is_the_total_ticking_that_value_gives(corpus):
+    outcome = search.run(SearchRequest(filters={"kind": ("solution",)}))
+    # Kind counts ignore the kind filter itself; other facets count within it.
+    assert outcome.counts["kind"] == {"solution": 2, "best_practice": 1}
+    assert outcome.counts["city"] == {"malmo": 1, "guimaraes": 1}
+    for value, count in outcome.counts["city"].items():
+        ticked = search.run(SearchRequest(filters={"kind": ("solution",), "city": (value,)}))
+        assert ticked.total == count
+
+
+def test_a_selected_value_stays_visible_with_count_zero(corpus):
+    outcome = search.run(SearchRequest(text="congestion", filters={"country": ("XX",)}))
+    assert outcome.total == 0
+    assert outcome.counts["country"]["XX"] == 0
+
+
+def test_sort_by_title(corpus):
+    assert titles(sort="title") == sorted(titles(sort="title"), key=str.casefold)
+
+
+def test_pages_past_the_end_are_empty_not_errors(corpus):
+    outcome = search.run(SearchRequest(page=50, per_page=2))
+    assert outcome.total == 3
+    assert outcome.hits == []
+
+
+def test_highlights_escape_user_text_before_marking(make_solution):
+    make_solution(summary='Fighting <script>alert("x")</script> congestion & noise')
+    search.rebuild()
+    page = search_catalogue(SearchRequest(text="congestion"))
+    html = str(page.results[0].highlight)
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+    assert "<mark>congestion</mark>" in html
+    assert "&amp; noise" in html
+
+
+def test_title_suggestions_complete_the_last_word(corpus):
+    assert [t["title"] for t in search.suggest_titles("retrofitt")] == [
+        "Retrofitting municipal schools"
+    ]
+    assert [t["title"] for t in search.suggest_titles("green jo")] == ["Green jobs academy"]
+    assert search.suggest_titles("") == []
+
+
+def _database_values():
+    """Each published entry's facet values, as the database has them."""
+    published = db.session.scalars(select(Solution).where(Solution.status == Status.PUBLISHED))
+    return [
+        {
+            "kind": {solution.kind},
+            "maturity": {solution.maturity},
+            "country": {solution.city.country},
+            "city": {solution.city.slug},
+            "challenge": {c.slug for c in solution.challenges},
+            "track": {t.slug for t in solution.tracks},
+        }
+        for solution in published
+    ]
+
+
+def _db_total(entries, filters):
+    """Entries matching every facet of ``filters`` (OR within one facet)."""
+    return sum(
+        all(entry[name] & set(values) for name, values in filters.items()) for entry in entries
+    )
+
+
+def test_counts_equal_the_database_over_random_filter_combinations(corpus, make_solution, taxonomy):
+    rng = random.Random(7)  # noqa: S311 (test data, not secrets)
+    ch = list(taxonomy["challenges"].values())
+    for n in range(25):
+        make_solution(
+            kind=rng.choice(["solution", "best_practice"]),
+            maturity=rng.choice(["idea", "pilot", "deployed", "scaled"]),
+            challenges=rng.sample(ch, rng.randint(1, 3)),
+            title=f"Generated entry {n}",
+        )
+    search.drain()
+    entries = _database_values()
+    options = {
+        "kind": ["solution", "best_practice"],
+        "maturity": ["idea", "pilot", "deployed", "scaled"],
+        "challenge": [c.slug for c in ch],
+        "track": ["green", "mobility"],
+        "city": ["malmo", "guimaraes"],
+    }
+    for _ in range(40):
+        names = rng.sample(sorted(options), rng.randint(0, 3))
+        filters = {name: tuple(rng.sample(options[name], rng.randint(1, 2))) for name in names}
+        outcome = search.run(SearchRequest(filters=filters))
+        assert outcome.total == _db_total(entries, filters), filters
+        for name in options:
+            others = {k: v for k, v in filters.items() if k != name}
+            for value, count in outcome.counts[name].items():
+                assert count == _db_total(entries, {**others, name: (value,)}), (filters, name)
