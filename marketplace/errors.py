@@ -39,7 +39,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        return _page(error.code or 500)
+        # Keep the exception's own headers (Allow on 405, Retry-After, ...) but not its body type.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        body, status = _page(error.code or 500)
+        return body, status, headers
 
     @app.errorhandler(InternalServerError)
     def server_error(_error: InternalServerError):

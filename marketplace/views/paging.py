@@ -15,9 +15,9 @@ MAX_PAGE = 10_000
 
 
 def page_number() -> int:
-    """The requested page: anything that is not a sensible page number means page 1."""
+    """The requested page: not a positive whole number means page 1; at most MAX_PAGE."""
     page = request.args.get("page", 1, type=int)
-    return page if page is not None and 1 <= page <= MAX_PAGE else 1
+    return min(page, MAX_PAGE) if page is not None and page >= 1 else 1
 
 
 def paginate(query: Select) -> Pagination:

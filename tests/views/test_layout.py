@@ -141,3 +141,10 @@ def test_post_to_a_read_only_page_is_refused_with_the_error_page(client, site, u
     page = parse(response)
     assert page.find("h1").text == "Method not allowed"
     assert page.find("header", class_="site-header")
+
+
+def test_method_not_allowed_names_the_allowed_methods(client):
+    response = client.post("/about")
+    assert response.status_code == 405
+    assert "GET" in response.headers["Allow"]
+    assert response.mimetype == "text/html"

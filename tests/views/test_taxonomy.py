@@ -171,3 +171,20 @@ def test_unknown_taxonomy_page_is_not_found(client, taxonomy, url):
 
     assert response.status_code == 404
     assert parse(response).find("h1").text == "Page not found"
+
+
+def test_a_page_past_the_last_says_so_without_claiming_nothing_is_filed(client, make_solution):
+    for _ in range(6):  # two pages at five per page
+        make_solution()
+    response = client.get("/tracks/green?page=99")
+    assert response.status_code == 200
+    text = " ".join(response.get_data(as_text=True).split())
+    assert "There is no page 99: the last page is 2." in text
+    assert "No published entries yet" not in text
+
+
+def test_an_absurd_page_number_is_not_an_error(client, make_solution):
+    make_solution()
+    response = client.get("/tracks/green?page=" + "9" * 40)
+    assert response.status_code == 200
+    assert "the last page is 1" in response.get_data(as_text=True)
