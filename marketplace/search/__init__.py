@@ -5,7 +5,7 @@ through the outbox (tracking.py writes it, sync.py drains it) and it can be rebu
 """
 
 from .check import Drift, NoIndex, check
-from .engine import SORTS, SearchOutcome, SearchRequest, run, suggest_titles
+from .engine import SORTS, SearchOutcome, SearchRequest, run, similar, suggest_titles
 from .highlight import snippet
 from .index import IndexStats, index_stats, rebuild
 from .sync import drain
@@ -24,6 +24,7 @@ __all__ = [
     "init_app",
     "rebuild",
     "run",
+    "similar",
     "snippet",
     "suggest_titles",
 ]

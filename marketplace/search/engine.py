@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 SORTS = ("relevance", "newest", "title")
 SPELLING_MIN_LENGTH = 4
+SIMILAR_TERMS = 12  # distinctive words of an entry that "similar solutions" look for
+SIMILAR_FIELDS = ("description", "impact")  # the body text: boosted titles would dominate
 
 
 @dataclass(frozen=True)
@@ -174,3 +176,18 @@ def suggest_titles(text: str, limit: int = 8) -> list[dict[str, str]]:
     query = q.And([*(q.Term("title_words", w) for w in complete), q.Prefix("title_words", last)])
     found = generation.searcher.search(query, limit=limit)
     return [{"slug": hit["slug"], "title": hit["title"]} for hit in found]
+
+
+def similar(solution_id: int, text: str, limit: int = 4) -> list[int]:
+    """Ids of the published entries closest to ``text`` (an entry's words), itself left out."""
+    generation = live.generation()
+    if generation is None or not text.strip():
+        return []
+    searcher = generation.searcher
+    docnum = searcher.document_number(id=str(solution_id))
+    mask = {docnum} if docnum is not None else set()
+    terms = searcher.key_terms_from_text("description", text, numterms=SIMILAR_TERMS)
+    query = q.Or(
+        [q.Term(name, word, boost=weight) for word, weight in terms for name in SIMILAR_FIELDS]
+    )
+    return [int(hit["id"]) for hit in searcher.search(query, limit=limit, mask=mask)]

@@ -151,3 +151,11 @@ def search_catalogue(request: SearchRequest) -> ResultPage:
     ]
     suggestion = outcome.suggestion
     return ResultPage(request, outcome.total, results, _facets(outcome, request), suggestion)
+
+
+def similar_entries(solution: Solution, limit: int = 4) -> list[Solution]:
+    """Published entries that read most like ``solution`` (more-like-this over its text)."""
+    text = " ".join((solution.title, solution.summary, plain_text(solution.description)))
+    ids = search.similar(solution.id, text, limit=limit)
+    rows = _rows(ids)
+    return [rows[i] for i in ids if i in rows]

@@ -22,4 +22,5 @@ def index():
 @bp.get("/<slug>")
 def detail(slug: str):
     solution = catalogue.get_visible(slug, current_user)
-    return render_template("catalogue/detail.html", solution=solution)
+    similar = catalogue_search.similar_entries(solution)
+    return render_template("catalogue/detail.html", solution=solution, similar=similar)

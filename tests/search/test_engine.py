@@ -45,7 +45,7 @@ def corpus(make_solution, make_city, taxonomy):
     make_solution(
         title="Green jobs academy",
         summary="Retraining workers for green jobs in energy and construction.",
-        description="Courses run with employers; open data on placements.",
+        description="Courses on heat pumps and insulation with employers; open data on placements.",
         city=guimaraes,
         challenges=[ch["smes"], ch["retrofit"]],
         kind="solution",
@@ -85,7 +85,7 @@ def test_stemming_matches_other_forms_of_a_word(corpus):
 
 
 def test_quoted_phrase_must_appear_as_a_phrase(corpus):
-    assert titles('"heat pumps"') == ["Retrofitting municipal schools"]
+    assert set(titles('"heat pumps"')) == {"Retrofitting municipal schools", "Green jobs academy"}
     assert titles('"pumps heat"') == []
 
 
@@ -210,3 +210,18 @@ def test_counts_equal_the_database_over_random_filter_combinations(corpus, make_
             others = {k: v for k, v in filters.items() if k != name}
             for value, count in outcome.counts[name].items():
                 assert count == _db_total(entries, {**others, name: (value,)}), (filters, name)
+
+
+def test_similar_solutions_are_published_and_never_the_entry_itself(corpus, client):
+    from marketplace.services.catalogue_search import similar_entries
+
+    schools = db.session.scalar(select(Solution).where(Solution.title.startswith("Retrofitting")))
+    similar = similar_entries(schools)
+    assert similar
+    assert schools not in similar
+    assert all(s.status == Status.PUBLISHED for s in similar)
+    assert similar[0].title == "Green jobs academy"  # shares energy, heat, construction words
+    page = client.get(f"/solutions/{schools.slug}").get_data(as_text=True)
+    assert "Similar solutions" in page
+    assert "Green jobs academy" in page
+    assert "Unpublished draft" not in page
