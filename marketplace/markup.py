@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from html import unescape
 
@@ -62,9 +63,21 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(_cleaner.clean(html))  # noqa: S704 (the sanitiser's own output)
 
 
+# Markdown syntax to drop when only the words matter (snippets, similar-entry text). Cheaper than
+# rendering and sanitising; the result is plain text and is escaped wherever it is shown.
+_PLAIN_RULES = (
+    (re.compile(r"<[^>]*>"), " "),  # raw HTML tags
+    (re.compile(r"!?\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links and images keep their text
+    (re.compile(r"^\s{0,3}(?:#{1,6}|>|[-*+]|\d+[.)])\s+", re.MULTILINE), ""),  # block markers
+    (re.compile(r"^\s*\|?[\s:|-]*-{3,}[\s:|-]*$", re.MULTILINE), " "),  # rules, table lines
+    (re.compile(r"[*_`~|]+"), " "),  # emphasis, code, table cells
+)
+
+
 def plain_text(text: str | None) -> str:
-    """The words of user Markdown without any markup, for snippets and previews."""
+    """The words of user Markdown without its markup, for snippets and similarity."""
     if not text:
         return ""
-    html = markdown.markdown(text, output_format="html")
-    return " ".join(unescape(bleach.clean(html, tags=set(), strip=True)).split())
+    for pattern, replacement in _PLAIN_RULES:
+        text = pattern.sub(replacement, text)
+    return " ".join(unescape(text).split())

@@ -158,7 +158,7 @@ def run(request: SearchRequest) -> SearchOutcome:
         }[sort]
         allowed = None if results == generation.live else set(live.docnums(results))
         found = searcher.search(query, filter=allowed, limit=offset + request.per_page, **options)
-        for hit in list(found)[offset:]:
+        for hit in found[offset:]:  # slicing reads the top hits; len() would count them all
             score = hit.score if sort == "relevance" else None
             hits.append(Hit(int(hit["id"]), score))
 

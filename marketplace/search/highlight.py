@@ -1,31 +1,64 @@
-"""Snippets of matched text with the matched words marked: escaped first, then marked."""
+"""Snippets of matched text with the matched words marked: escaped first, then marked.
+
+A word matches when it analyses (folds, stems) to one of the query's terms, so "towns" is marked
+for "town" as search matched it. Hand-rolled rather than whoosh.highlight: that one re-analyses the
+whole text through the token pipeline and cost more than the search itself on long entries.
+"""
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from html import escape
 
 from markupsafe import Markup
-from whoosh import highlight
 
 from .schema import ANALYZER
 
 SNIPPET_CHARS = 240
+MAX_MARKS = 8
+_WORD = re.compile(r"\w+")
 
 
-class _MarkFormatter(highlight.Formatter):
-    """Wraps each match in <mark>; every piece of user text is HTML-escaped on the way."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return escape(text, quote=False)
-
-    def format_token(self, text: str, token, replace: bool = False) -> str:
-        return f"<mark>{escape(highlight.get_text(text, token, replace), quote=False)}</mark>"
+@lru_cache(maxsize=50_000)
+def _terms_of(word: str) -> frozenset[str]:
+    return frozenset(token.text for token in ANALYZER(word))
 
 
-_fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60)
-_formatter = _MarkFormatter()
+def _matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORD.finditer(text) if _terms_of(m.group()) & terms]
+
+
+def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
+    """The SNIPPET_CHARS-long stretch holding most matches, widened to word boundaries."""
+    best_start, best_count = spans[0][0], 0
+    for i, (start, _) in enumerate(spans):
+        count = sum(1 for s, e in spans[i:] if e <= start + SNIPPET_CHARS)
+        if count > best_count:
+            best_start, best_count = start, count
+    begin = max(0, best_start - SNIPPET_CHARS // 4)
+    if begin:
+        space = text.find(" ", begin)
+        begin = space + 1 if 0 <= space < best_start else best_start
+    end = min(len(text), begin + SNIPPET_CHARS)
+    if end < len(text):
+        space = text.rfind(" ", begin, end)
+        end = space if space > best_start else end
+    return begin, end
+
+
+def _mark(text: str, spans: list[tuple[int, int]], begin: int, end: int) -> str:
+    parts = ["… " if begin else ""]
+    at = begin
+    for start, stop in spans:
+        if start < begin or stop > end or len(parts) > 2 * MAX_MARKS:
+            continue
+        parts.append(escape(text[at:start], quote=False))
+        parts.append(f"<mark>{escape(text[start:stop], quote=False)}</mark>")
+        at = stop
+    parts.append(escape(text[at:end], quote=False))
+    parts.append(" …" if end < len(text) else "")
+    return "".join(parts)
 
 
 def snippet(texts: list[str], terms: set[str]) -> Markup | None:
@@ -33,11 +66,8 @@ def snippet(texts: list[str], terms: set[str]) -> Markup | None:
     if not terms:
         return None
     for text in texts:
-        if not text:
-            continue
-        marked = highlight.highlight(
-            text, frozenset(terms), ANALYZER, _fragmenter, _formatter, top=2
-        )
-        if marked:
-            return Markup(marked)  # noqa: S704 (every piece escaped by _MarkFormatter)
+        spans = _matches(text, terms) if text else []
+        if spans:
+            begin, end = _window(text, spans)
+            return Markup(_mark(text, spans, begin, end))  # noqa: S704 (escaped piece by piece)
     return None

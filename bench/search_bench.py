@@ -1,0 +1,272 @@
+"""Search benchmark: index build speed and query latency at N entries, next to SQLite FTS5.
+
+    .venv/bin/python bench/search_bench.py --docs 10000
+
+Generates a synthetic catalogue (seeded RNG, sentences and titles recombined from the demo entries,
+facet values spread like the demo's) in a temporary data dir, builds the index through the project's
+own rebuild, and times mixed queries through the same service the /solutions page calls (top page,
+exact total, counts for every facet, highlights). The same queries then run on SQLite FTS5 over the
+same data: bm25 top-10, exact total, and the same disjunctive facet counts with GROUP BY.
+The last line is machine-readable:
+RESULT docs=N p50_ms=X p95_ms=X p99_ms=X fts5_p50_ms=X fts5_p95_ms=X build_s=X
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import select  # noqa: E402
+
+from marketplace import create_app, search  # noqa: E402
+from marketplace.extensions import db  # noqa: E402
+from marketplace.markup import plain_text  # noqa: E402
+from marketplace.models import SDG, Challenge, City, Solution, TransversalService  # noqa: E402
+from marketplace.search import SearchRequest  # noqa: E402
+from marketplace.services import demo  # noqa: E402
+from marketplace.services.catalogue_search import search_catalogue  # noqa: E402
+from marketplace.vocab import COST_BANDS, KINDS, MATURITIES, Status  # noqa: E402
+
+LANGUAGES = ["en", "es", "pt", "it", "fi", "de", "fr", "el", "ro", "sv", "hr", "sl", "bg", "uk"]
+QUESTIONS = [
+    "how can we reduce {a} in the {b}",
+    "what worked for {a} and {b} in a small city",
+    "ways to improve {a} with {b}",
+    "examples of {a} for {b} that did not work",
+]
+FACET_PARAMS = ("track", "challenge", "service", "country", "kind", "maturity", "sdg", "cost")
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+class Corpus:
+    """Sentences, title words and query words taken from the demo entries."""
+
+    def __init__(self) -> None:
+        entries = demo._entries()
+        text = " ".join(
+            plain_text(e[k]) for e in entries for k in ("description", "impact", "lessons")
+        )
+        self.sentences = [s for s in re.split(r"(?<=[.!?])\s+", text) if len(s) > 30]
+        self.summaries = [e["summary"] for e in entries]
+        self.title_words = [w for e in entries for w in e["title"].split() if len(w) > 3]
+        words = re.findall(r"[A-Za-z]{5,}", text)
+        self.query_words = sorted({w.lower() for w in words})
+        self.providers = sorted({e["provider"] for e in entries})
+
+    def paragraph(self, rng: random.Random, n: int) -> str:
+        return " ".join(rng.choice(self.sentences) for _ in range(n))
+
+
+def generate(n: int, rng: random.Random, corpus: Corpus) -> None:
+    """Add ``n`` published synthetic entries to the database, in batches."""
+    cities = db.session.scalars(select(City)).all()
+    challenges = db.session.scalars(select(Challenge)).all()
+    services = db.session.scalars(select(TransversalService)).all()
+    sdgs = db.session.scalars(select(SDG)).all()
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    for i in range(n):
+        published = start + timedelta(minutes=rng.randrange(60 * 24 * 365 * 5))
+        db.session.add(
+            Solution(
+                slug=f"bench-{i}",
+                kind=rng.choice(list(KINDS)),
+                title=" ".join(rng.sample(corpus.title_words, rng.randint(4, 9))).capitalize(),
+                summary=rng.choice(corpus.summaries),
+                description="\n\n".join(corpus.paragraph(rng, 4) for _ in range(3)),
+                impact=corpus.paragraph(rng, 3),
+                lessons=corpus.paragraph(rng, 3),
+                city=rng.choice(cities),
+                provider=rng.choice(corpus.providers),
+                maturity=rng.choice(list(MATURITIES)),
+                cost_band=rng.choice(list(COST_BANDS)),
+                languages=rng.sample(LANGUAGES, rng.randint(1, 3)),
+                challenges=rng.sample(challenges, rng.randint(1, 3)),
+                services=rng.sample(services, rng.randint(0, 2)),
+                sdgs=rng.sample(sdgs, rng.randint(1, 4)),
+                status=Status.PUBLISHED,
+                created_at=published,
+                updated_at=published,
+                published_at=published,
+            )
+        )
+        if i % 1000 == 999:
+            db.session.commit()
+    db.session.commit()
+
+
+def facet_values() -> dict[str, list[str]]:
+    """Every value each facet parameter can take in the generated catalogue."""
+    published = db.session.scalars(select(Solution).where(Solution.status == Status.PUBLISHED))
+    values: dict[str, set[str]] = {name: set() for name in FACET_PARAMS}
+    for s in published:
+        values["track"].update(t.slug for t in s.tracks)
+        values["challenge"].update(c.slug for c in s.challenges)
+        values["service"].update(v.slug for v in s.services)
+        values["country"].add(s.city.country)
+        values["kind"].add(s.kind)
+        values["maturity"].add(s.maturity)
+        values["sdg"].update(str(g.number) for g in s.sdgs)
+        values["cost"].add(s.cost_band)
+    return {name: sorted(v) for name, v in values.items()}
+
+
+def make_queries(n: int, rng: random.Random, corpus: Corpus, values) -> list[SearchRequest]:
+    queries = []
+    for i in range(n):
+        words = corpus.query_words
+        text = [
+            lambda: rng.choice(words),
+            lambda: f"{rng.choice(words)} {rng.choice(words)}",
+            lambda: rng.choice(QUESTIONS).format(a=rng.choice(words), b=rng.choice(words)),
+        ][i % 3]()
+        filters = {}
+        for name in rng.sample(FACET_PARAMS, [0, 1, 2, 3][i // 3 % 4]):
+            filters[name] = tuple(rng.sample(values[name], min(len(values[name]), 2)))
+        queries.append(SearchRequest(text=text, filters=filters, sort="relevance", per_page=10))
+    return queries
+
+
+class Fts5:
+    """The same job on SQLite FTS5: bm25 top-10, exact total, disjunctive facet counts."""
+
+    def __init__(self) -> None:
+        self.conn = sqlite3.connect(":memory:")
+        self.conn.executescript(
+            "CREATE VIRTUAL TABLE doc USING fts5(title, summary, description, impact, lessons,"
+            " city_name, provider, tokenize='porter unicode61 remove_diacritics 2');"
+            "CREATE TABLE facet (docid INTEGER, name TEXT, value TEXT);"
+            "CREATE INDEX facet_nv ON facet (name, value, docid);"
+            "CREATE INDEX facet_doc ON facet (docid, name);"
+        )
+
+    def load(self) -> None:
+        published = db.session.scalars(select(Solution).where(Solution.status == Status.PUBLISHED))
+        for s in published:
+            self.conn.execute(
+                "INSERT INTO doc (rowid, title, summary, description, impact, lessons, city_name,"
+                " provider) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (s.id, s.title, s.summary, s.description, s.impact, s.lessons, s.city.name,
+                 s.provider),
+            )  # fmt: skip
+            rows = [("track", t.slug) for t in s.tracks]
+            rows += [("challenge", c.slug) for c in s.challenges]
+            rows += [("service", v.slug) for v in s.services]
+            rows += [("country", s.city.country), ("kind", s.kind), ("maturity", s.maturity)]
+            rows += [("sdg", str(g.number)) for g in s.sdgs] + [("cost", s.cost_band)]
+            self.conn.executemany(
+                "INSERT INTO facet VALUES (?, ?, ?)", [(s.id, n, v) for n, v in rows]
+            )
+        self.conn.commit()
+
+    def run(self, request: SearchRequest) -> tuple[int, list[int]]:
+        terms = re.findall(r"\w+", request.text.lower())
+        match = " OR ".join(f'"{t}"' for t in terms) or None
+        self.conn.execute("DROP TABLE IF EXISTS m")
+        if match:
+            self.conn.execute(
+                "CREATE TEMP TABLE m AS SELECT rowid AS docid FROM doc WHERE doc MATCH ?", (match,)
+            )
+        else:
+            self.conn.execute("CREATE TEMP TABLE m AS SELECT rowid AS docid FROM doc")
+
+        def restrict(skip: str | None) -> tuple[str, list[str]]:
+            sql, args = "SELECT docid FROM m", []
+            for name, values in request.filters.items():
+                if name == skip:
+                    continue
+                marks = ",".join("?" * len(values))
+                sql += (
+                    f" INTERSECT SELECT docid FROM facet WHERE name = ? AND value IN ({marks})"
+                )
+                args += [name, *values]
+            return sql, args
+
+        sql, args = restrict(None)
+        total = self.conn.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]  # noqa: S608
+        if match:
+            top = self.conn.execute(
+                f"SELECT rowid FROM doc WHERE doc MATCH ? AND rowid IN ({sql})"  # noqa: S608
+                " ORDER BY bm25(doc, 3, 2, 1, 1, 1, 1, 1) LIMIT 10",
+                [match, *args],
+            ).fetchall()
+        else:
+            top = []
+        for name in FACET_PARAMS:
+            sql, args = restrict(name)
+            self.conn.execute(
+                f"SELECT value, count(*) FROM facet WHERE name = ? AND docid IN ({sql})"  # noqa: S608
+                " GROUP BY value",
+                [name, *args],
+            ).fetchall()
+        return total, [row[0] for row in top]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=2000, help="synthetic entries to generate")
+    parser.add_argument("--queries", type=int, default=300, help="queries to time (>= 300)")
+    parser.add_argument("--seed", type=int, default=1)
+    options = parser.parse_args()
+    rng = random.Random(options.seed)
+
+    with tempfile.TemporaryDirectory(prefix="search-bench-") as data_dir:
+        app = create_app({"SECRET_KEY": "bench", "DATA_DIR": data_dir})
+        with app.app_context():
+            db.create_all()
+            demo.seed_demo()
+            corpus = Corpus()
+            started = time.perf_counter()
+            generate(options.docs, rng, corpus)
+            print(f"generated {options.docs} entries in {time.perf_counter() - started:.1f} s")
+
+            started = time.perf_counter()
+            indexed = search.rebuild()
+            build_s = time.perf_counter() - started
+            print(f"index build: {indexed} entries in {build_s:.1f} s ({indexed / build_s:.0f}/s)")
+
+            values = facet_values()
+            queries = make_queries(max(300, options.queries), rng, corpus, values)
+            search_catalogue(queries[0])  # open the searcher and its facet bitsets once
+            timings = []
+            for request in queries:
+                started = time.perf_counter()
+                search_catalogue(request)
+                timings.append((time.perf_counter() - started) * 1000)
+
+            fts = Fts5()
+            fts.load()
+            fts_timings = []
+            for request in queries:
+                started = time.perf_counter()
+                fts.run(request)
+                fts_timings.append((time.perf_counter() - started) * 1000)
+            db.engine.dispose()
+
+    p50, p95, p99 = (percentile(timings, p) for p in (50, 95, 99))
+    f50, f95 = percentile(fts_timings, 50), percentile(fts_timings, 95)
+    print(f"marketplace search ({len(timings)} queries): p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
+          f"p99 {p99:.1f} ms, mean {statistics.mean(timings):.1f} ms")  # fmt: skip
+    print(f"sqlite fts5, same queries: p50 {f50:.1f} ms, p95 {f95:.1f} ms")
+    print(f"ratio fts5/marketplace: p50 {f50 / p50:.2f}x, p95 {f95 / p95:.2f}x")
+    print(
+        f"RESULT docs={indexed} p50_ms={p50:.1f} p95_ms={p95:.1f} p99_ms={p99:.1f} "
+        f"fts5_p50_ms={f50:.1f} fts5_p95_ms={f95:.1f} build_s={build_s:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
