@@ -26,16 +26,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from marketplace import create_app, search  # noqa: E402
-from marketplace.extensions import db  # noqa: E402
-from marketplace.markup import plain_text  # noqa: E402
-from marketplace.models import SDG, Challenge, City, Solution, TransversalService  # noqa: E402
-from marketplace.search import SearchRequest  # noqa: E402
-from marketplace.services import demo  # noqa: E402
-from marketplace.services.catalogue_search import search_catalogue  # noqa: E402
-from marketplace.vocab import COST_BANDS, KINDS, MATURITIES, Status  # noqa: E402
+from marketplace import create_app, search
+from marketplace.extensions import db
+from marketplace.markup import plain_text
+from marketplace.models import SDG, Challenge, City, Solution, TransversalService
+from marketplace.search import SearchRequest
+from marketplace.services import demo
+from marketplace.services.catalogue_search import search_catalogue
+from marketplace.vocab import COST_BANDS, KINDS, MATURITIES, Status
 
 LANGUAGES = ["en", "es", "pt", "it", "fi", "de", "fr", "el", "ro", "sv", "hr", "sl", "bg", "uk"]
 QUESTIONS = [
@@ -127,12 +127,8 @@ def facet_values() -> dict[str, list[str]]:
 def make_queries(n: int, rng: random.Random, corpus: Corpus, values) -> list[SearchRequest]:
     queries = []
     for i in range(n):
-        words = corpus.query_words
-        text = [
-            lambda: rng.choice(words),
-            lambda: f"{rng.choice(words)} {rng.choice(words)}",
-            lambda: rng.choice(QUESTIONS).format(a=rng.choice(words), b=rng.choice(words)),
-        ][i % 3]()
+        a, b = rng.choice(corpus.query_words), rng.choice(corpus.query_words)
+        text = [a, f"{a} {b}", rng.choice(QUESTIONS).format(a=a, b=b)][i % 3]
         filters = {}
         for name in rng.sample(FACET_PARAMS, [0, 1, 2, 3][i // 3 % 4]):
             filters[name] = tuple(rng.sample(values[name], min(len(values[name]), 2)))
@@ -189,17 +185,15 @@ class Fts5:
                 if name == skip:
                     continue
                 marks = ",".join("?" * len(values))
-                sql += (
-                    f" INTERSECT SELECT docid FROM facet WHERE name = ? AND value IN ({marks})"
-                )
+                sql += f" INTERSECT SELECT docid FROM facet WHERE name = ? AND value IN ({marks})"
                 args += [name, *values]
             return sql, args
 
         sql, args = restrict(None)
-        total = self.conn.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]  # noqa: S608
+        total = self.conn.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
         if match:
             top = self.conn.execute(
-                f"SELECT rowid FROM doc WHERE doc MATCH ? AND rowid IN ({sql})"  # noqa: S608
+                f"SELECT rowid FROM doc WHERE doc MATCH ? AND rowid IN ({sql})"
                 " ORDER BY bm25(doc, 3, 2, 1, 1, 1, 1, 1) LIMIT 10",
                 [match, *args],
             ).fetchall()
@@ -208,7 +202,7 @@ class Fts5:
         for name in FACET_PARAMS:
             sql, args = restrict(name)
             self.conn.execute(
-                f"SELECT value, count(*) FROM facet WHERE name = ? AND docid IN ({sql})"  # noqa: S608
+                f"SELECT value, count(*) FROM facet WHERE name = ? AND docid IN ({sql})"
                 " GROUP BY value",
                 [name, *args],
             ).fetchall()

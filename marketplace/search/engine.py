@@ -11,9 +11,10 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 from whoosh import query as q
 
-from . import live
+from . import fast, live
 from .index import rebuild
 from .query import ParsedQuery, analyse, clean, parse, to_query
 from .schema import FACETS, SPELLING_ANALYZER, TEXT_FIELDS
@@ -124,21 +125,42 @@ def _suggest(generation: live.Generation, text: str) -> str | None:
     return corrected if changed else None
 
 
-def run(request: SearchRequest) -> SearchOutcome:
-    """Search the live index (building it first if there is none)."""
-    generation = _generation()
-    searcher = generation.searcher
-    parsed = parse(request.text)
-    query = to_query(parsed)
-    match = generation.live
-    if not isinstance(query, q.Every):
-        match &= live.bitset(sorted(searcher.docs_for_query(query)))
-
-    selected = {
+def _selected(generation: live.Generation, request: SearchRequest) -> dict[str, live.Bitset]:
+    return {
         name: _union(generation.facets[name], values)
         for name, values in request.filters.items()
         if name in generation.facets and values
     }
+
+
+def _sort(request: SearchRequest, parsed: ParsedQuery) -> str:
+    sort = request.sort if request.sort in SORTS else "relevance"
+    return "newest" if sort == "relevance" and parsed.is_empty else sort
+
+
+def _needs_whoosh(parsed: ParsedQuery) -> bool:
+    """Phrases (positions) and excluded phrases go through Whoosh's own matchers."""
+    return bool(parsed.phrases) or any(len(terms) > 1 for terms in parsed.excluded)
+
+
+def run(request: SearchRequest) -> SearchOutcome:
+    """Search the live index (building it first if there is none)."""
+    generation = _generation()
+    parsed = parse(request.text)
+    if _needs_whoosh(parsed):
+        return _run_whoosh(generation, request, parsed)
+    vectors = generation.vectors
+    scores = None
+    if parsed.words:
+        scores, matched = vectors.score(parsed.words)
+        match = fast.to_bits(matched) & generation.live
+    else:
+        match = generation.live
+    if parsed.excluded:
+        excluded = vectors.any_of(terms[0] for terms in parsed.excluded)
+        match &= ~fast.to_bits(excluded)
+
+    selected = _selected(generation, request)
     results = match
     for bits in selected.values():
         results &= bits
@@ -148,17 +170,54 @@ def run(request: SearchRequest) -> SearchOutcome:
     hits: list[Hit] = []
     offset = (request.page - 1) * request.per_page
     if offset < total:
-        sort = request.sort if request.sort in SORTS else "relevance"
-        if sort == "relevance" and parsed.is_empty:
-            sort = "newest"
+        candidates = np.flatnonzero(fast.to_array(results, vectors.size))
+        sort = _sort(request, parsed)
+        if sort == "relevance":
+            key = scores
+        elif sort == "newest":
+            key = vectors.sort_ranks("published")
+        else:
+            key = -vectors.sort_ranks("title_sort")
+        top = vectors.top(candidates, key, offset + request.per_page)[offset:]
+        stored = generation.searcher.stored_fields
+        for docnum in top.tolist():
+            score = float(scores[docnum]) if sort == "relevance" else None
+            hits.append(Hit(int(stored(docnum)["id"]), score))
+
+    suggestion = _suggest(generation, clean(request.text)) if request.text else None
+    return SearchOutcome(total, hits, counts, parsed, suggestion)
+
+
+def _run_whoosh(
+    generation: live.Generation, request: SearchRequest, parsed: ParsedQuery
+) -> SearchOutcome:
+    """The same search through Whoosh's public API (phrases need its position matching)."""
+    searcher = generation.searcher
+    query = to_query(parsed)
+    match = generation.live
+    if not isinstance(query, q.Every):
+        match &= live.bitset(sorted(searcher.docs_for_query(query)))
+    selected = _selected(generation, request)
+    results = match
+    for bits in selected.values():
+        results &= bits
+    total = results.bit_count()
+    counts = _facet_counts(generation, match, selected, request)
+
+    hits: list[Hit] = []
+    offset = (request.page - 1) * request.per_page
+    if offset < total:
+        sort = _sort(request, parsed)
         options = {
             "newest": {"sortedby": "published", "reverse": True},
             "title": {"sortedby": "title_sort"},
             "relevance": {},
         }[sort]
         allowed = None if results == generation.live else set(live.docnums(results))
-        found = searcher.search(query, filter=allowed, limit=offset + request.per_page, **options)
-        for hit in found[offset:]:  # slicing reads the top hits; len() would count them all
+        # limit=None: with a limit, whoosh-reloaded 2.7.5's top-N collection over wide OR
+        # queries drops documents that belong in the top (seen with "open digital").
+        found = searcher.search(query, filter=allowed, limit=None, **options)
+        for hit in found[offset : offset + request.per_page]:
             score = hit.score if sort == "relevance" else None
             hits.append(Hit(int(hit["id"]), score))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
+from .fast import Vectors
 from .index import current_dir
 from .schema import FACETS
 
@@ -29,6 +30,7 @@ class Generation:
     searcher: Searcher
     live: Bitset  # every document not deleted
     facets: dict[str, dict[str, Bitset]] = field(default_factory=dict)
+    vectors: Vectors | None = None
 
 
 def bitset(docnums: Iterable[int]) -> Bitset:
@@ -70,7 +72,7 @@ def _facet_bitsets(searcher: Searcher, live: Bitset) -> dict[str, dict[str, Bits
 def _open(directory: Path) -> Generation:
     searcher = whoosh_index.open_dir(directory).searcher()
     live = bitset(searcher.reader().all_doc_ids())
-    return Generation(directory, searcher, live, _facet_bitsets(searcher, live))
+    return Generation(directory, searcher, live, _facet_bitsets(searcher, live), Vectors(searcher))
 
 
 _lock = threading.Lock()

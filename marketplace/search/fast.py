@@ -1,0 +1,149 @@
+"""Vectorised ranking over one index generation: the hot path of every search.
+
+Whoosh's own collectors walk Python matchers document by document. Here the postings of each
+query term (document numbers and term weights), the field lengths and the sort columns are read
+once per index generation into numpy arrays, and BM25F scores, the match set and the top hits are
+computed with array operations. The scores are Whoosh's own BM25F (same idf, average field length,
+B and K1, same quantised field lengths), so results equal Whoosh's public search API: a test keeps
+that true across many queries.
+
+This module reads the pinned whoosh-reloaded 2.7.5's segment internals (leaf matchers' blocks,
+length and sort columns); it is the one place that does, so an upgrade is checked here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+from .schema import TEXT_FIELDS
+
+# Whoosh stores a field's length in a document as one byte; this turns every byte back into the
+# length Whoosh's scorer uses.
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_POSTINGS_CACHED = 4096  # (field, term) postings kept per generation
+_WEIGHTING = BM25F()
+
+
+def to_array(bits: int, size: int) -> np.ndarray:
+    """A Python int bitset as a boolean array of ``size`` documents."""
+    raw = bits.to_bytes((size + 7) // 8, "little")
+    return np.unpackbits(np.frombuffer(raw, dtype=np.uint8), bitorder="little")[:size].astype(bool)
+
+
+def to_bits(mask: np.ndarray) -> int:
+    """A boolean array of documents as a Python int bitset."""
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
+class Vectors:
+    """Arrays of one searcher generation, filled lazily and kept until the next generation."""
+
+    def __init__(self, searcher: Searcher) -> None:
+        self.searcher = searcher
+        self.size = searcher.reader().doc_count_all()
+        self._leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
+        self._lengths: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    # -- reading the generation ---------------------------------------------------------------
+
+    def field_lengths(self, field: str) -> np.ndarray:
+        if field not in self._lengths:
+            lengths = np.zeros(self.size, dtype=np.float64)
+            for reader, offset in self._leaves:
+                column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+                if column is None:
+                    continue
+                raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+                codes = np.frombuffer(raw, dtype=np.uint8)
+                lengths[offset : offset + len(codes)] = _BYTE_TO_LENGTH[codes]
+            self._lengths[field] = lengths
+        return self._lengths[field]
+
+    def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Document numbers and weights of ``term`` in ``field`` (deleted documents included)."""
+        key = (field, term)
+        with self._lock:
+            if key in self._postings:
+                self._postings.move_to_end(key)
+                return self._postings[key]
+        ids: list[int] = []
+        weights: list[float] = []
+        for reader, offset in self._leaves:
+            if (field, term) not in reader:
+                continue
+            matcher = reader.postings(field, term)
+            while matcher.is_active():  # one block at a time, not one posting at a time
+                matcher._read_ids()
+                matcher._read_weights()
+                ids.extend(docnum + offset for docnum in matcher._ids)
+                weights.extend(matcher._weights)
+                matcher._next_block()
+        found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+        with self._lock:
+            self._postings[key] = found
+            if len(self._postings) > _POSTINGS_CACHED:
+                self._postings.popitem(last=False)
+        return found
+
+    def sort_ranks(self, field: str) -> np.ndarray:
+        """Each document's rank in ascending order of a sortable field (ties by docnum)."""
+        if field not in self._columns:
+            column = self.searcher.reader().column_reader(field, translate=False)
+            values = [column[docnum] for docnum in range(self.size)]
+            order = sorted(range(self.size), key=values.__getitem__)
+            ranks = np.empty(self.size, dtype=np.int64)
+            ranks[order] = np.arange(self.size)
+            self._columns[field] = ranks
+        return self._columns[field]
+
+    # -- ranking -----------------------------------------------------------------------------
+
+    def score(self, terms: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """BM25F scores summed over ``terms`` in every text field, and the documents matched."""
+        scores = np.zeros(self.size, dtype=np.float64)
+        matched = np.zeros(self.size, dtype=bool)
+        for term in terms:
+            for field in TEXT_FIELDS:
+                ids, weights = self.postings(field, term)
+                if not ids.size:
+                    continue
+                scorer = _WEIGHTING.scorer(self.searcher, field, term)
+                lengths = self.field_lengths(field)[ids]
+                k1, b = scorer.K1, scorer.B
+                norm = k1 * ((1 - b) + b * lengths / scorer.avgfl)
+                scores[ids] += scorer.idf * (weights * (k1 + 1)) / (weights + norm)
+                matched[ids] = True
+        return scores, matched
+
+    def any_of(self, terms: Iterable[str]) -> np.ndarray:
+        """Documents holding at least one of ``terms`` in any text field."""
+        matched = np.zeros(self.size, dtype=bool)
+        for term in terms:
+            for field in TEXT_FIELDS:
+                matched[self.postings(field, term)[0]] = True
+        return matched
+
+    def top(self, candidates: np.ndarray, key: np.ndarray, count: int) -> np.ndarray:
+        """The ``count`` candidate documents with the highest ``key``, ties by document number."""
+        if count <= 0 or not candidates.size:
+            return candidates[:0]
+        values = key[candidates]
+        if candidates.size > count:
+            cut = np.argpartition(-values, count - 1)[:count]
+            # Keep every candidate tied with the last one kept, so ties break by docnum.
+            threshold = values[cut].min()
+            keep = values >= threshold
+            candidates, values = candidates[keep], values[keep]
+        order = np.lexsort((candidates, -values))
+        return candidates[order][:count]
