@@ -24,6 +24,7 @@ from .schema import build_schema
 # data_dir/search/current is a symlink to the live index directory; a rebuild writes a fresh
 # directory beside it and swaps the link atomically, so readers never see a half-built index.
 CURRENT = "current"
+PARALLEL_FROM = 2000  # entries from which a rebuild indexes in several processes
 
 
 @dataclass(frozen=True)
@@ -64,17 +65,37 @@ def rebuild() -> int:
     root.mkdir(parents=True, exist_ok=True)
     fresh = root / f"index-{uuid.uuid4().hex[:12]}"
     fresh.mkdir()
+    try:
+        count = _build(fresh)
+    except BaseException:
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise
+    _swap(root, fresh)
+    return count
+
+
+def _build(fresh: Path) -> int:
     ix = whoosh_index.create_in(fresh, build_schema())
     count = 0
     # One read transaction: the outbox position and the entries come from the same snapshot.
-    with Session(db.engine) as session, ix.writer(limitmb=128) as writer:
+    with Session(db.engine) as session:
         done = _outbox_position(session)
-        for solution in session.scalars(published_entries()):
-            writer.add_document(**document(solution))
-            count += 1
+        total = session.scalar(
+            select(func.count()).select_from(Solution).where(Solution.status == Status.PUBLISHED)
+        )
+        # Analysis is the cost of a big rebuild: spread it over the cores (one segment each).
+        procs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_FROM else 1
+        writer = ix.writer(procs=procs, limitmb=128, multisegment=procs > 1)
+        try:
+            for solution in session.scalars(published_entries()):
+                writer.add_document(**document(solution))
+                count += 1
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
     ix.close()
     position.write(fresh, done)
-    _swap(root, fresh)
     return count
 
 
