@@ -171,40 +171,41 @@ class Fts5:
     def run(self, request: SearchRequest) -> tuple[int, list[int]]:
         terms = re.findall(r"\w+", request.text.lower())
         match = " OR ".join(f'"{t}"' for t in terms) or None
-        self.conn.execute("DROP TABLE IF EXISTS m")
-        if match:
-            self.conn.execute(
-                "CREATE TEMP TABLE m AS SELECT rowid AS docid FROM doc WHERE doc MATCH ?", (match,)
+        run = self.conn.execute
+        for table in ("m", *(f"sel_{name}" for name in FACET_PARAMS)):
+            run(f"DROP TABLE IF EXISTS temp.{table}")
+        run("CREATE TEMP TABLE m (docid INTEGER PRIMARY KEY, rank REAL)")
+        if match:  # every match scored once; MATCH inside "rowid IN (...)" re-runs per row
+            run(
+                "INSERT INTO m SELECT rowid, bm25(doc, 3, 2, 1, 1, 1, 1, 1) FROM doc"
+                " WHERE doc MATCH ?",
+                (match,),
             )
         else:
-            self.conn.execute("CREATE TEMP TABLE m AS SELECT rowid AS docid FROM doc")
+            run("INSERT INTO m SELECT rowid, 0 FROM doc")
+        for name, values in request.filters.items():
+            marks = ",".join("?" * len(values))
+            run(f"CREATE TEMP TABLE sel_{name} (docid INTEGER PRIMARY KEY)")
+            run(
+                f"INSERT OR IGNORE INTO sel_{name} SELECT docid FROM facet"
+                f" WHERE name = ? AND value IN ({marks})",
+                [name, *values],
+            )
 
-        def restrict(skip: str | None) -> tuple[str, list[str]]:
-            sql, args = "SELECT docid FROM m", []
-            for name, values in request.filters.items():
-                if name == skip:
-                    continue
-                marks = ",".join("?" * len(values))
-                sql += f" INTERSECT SELECT docid FROM facet WHERE name = ? AND value IN ({marks})"
-                args += [name, *values]
-            return sql, args
+        def restrict(skip: str | None) -> str:
+            return "".join(
+                f" AND m.docid IN sel_{name}" for name in request.filters if name != skip
+            )
 
-        sql, args = restrict(None)
-        total = self.conn.execute(f"SELECT count(*) FROM ({sql})", args).fetchone()[0]
-        if match:
-            top = self.conn.execute(
-                f"SELECT rowid FROM doc WHERE doc MATCH ? AND rowid IN ({sql})"
-                " ORDER BY bm25(doc, 3, 2, 1, 1, 1, 1, 1) LIMIT 10",
-                [match, *args],
-            ).fetchall()
-        else:
-            top = []
+        total = run(f"SELECT count(*) FROM m WHERE 1{restrict(None)}").fetchone()[0]
+        top = run(
+            f"SELECT docid FROM m WHERE 1{restrict(None)} ORDER BY rank, docid LIMIT 10"
+        ).fetchall()
         for name in FACET_PARAMS:
-            sql, args = restrict(name)
-            self.conn.execute(
-                f"SELECT value, count(*) FROM facet WHERE name = ? AND docid IN ({sql})"
-                " GROUP BY value",
-                [name, *args],
+            run(
+                "SELECT f.value, count(*) FROM m JOIN facet f ON f.docid = m.docid"
+                f" WHERE f.name = ?{restrict(name)} GROUP BY f.value",
+                (name,),
             ).fetchall()
         return total, [row[0] for row in top]
 

@@ -111,3 +111,17 @@ def test_tables_render():
 @pytest.mark.parametrize("empty", [None, ""])
 def test_empty_input_renders_nothing(empty):
     assert str(render_markdown(empty)) == ""
+
+
+def test_plain_text_keeps_the_words_and_drops_the_markup():
+    from marketplace.markup import plain_text
+
+    source = (
+        "### What we did\n\nWe ran an **open data** programme with [three](https://x.example) "
+        "parts:\n\n1. A *portal*\n- `code` & <b>more</b>\n\n| a | b |\n|---|---|\n| 1 | 2 |"
+    )
+    assert plain_text(source) == (
+        "What we did We ran an open data programme with three parts: A portal code & more a b 1 2"
+    )
+    assert plain_text("") == ""
+    assert plain_text(None) == ""

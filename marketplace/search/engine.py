@@ -8,7 +8,7 @@ count is exactly the number of results ticking that value would give.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,71 +143,72 @@ def _needs_whoosh(parsed: ParsedQuery) -> bool:
     return bool(parsed.phrases) or any(len(terms) > 1 for terms in parsed.excluded)
 
 
+# A ranker orders the documents of a results bitset: (results, sort, offset, count) -> hits.
+Ranker = Callable[[live.Bitset, str, int, int], list[Hit]]
+
+
 def run(request: SearchRequest) -> SearchOutcome:
     """Search the live index (building it first if there is none)."""
     generation = _generation()
     parsed = parse(request.text)
     if _needs_whoosh(parsed):
-        return _run_whoosh(generation, request, parsed)
-    vectors = generation.vectors
-    scores = None
-    if parsed.words:
-        scores, matched = vectors.score(parsed.words)
-        match = fast.to_bits(matched) & generation.live
+        match, rank = _whoosh_match(generation, parsed)
     else:
-        match = generation.live
-    if parsed.excluded:
-        excluded = vectors.any_of(terms[0] for terms in parsed.excluded)
-        match &= ~fast.to_bits(excluded)
-
+        match, rank = _fast_match(generation, parsed)
     selected = _selected(generation, request)
     results = match
     for bits in selected.values():
         results &= bits
     total = results.bit_count()
-    counts = _facet_counts(generation, match, selected, request)
-
-    hits: list[Hit] = []
     offset = (request.page - 1) * request.per_page
-    if offset < total:
+    hits = rank(results, _sort(request, parsed), offset, request.per_page) if offset < total else []
+    return SearchOutcome(
+        total,
+        hits,
+        _facet_counts(generation, match, selected, request),
+        parsed,
+        _suggest(generation, clean(request.text)) if request.text else None,
+    )
+
+
+def _fast_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[live.Bitset, Ranker]:
+    """Match set and ranking from the generation's arrays (fast.py)."""
+    vectors = generation.vectors
+    scores = None
+    match = generation.live
+    if parsed.words:
+        scores, matched = vectors.score(parsed.words)
+        match &= fast.to_bits(matched)
+    if parsed.excluded:
+        match &= ~fast.to_bits(vectors.any_of(terms[0] for terms in parsed.excluded))
+
+    def rank(results: live.Bitset, sort: str, offset: int, count: int) -> list[Hit]:
         candidates = np.flatnonzero(fast.to_array(results, vectors.size))
-        sort = _sort(request, parsed)
         if sort == "relevance":
             key = scores
         elif sort == "newest":
             key = vectors.sort_ranks("published")
         else:
             key = -vectors.sort_ranks("title_sort")
-        top = vectors.top(candidates, key, offset + request.per_page)[offset:]
+        top = vectors.top(candidates, key, offset + count)[offset:]
         stored = generation.searcher.stored_fields
-        for docnum in top.tolist():
-            score = float(scores[docnum]) if sort == "relevance" else None
-            hits.append(Hit(int(stored(docnum)["id"]), score))
+        return [
+            Hit(int(stored(docnum)["id"]), float(scores[docnum]) if sort == "relevance" else None)
+            for docnum in top.tolist()
+        ]
 
-    suggestion = _suggest(generation, clean(request.text)) if request.text else None
-    return SearchOutcome(total, hits, counts, parsed, suggestion)
+    return match, rank
 
 
-def _run_whoosh(
-    generation: live.Generation, request: SearchRequest, parsed: ParsedQuery
-) -> SearchOutcome:
-    """The same search through Whoosh's public API (phrases need its position matching)."""
+def _whoosh_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[live.Bitset, Ranker]:
+    """Match set and ranking through Whoosh's public API (phrases need its position matching)."""
     searcher = generation.searcher
     query = to_query(parsed)
     match = generation.live
     if not isinstance(query, q.Every):
         match &= live.bitset(sorted(searcher.docs_for_query(query)))
-    selected = _selected(generation, request)
-    results = match
-    for bits in selected.values():
-        results &= bits
-    total = results.bit_count()
-    counts = _facet_counts(generation, match, selected, request)
 
-    hits: list[Hit] = []
-    offset = (request.page - 1) * request.per_page
-    if offset < total:
-        sort = _sort(request, parsed)
+    def rank(results: live.Bitset, sort: str, offset: int, count: int) -> list[Hit]:
         options = {
             "newest": {"sortedby": "published", "reverse": True},
             "title": {"sortedby": "title_sort"},
@@ -217,12 +218,12 @@ def _run_whoosh(
         # limit=None: with a limit, whoosh-reloaded 2.7.5's top-N collection over wide OR
         # queries drops documents that belong in the top (seen with "open digital").
         found = searcher.search(query, filter=allowed, limit=None, **options)
-        for hit in found[offset : offset + request.per_page]:
-            score = hit.score if sort == "relevance" else None
-            hits.append(Hit(int(hit["id"]), score))
+        return [
+            Hit(int(hit["id"]), hit.score if sort == "relevance" else None)
+            for hit in found[offset : offset + count]
+        ]
 
-    suggestion = _suggest(generation, clean(request.text)) if request.text else None
-    return SearchOutcome(total, hits, counts, parsed, suggestion)
+    return match, rank
 
 
 def suggest_titles(text: str, limit: int = 8) -> list[dict[str, str]]:

@@ -1,0 +1,139 @@
+"""The catalogue search page and its JSON twin, as a city officer and a script use them."""
+
+import pytest
+
+from marketplace import search
+from marketplace.vocab import Status
+
+
+@pytest.fixture
+def catalogue(make_solution, make_city, taxonomy):
+    porto = make_city(slug="porto", name="Porto", country="PT")
+    sofia = make_city(slug="sofia", name="Sofia", country="BG")
+    ch = taxonomy["challenges"]
+    make_solution(
+        slug="signals",
+        title="Adaptive traffic signals against congestion",
+        summary="Signals cut queues in the old town.",
+        city=porto,
+        challenges=[ch["congestion"]],
+    )
+    make_solution(
+        slug="zone",
+        title="Low-emission zone with cameras",
+        summary="Fewer old diesel vans, less congestion downtown.",
+        city=sofia,
+        challenges=[ch["congestion"], ch["last-mile"]],
+        kind="best_practice",
+    )
+    make_solution(
+        slug="retrofit",
+        title="School retrofit programme",
+        summary="Insulation and heat pumps in 40 schools.",
+        city=porto,
+    )
+    make_solution(slug="hidden", title="Draft about congestion", status=Status.DRAFT)
+    search.rebuild()
+
+
+def text(response):
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def test_a_question_lists_matching_entries_with_marked_snippets(client, catalogue):
+    page = text(client.get("/solutions?q=congestion+in+the+old+town"))
+    assert "2 entries for “congestion in the old town”" in page
+    assert "Adaptive traffic signals against congestion" in page
+    assert "<mark>congestion</mark>" in page
+    assert "Draft about congestion" not in page
+    assert "School retrofit programme" not in page
+
+
+def test_ticking_a_facet_narrows_and_shows_a_removable_chip(client, catalogue):
+    page = text(client.get("/solutions?q=congestion&country=BG"))
+    assert "1 entry for “congestion”" in page
+    assert "Low-emission zone with cameras" in page
+    assert "Country: Bulgaria" in page
+    assert 'href="/solutions?q=congestion"' in page  # the chip's link drops only that filter
+    assert 'name="country" value="BG" checked' in page
+
+
+def test_facet_counts_are_shown_next_to_each_value(client, catalogue):
+    page = text(client.get("/solutions?q=congestion"))
+    assert 'Portugal <span class="count">(1)</span>' in page
+    assert 'Bulgaria <span class="count">(1)</span>' in page
+
+
+def test_no_results_with_filters_suggests_removing_them(client, catalogue):
+    page = text(client.get("/solutions?q=retrofit&country=BG"))
+    assert "No published entry matches" in page
+    assert "Try removing a filter" in page
+
+
+def test_a_misspelling_offers_the_corrected_search(client, catalogue):
+    page = text(client.get("/solutions?q=congestoin"))
+    assert "Did you mean" in page
+    assert 'href="/solutions?q=congestion"' in page
+
+
+def test_sort_by_title_orders_results(client, catalogue):
+    page = text(client.get("/solutions?sort=title"))
+    first, second, third = (
+        page.index("Adaptive traffic"),
+        page.index("Low-emission zone"),
+        page.index("School retrofit"),
+    )
+    assert first < second < third
+
+
+def test_the_page_works_without_javascript(client, catalogue):
+    page = client.get("/solutions").get_data(as_text=True)
+    assert '<form class="search-page" method="get"' in page
+    assert "Apply filters" in page
+    assert '<button type="submit" class="secondary small">Sort</button>' in page
+
+
+def test_api_returns_results_facets_and_suggestion(client, catalogue):
+    data = client.get("/api/v1/solutions?q=congestion&per_page=1").get_json()
+    assert data["total"] == 2
+    assert data["page"] == 1
+    assert data["per_page"] == 1
+    assert len(data["results"]) == 1
+    result = data["results"][0]
+    assert set(result) == {
+        "slug", "title", "summary", "city", "kind", "maturity", "tracks", "challenges", "url",
+        "score", "highlight",
+    }  # fmt: skip
+    assert result["url"].endswith(f"/solutions/{result['slug']}")
+    assert set(data["facets"]) == {
+        "track", "challenge", "service", "country", "city", "kind", "maturity", "sdg", "cost",
+        "language",
+    }  # fmt: skip
+    countries = {v["value"]: v for v in data["facets"]["country"]}
+    assert countries["PT"] == {"value": "PT", "label": "Portugal", "count": 1, "selected": False}
+    assert data["suggestion"] is None
+
+
+def test_api_repeated_parameters_are_or(client, catalogue):
+    data = client.get("/api/v1/solutions?city=porto&city=sofia").get_json()
+    assert data["total"] == 3
+    assert client.get("/api/v1/solutions?city=nowhere").get_json()["total"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["page=0", "page=-1", "page=abc", "per_page=101", "per_page=0", "sort=best"],
+)
+def test_api_refuses_bad_parameters_with_a_json_400(client, catalogue, query):
+    response = client.get(f"/api/v1/solutions?{query}")
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "invalid_parameter"
+    assert response.get_json()["message"]
+
+
+def test_title_suggestions(client, catalogue):
+    data = client.get("/search/suggest?q=adaptive+traf").get_json()
+    assert data == [
+        {"title": "Adaptive traffic signals against congestion", "url": "/solutions/signals"}
+    ]
+    assert client.get("/search/suggest?q=").get_json() == []
