@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import selectinload
 
 from .. import permissions
@@ -30,14 +30,14 @@ def published() -> Select[tuple[Solution]]:
     )
 
 
+def _published_linked(column: ColumnElement, value: int) -> Select[tuple[Solution]]:
+    """Published entries with a row in ``column``'s link table where ``column`` == ``value``."""
+    links = column.table
+    return published().where(Solution.id.in_(select(links.c.solution_id).where(column == value)))
+
+
 def published_for_challenge(challenge: Challenge) -> Select[tuple[Solution]]:
-    return published().where(
-        Solution.id.in_(
-            select(solution_challenge.c.solution_id).where(
-                solution_challenge.c.challenge_id == challenge.id
-            )
-        )
-    )
+    return _published_linked(solution_challenge.c.challenge_id, challenge.id)
 
 
 def published_for_track(track: Track) -> Select[tuple[Solution]]:
@@ -51,21 +51,11 @@ def published_for_track(track: Track) -> Select[tuple[Solution]]:
 
 
 def published_for_service(service: TransversalService) -> Select[tuple[Solution]]:
-    return published().where(
-        Solution.id.in_(
-            select(solution_service.c.solution_id).where(
-                solution_service.c.service_id == service.id
-            )
-        )
-    )
+    return _published_linked(solution_service.c.service_id, service.id)
 
 
 def published_for_sdg(number: int) -> Select[tuple[Solution]]:
-    return published().where(
-        Solution.id.in_(
-            select(solution_sdg.c.solution_id).where(solution_sdg.c.sdg_number == number)
-        )
-    )
+    return _published_linked(solution_sdg.c.sdg_number, number)
 
 
 def published_for_city(city: City) -> Select[tuple[Solution]]:
