@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app marketplace
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint install install-test setup-data clean
+.PHONY: run test lint browser install install-test setup-data clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,20 @@ lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# Browser tests drive Debian's Chromium (Playwright downloads no browser here). Install it when it
+# is missing and this is root; otherwise those tests skip and say why.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "Could not install chromium: browser tests will be skipped."; \
+	  else \
+	    echo "No /usr/bin/chromium and not root: browser tests will be skipped."; \
+	  fi; \
+	fi
+
+test: lint browser
 	$(BIN)/python -m pytest
 
 clean:

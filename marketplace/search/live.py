@@ -75,6 +75,7 @@ def _open(directory: Path) -> Generation:
     return Generation(directory, searcher, live, _facet_bitsets(searcher, live), Vectors(searcher))
 
 
+MAX_INDEXES = 8  # data dirs whose searchers one process keeps open
 _lock = threading.Lock()
 _current: dict[Path, Generation] = {}
 
@@ -89,7 +90,10 @@ def generation() -> Generation | None:
         known = _current.get(root)
         if known is None or known.directory != directory or not known.searcher.up_to_date():
             fresh = _open(directory)
-            _current[root] = fresh
             # The old searcher may still serve a request in another thread: let it be collected.
+            _current.pop(root, None)
+            _current[root] = fresh
+            while len(_current) > MAX_INDEXES:  # other apps in this process (tests, tools)
+                _current.pop(next(iter(_current))).searcher.close()
             return fresh
         return known

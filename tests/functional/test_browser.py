@@ -1,0 +1,119 @@
+"""The catalogue in a real browser (Debian's Chromium driven by Playwright), with and without JS.
+
+Marked `functional`; skipped with a message when /usr/bin/chromium is missing (`make test`
+installs it where it can).
+"""
+
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from marketplace import create_app, search
+from marketplace.extensions import db
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.functional,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists(),
+        reason=f"{CHROMIUM} is missing: `apt-get install chromium` (make test does it as root)",
+    ),
+]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def server(demo_data_dir, tmp_path_factory):
+    """The demo catalogue served on a free loopback port for the length of the module."""
+    data_dir = tmp_path_factory.mktemp("browser") / "data"
+    shutil.copytree(demo_data_dir, data_dir)
+    app = create_app({"SECRET_KEY": "browser", "DATA_DIR": str(data_dir)})
+    with app.app_context():
+        search.rebuild()
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def page_without_js(browser):
+    context = browser.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+def test_ticking_a_filter_applies_it_at_once(server, page):
+    page.goto(f"{server}/solutions?q=data")
+    before = page.locator("#results-count strong").inner_text()
+    page.get_by_label("Portugal", exact=False).first.check()
+    page.wait_for_url("**country=PT**")
+    assert page.locator(".chip", has_text="Country: Portugal").is_visible()
+    assert page.locator("#results-count strong").inner_text() != before
+
+
+def test_without_javascript_the_apply_button_filters(server, page_without_js):
+    page = page_without_js
+    page.goto(f"{server}/solutions?q=data")
+    page.get_by_label("Portugal", exact=False).first.check()
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**country=PT**")
+    assert page.locator(".chip", has_text="Country: Portugal").is_visible()
+
+
+def test_the_search_box_suggests_titles(server, page):
+    page.goto(f"{server}/solutions")
+    page.locator("#q").press_sequentially("open da", delay=30)
+    option = page.locator("datalist#title-suggestions option").first
+    option.wait_for(state="attached")
+    assert "Open data portal" in option.get_attribute("value")
+
+
+def test_keyboard_users_reach_the_skip_link_first_and_it_shows(server, page):
+    page.goto(f"{server}/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused.strip() == "Skip to main content"
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None
+    assert box["y"] >= 0
+    page.keyboard.press("Enter")
+    assert page.evaluate("location.hash") == "#main"
+
+
+def test_entry_page_renders_markdown_and_similar_solutions(server, page):
+    page.goto(f"{server}/solutions/terrassa-open-data-portal")
+    assert page.locator("h1").inner_text().startswith("Open data portal")
+    assert page.locator(".prose strong").count() > 0
+    assert page.get_by_role("heading", name="Similar solutions").is_visible()
