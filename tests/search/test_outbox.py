@@ -147,3 +147,14 @@ def test_search_check_without_an_index_says_how_to_build_one(runner):
     result = runner.invoke(args=["search", "check"])
     assert result.exit_code == 1
     assert "search rebuild" in result.output
+
+
+def test_the_live_searcher_sees_a_change_made_by_the_previous_request(built, make_solution):
+    from marketplace.search import SearchRequest
+
+    solution = make_solution(status=Status.SUBMITTED, title="Seawater district cooling")
+    assert search.run(SearchRequest(text="seawater")).total == 0  # the searcher is now open
+    in_request(built, lambda: moderation.apply_transition(solution, Status.PUBLISHED, None))
+    assert search.run(SearchRequest(text="seawater")).total == 1
+    in_request(built, lambda: moderation.apply_transition(solution, Status.ARCHIVED, None))
+    assert search.run(SearchRequest(text="seawater")).total == 0
