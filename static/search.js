@@ -4,6 +4,12 @@
   var form = document.querySelector("form.search-page");
   if (!form) return;
 
+  // On a narrow screen the filters fold away under their heading unless some are active.
+  var panel = form.querySelector("details.filter-panel");
+  if (panel && !panel.hasAttribute("data-active") && window.matchMedia("(max-width: 59.99rem)").matches) {
+    panel.open = false;
+  }
+
   // Apply a filter or a sort order as soon as it changes.
   form.addEventListener("change", function (event) {
     var target = event.target;

@@ -117,3 +117,17 @@ def test_entry_page_renders_markdown_and_similar_solutions(server, page):
     assert page.locator("h1").inner_text().startswith("Open data portal")
     assert page.locator(".prose strong").count() > 0
     assert page.get_by_role("heading", name="Similar solutions").is_visible()
+
+
+def test_filters_fold_away_on_a_phone_unless_some_are_active(server, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/solutions?q=data")
+        assert page.evaluate("document.querySelector('details.filter-panel').open") is False
+        page.locator("summary", has_text="Filter").click()
+        assert page.get_by_label("Portugal", exact=False).first.is_visible()
+        page.goto(f"{server}/solutions?q=data&country=PT")
+        assert page.evaluate("document.querySelector('details.filter-panel').open") is True
+    finally:
+        context.close()
