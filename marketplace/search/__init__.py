@@ -5,9 +5,10 @@ through the outbox (tracking.py writes it, sync.py drains it) and it can be rebu
 """
 
 from .check import Drift, NoIndex, check
-from .engine import SORTS, SearchOutcome, SearchRequest, run, similar, suggest_titles
+from .engine import SORTS, SearchOutcome, SearchRequest, run
 from .highlight import snippet
 from .index import IndexStats, index_stats, rebuild
+from .related import similar, suggest_titles
 from .sync import drain
 from .tracking import init_app
 

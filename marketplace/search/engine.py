@@ -14,17 +14,14 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as q
 
-from . import fast, live
+from . import fast, live, spelling
 from .index import rebuild
-from .query import ParsedQuery, analyse, clean, parse, to_query
-from .schema import FACETS, SPELLING_ANALYZER, TEXT_FIELDS
+from .query import ParsedQuery, clean, parse, to_query
+from .schema import FACETS
 
 log = logging.getLogger(__name__)
 
 SORTS = ("relevance", "newest", "title")
-SPELLING_MIN_LENGTH = 4
-SIMILAR_TERMS = 12  # distinctive words of an entry that "similar solutions" look for
-SIMILAR_FIELDS = ("description", "impact")  # the body text: boosted titles would dominate
 
 
 @dataclass(frozen=True)
@@ -89,42 +86,6 @@ def _facet_counts(
     return counts
 
 
-def _known_stem(reader, word: str) -> bool:
-    terms = analyse(word)
-    return bool(terms) and all(
-        any(reader.doc_frequency(name, term) for name in TEXT_FIELDS) for term in terms
-    )
-
-
-def _suggest(generation: live.Generation, text: str) -> str | None:
-    """The typed text with misspelled words replaced by the closest indexed word, or None.
-
-    A word is misspelled when the index never saw it as written. Its closest indexed word is
-    offered when the word finds nothing at all, or when both stem alike ("retrofiting" finds
-    "retrofit" entries, yet "retrofitting" is what was meant); a rare form of a known word
-    ("retrain" next to "retraining") is left alone.
-    """
-    searcher = generation.searcher
-    reader = searcher.reader()
-    changed = False
-    corrected = text
-    for token in SPELLING_ANALYZER(text, positions=False, chars=True):
-        word = token.text
-        if len(word) < SPELLING_MIN_LENGTH or not word.isalpha():
-            continue
-        if reader.doc_frequency("spell", word):
-            continue
-        candidates = searcher.suggest("spell", word, limit=1, maxdist=2)
-        if not candidates:
-            continue
-        if _known_stem(reader, word) and analyse(candidates[0]) != analyse(word):
-            continue
-        original = text[token.startchar : token.endchar]
-        corrected = corrected.replace(original, candidates[0], 1)
-        changed = True
-    return corrected if changed else None
-
-
 def _selected(generation: live.Generation, request: SearchRequest) -> dict[str, live.Bitset]:
     return {
         name: _union(generation.facets[name], values)
@@ -167,7 +128,7 @@ def run(request: SearchRequest) -> SearchOutcome:
         hits,
         _facet_counts(generation, match, selected, request),
         parsed,
-        _suggest(generation, clean(request.text)) if request.text else None,
+        spelling.correction(generation.searcher, clean(request.text)) if request.text else None,
     )
 
 
@@ -224,30 +185,3 @@ def _whoosh_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[liv
         ]
 
     return match, rank
-
-
-def suggest_titles(text: str, limit: int = 8) -> list[dict[str, str]]:
-    """Published titles holding every typed word, the last one maybe unfinished (autocomplete)."""
-    words = [token.text for token in SPELLING_ANALYZER(clean(text))]
-    generation = live.generation()
-    if not words or generation is None:
-        return []
-    *complete, last = words
-    query = q.And([*(q.Term("title_words", w) for w in complete), q.Prefix("title_words", last)])
-    found = generation.searcher.search(query, limit=limit)
-    return [{"slug": hit["slug"], "title": hit["title"]} for hit in found]
-
-
-def similar(solution_id: int, text: str, limit: int = 4) -> list[int]:
-    """Ids of the published entries closest to ``text`` (an entry's words), itself left out."""
-    generation = live.generation()
-    if generation is None or not text.strip():
-        return []
-    searcher = generation.searcher
-    docnum = searcher.document_number(id=str(solution_id))
-    mask = {docnum} if docnum is not None else set()
-    terms = searcher.key_terms_from_text("description", text, numterms=SIMILAR_TERMS)
-    query = q.Or(
-        [q.Term(name, word, boost=weight) for word, weight in terms for name in SIMILAR_FIELDS]
-    )
-    return [int(hit["id"]) for hit in searcher.search(query, limit=limit, mask=mask)]

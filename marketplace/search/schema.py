@@ -21,7 +21,7 @@ ANALYZER = (
     | StopFilter()
     | StemFilter(lang="en")
 )
-# Words as written (folded, not stemmed): the vocabulary "did you mean" suggestions come from.
+# Words as written (folded, not stemmed) in titles and summaries: where "did you mean" looks.
 SPELLING_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
 # Facet fields: one keyword per value, several where an entry has several (challenges, SDGs, ...).
