@@ -128,7 +128,9 @@ def run(request: SearchRequest) -> SearchOutcome:
         hits,
         _facet_counts(generation, match, selected, request),
         parsed,
-        spelling.correction(generation.searcher, clean(request.text)) if request.text else None,
+        spelling.correction(generation.searcher, clean(request.text), generation.corrections)
+        if request.text
+        else None,
     )
 
 

@@ -31,6 +31,7 @@ class Generation:
     live: Bitset  # every document not deleted
     facets: dict[str, dict[str, Bitset]] = field(default_factory=dict)
     vectors: Vectors | None = None
+    corrections: dict[str, str | None] = field(default_factory=dict)  # spelling, per word
 
 
 def bitset(docnums: Iterable[int]) -> Bitset:

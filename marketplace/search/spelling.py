@@ -8,6 +8,7 @@ from .query import analyse
 from .schema import SPELLING_ANALYZER, TEXT_FIELDS
 
 SPELLING_MIN_LENGTH = 4
+MAX_REMEMBERED = 20_000  # corrections kept per index generation
 
 
 def _known_stem(reader, word: str) -> bool:
@@ -17,12 +18,27 @@ def _known_stem(reader, word: str) -> bool:
     )
 
 
-def correction(searcher: Searcher, text: str) -> str | None:
+def _closest(searcher: Searcher, word: str, cache: dict[str, str | None]) -> str | None:
+    """The indexed word to offer for ``word``, or None; remembered per index generation."""
+    if word not in cache:
+        if len(cache) >= MAX_REMEMBERED:
+            cache.clear()
+        reader = searcher.reader()
+        # prefix=1: misspellings rarely change the first letter, and the lookup is far cheaper.
+        candidates = searcher.suggest("spell", word, limit=1, maxdist=2, prefix=1)
+        offer = candidates[0] if candidates else None
+        if offer and _known_stem(reader, word) and analyse(offer) != analyse(word):
+            offer = None
+        cache[word] = offer
+    return cache[word]
+
+
+def correction(searcher: Searcher, text: str, cache: dict[str, str | None]) -> str | None:
     """The typed text with misspelled words replaced by the closest indexed word, or None.
 
-    A word is misspelled when the index never saw it as written. Its closest indexed word is
-    offered when the word finds nothing at all, or when both stem alike ("retrofiting" finds
-    "retrofit" entries, yet "retrofitting" is what was meant); a rare form of a known word
+    A word is misspelled when the titles and summaries never hold it as written. Its closest word
+    there is offered when the word finds nothing at all, or when both stem alike ("retrofiting"
+    finds "retrofit" entries, yet "retrofitting" is what was meant); a rare form of a known word
     ("retrain" next to "retraining") is left alone.
     """
     reader = searcher.reader()
@@ -34,12 +50,9 @@ def correction(searcher: Searcher, text: str) -> str | None:
             continue
         if reader.doc_frequency("spell", word):
             continue
-        candidates = searcher.suggest("spell", word, limit=1, maxdist=2)
-        if not candidates:
-            continue
-        if _known_stem(reader, word) and analyse(candidates[0]) != analyse(word):
-            continue
-        original = text[token.startchar : token.endchar]
-        corrected = corrected.replace(original, candidates[0], 1)
-        changed = True
+        offer = _closest(searcher, word, cache)
+        if offer:
+            original = text[token.startchar : token.endchar]
+            corrected = corrected.replace(original, offer, 1)
+            changed = True
     return corrected if changed else None
