@@ -1,0 +1,109 @@
+"""Outgoing mail: SMTP when SMTP_HOST is set, otherwise .eml files in <DATA_DIR>/outbox/."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import smtplib
+import ssl
+import tempfile
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import format_datetime, make_msgid, parseaddr
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+OUTBOX = "outbox"
+SECURITY_MODES = ("starttls", "ssl", "none")
+
+
+class MailError(Exception):
+    """The SMTP server could not be reached or refused the message; the message says which."""
+
+
+def send_mail(to: str, subject: str, body: str, *, reply_to: str | None = None) -> None:
+    """Send a plain-text UTF-8 message by SMTP, or write it to the outbox when no SMTP_HOST is set.
+
+    :raises ValueError: ``to``, ``subject`` or ``reply_to`` holds a line break (header injection).
+    :raises MailError: the SMTP server could not be reached, refused a login or a recipient.
+    """
+    config = current_app.config
+    message = _build(config["MAIL_FROM"], to, subject, body, reply_to)
+    if config["SMTP_HOST"]:
+        _send_smtp(message, config)
+    else:
+        path = _write_outbox(message, Path(config["DATA_DIR"]) / OUTBOX)
+        # Recipient and subject only: bodies carry sign-in and reset tokens.
+        log.info("mail to %s (%s) written to %s", to, subject, path)
+
+
+def read_outbox(data_dir: str | os.PathLike[str]) -> list[EmailMessage]:
+    """The messages in ``<data_dir>/outbox/``, oldest first (file names sort by creation time)."""
+    outbox = Path(data_dir) / OUTBOX
+    parser = BytesParser(policy=policy.default)
+    return [parser.parsebytes(path.read_bytes()) for path in sorted(outbox.glob("*.eml"))]
+
+
+def _build(sender: str, to: str, subject: str, body: str, reply_to: str | None) -> EmailMessage:
+    headers = {"From": sender, "To": to, "Subject": subject, "Reply-To": reply_to}
+    for name, value in headers.items():
+        if value is not None and ("\r" in value or "\n" in value):
+            raise ValueError(f"the {name} header must not contain a line break")
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    message = EmailMessage()
+    for name, value in headers.items():
+        if value is not None:
+            message[name] = value
+    # "+0000", not formatdate()'s "-0000", which RFC 5322 reserves for "zone unknown".
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(domain=domain)
+    message.set_content(body, charset="utf-8")
+    return message
+
+
+def _send_smtp(message: EmailMessage, config: Mapping[str, Any]) -> None:
+    host, port, security = config["SMTP_HOST"], int(config["SMTP_PORT"]), config["SMTP_SECURITY"]
+    timeout = float(config["SMTP_TIMEOUT"])
+    if security not in SECURITY_MODES:
+        raise MailError(f"SMTP_SECURITY must be one of {SECURITY_MODES}, not {security!r}")
+    try:
+        if security == "ssl":
+            context = ssl.create_default_context()
+            client: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+        else:
+            client = smtplib.SMTP(host, port, timeout=timeout)
+        with client:
+            if security == "starttls":
+                client.starttls(context=ssl.create_default_context())
+            if config["SMTP_USERNAME"]:
+                client.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+            refused = client.send_message(message)
+    except (smtplib.SMTPException, OSError) as error:
+        # The error holds the server's reply at most, never the password we sent.
+        raise MailError(f"mail via {host}:{port} ({security}) failed: {error}") from error
+    if refused:
+        raise MailError(f"mail via {host}:{port} refused recipients: {', '.join(refused)}")
+
+
+def _write_outbox(message: EmailMessage, outbox: Path) -> Path:
+    """Write atomically (temp file, then rename) so readers never see half a message."""
+    outbox.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    path = outbox / f"{stamp}-{secrets.token_hex(4)}.eml"
+    fd, tmp = tempfile.mkstemp(dir=outbox, prefix=".", suffix=".tmp")  # mode 0600: tokens inside
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(message.as_bytes())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
