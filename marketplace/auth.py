@@ -10,9 +10,11 @@ login_manager.login_message = "Please sign in to continue."
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """The active user behind a session, or None (a deactivated account is signed out)."""
-    if not user_id.isdigit():
-        return None
-    user = db.session.get(User, int(user_id))
+def load_user(session_token: str) -> User | None:
+    """The active user whose current session token the cookie holds, or None.
+
+    A token replaced at sign-out, password change or deactivation finds nobody, so a cookie
+    captured before is refused.
+    """
+    user = db.session.scalar(db.select(User).where(User.session_token == session_token))
     return user if user is not None and user.active else None

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import search
-from .services import demo
+from .mail import MailError
+from .services import accounts, demo
+from .services.errors import ValidationFailed
+from .vocab import ROLE_LABELS
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(search_cli)
+    app.cli.add_command(users_cli)
 
 
 @click.command("seed-demo")
@@ -100,3 +106,39 @@ def search_stats() -> None:
     click.echo(f"Documents: {stats.documents}")
     click.echo(f"Segments:  {stats.segments}")
     click.echo(f"Size:      {stats.size_bytes / 1024:.0f} KiB")
+
+
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="Sign-in address of the new account.")
+@click.option("--role", required=True, type=click.Choice(list(ROLE_LABELS)))
+@click.option("--city", "city_slug", help="Slug of the city a publisher writes for.")
+@click.option("--name", "display_name", default="", help="Display name (default: from the email).")
+@click.option(
+    "--invite", is_flag=True, help="Email an invitation link instead of reading a password."
+)
+def users_create(email: str, role: str, city_slug: str | None, display_name: str, invite: bool):
+    """Create an account. The password is read from standard input (asked twice on a terminal),
+    or, with --invite, the new user chooses it through an emailed single-use link."""
+    password = None if invite else _read_password()
+    try:
+        user = accounts.create_user(email, role, display_name, city_slug, password)
+    except ValidationFailed as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Created {ROLE_LABELS[user.role].lower()} {user.email}.")
+    if invite:
+        try:
+            accounts.send_invitation(user)
+        except MailError as error:
+            raise click.ClickException(
+                f"The account exists but the invitation could not be sent: {error}"
+            ) from error
+        click.echo(f"Invitation sent to {user.email}.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,25 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # Public address of the site, used for links in emails (never taken from the request's Host
+    # header, which a visitor controls).
+    "BASE_URL": "http://127.0.0.1:5000",
+    # Hours a signed-in session lasts without "remember me"; days a "remember me" cookie lasts.
+    "SESSION_HOURS": 12,
+    "REMEMBER_DAYS": 14,
+    # Hours an invitation link and a password reset link stay valid.
+    "INVITATION_HOURS": 168,
+    "PASSWORD_RESET_HOURS": 1,
+    # Outgoing mail: SMTP when SMTP_HOST is set, otherwise messages are written to
+    # <DATA_DIR>/outbox/ and logged, so development needs no mail server.
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    # "starttls", "ssl" (implicit TLS, usually port 465) or "none" (a local relay).
+    "SMTP_SECURITY": "starttls",
+    "SMTP_USERNAME": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TIMEOUT": 10,
+    "MAIL_FROM": "Tech4Good Marketplace <noreply@tech4good.example>",
 }
 
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
@@ -53,7 +73,13 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = (
         app.config["DATABASE_URL"] or f"sqlite:///{data_dir / 'marketplace.db'}"
     )
-    app.config["SESSION_COOKIE_SECURE"] = app.config["ENV"] == "production"
+    production = app.config["ENV"] == "production"
+    app.config["SESSION_COOKIE_SECURE"] = production
+    app.config["REMEMBER_COOKIE_SECURE"] = production
+    app.config["REMEMBER_COOKIE_HTTPONLY"] = True
+    app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
+    app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_HOURS"])
+    app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_DAYS"])
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _development_secret(app.config["ENV"], data_dir)
 

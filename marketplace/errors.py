@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
@@ -16,6 +17,11 @@ TITLES = {
     409: "Conflict",
     500: "Something went wrong",
 }
+
+EXPIRED_FORM = (
+    "The form had expired (it was open for a long time, or you signed in or out meanwhile), so "
+    "nothing was changed. Go back, reload the page and send it again."
+)
 
 
 def _page(status: int, message: str | None = None):
@@ -36,6 +42,14 @@ def register(app: Flask) -> None:
     def domain_error(error: DomainError):
         db.session.rollback()
         return _page(error.status_code, str(error))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error: CSRFError):
+        # A form view shows itself again with what was typed; the form explains what happened.
+        view = current_app.view_functions.get(request.endpoint or "")
+        if getattr(view, "keeps_input_on_csrf_failure", False):
+            return view(**(request.view_args or {}))
+        return _page(400, EXPIRED_FORM)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

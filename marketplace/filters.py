@@ -20,6 +20,7 @@ def format_number(value: int | None) -> str:
 
 
 def register(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(render_markdown, "markdown")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_number, "number")
@@ -37,6 +38,7 @@ def register(app: Flask) -> None:
         COST_BANDS=vocab.COST_BANDS,
         CITY_ROLES=vocab.CITY_ROLES,
         STATUS_LABELS=vocab.STATUS_LABELS,
+        ROLE_LABELS=vocab.ROLE_LABELS,
     )
 
 

@@ -36,3 +36,8 @@ def can_edit(user: Any, solution: Any) -> bool:
     return can_moderate(user) or (
         belongs_to_city(user, solution.city_id) and user.role == Role.PUBLISHER
     )
+
+
+def can_publish_for_city(user: Any) -> bool:
+    """Publishers write their own city's entries (curators and admins moderate instead)."""
+    return _signed_in(user) and user.role == Role.PUBLISHER and user.city_id is not None

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 
 from marketplace import create_app
 from marketplace.extensions import db
@@ -23,8 +26,23 @@ TEST_CONFIG = {
 }
 
 
+class Client(FlaskClient):
+    """A test client whose requests do not see the signed-in user of the previous request.
+
+    While a test holds an app context (the ``ctx`` fixture), Flask runs requests inside it instead
+    of a fresh one, so Flask-Login's per-request cache in ``g`` would carry over between clients.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
+
+
 def _make_app(data_dir: Path, **overrides):
-    return create_app({**TEST_CONFIG, "DATA_DIR": str(data_dir), **overrides})
+    app = create_app({**TEST_CONFIG, "DATA_DIR": str(data_dir), **overrides})
+    app.test_client_class = Client
+    return app
 
 
 @pytest.fixture
@@ -159,3 +177,54 @@ def make_user(ctx):
         return user
 
     return make
+
+
+@pytest.fixture
+def outbox(app):
+    """The messages the app has mailed so far (development mode writes them to the data dir)."""
+    from marketplace.mail import read_outbox
+
+    return lambda: read_outbox(app.config["DATA_DIR"])
+
+
+class Auth:
+    """Sign a test client in and out through the real forms."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = "correct horse battery", **extra):
+        return self.client.post("/login", data={"email": email, "password": password, **extra})
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def csrf_app(tmp_path):
+    """An app with CSRF protection on, as in production."""
+    app = _make_app(tmp_path / "csrf", WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def csrf_token_in():
+    """Read the CSRF token out of a page, as a browser submitting its form would send it."""
+
+    def find(html: str, name: str = "csrf_token") -> str:
+        match = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]+)"', html) or re.search(
+            rf'value="([^"]+)"[^>]*name="{re.escape(name)}"', html
+        )
+        assert match, f"no {name} field in the page"
+        return match.group(1)
+
+    return find

@@ -1,5 +1,6 @@
 """The command-line interface: seed-demo, search rebuild and stats."""
 
+import pytest
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -110,3 +111,57 @@ def test_search_rebuild_swaps_in_a_fresh_index_and_removes_the_old_one(app, runn
     second = {p.name for p in Path(root).iterdir()}
     assert len(first) == len(second) == 2  # the "current" link and one index directory
     assert first != second
+
+
+def test_users_create_reads_the_password_from_stdin(app, runner, make_city):
+    make_city(slug="valongo", name="Valongo")
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Rui@Valongo.example",
+            "--role",
+            "publisher",
+            "--city",
+            "valongo",
+            "--name",
+            "Rui",
+        ],
+        input="a long enough password\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Created city publisher rui@valongo.example." in result.output
+    user = db.session.scalar(select(User).where(User.email == "rui@valongo.example"))
+    assert user.display_name == "Rui"
+    assert user.city.slug == "valongo"
+    assert user.check_password("a long enough password")
+
+
+def test_users_create_with_invite_mails_a_link(app, runner, outbox):
+    result = runner.invoke(
+        args=["users", "create", "--email", "cur@example.org", "--role", "curator", "--invite"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Invitation sent to cur@example.org." in result.output
+    (message,) = outbox()
+    assert "/invite/" in message.get_content()
+    assert "/invite/" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (
+            ["--email", "x@example.org", "--role", "publisher"],
+            "long enough pass\n",
+            "belongs to a city",
+        ),
+        (["--email", "x@example.org", "--role", "curator"], "short\n", "at least 10"),
+        (["--email", "nope", "--role", "curator"], "long enough pass\n", "not a valid email"),
+    ],
+)
+def test_users_create_explains_refusals(app, runner, args, stdin, message):
+    result = runner.invoke(args=["users", "create", *args], input=stdin)
+    assert result.exit_code == 1
+    assert message in result.output

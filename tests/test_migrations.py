@@ -38,3 +38,32 @@ def test_upgrade_again_keeps_existing_data(fresh_app):
     _upgrade(fresh_app)
     with fresh_app.app_context():
         assert db.session.scalar(select(City.name).where(City.slug == "kept")) == "Kept"
+
+
+def test_session_token_migration_keeps_accounts_and_their_history(fresh_app):
+    """Upgrading a database of the previous schema gives every account its own token."""
+    runner = fresh_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "5ad81a48b704"]).exit_code == 0
+    with fresh_app.app_context(), db.engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO city (id, slug, name, country, role, profile, website, sample, created_at)"
+            " VALUES (1, 'porto', 'Porto', 'PT', 'mentor', '', '', 0, '2025-01-01 00:00:00')"
+        )
+        for n in (1, 2):
+            connection.execute(
+                db.text(
+                    "INSERT INTO user (id, email, display_name, password_hash, role, city_id,"
+                    " active, created_at) VALUES (:n, :email, :name, '', 'publisher', 1, 1,"
+                    " '2025-01-01 00:00:00')"
+                ),
+                {"n": n, "email": f"u{n}@x.example", "name": f"U{n}"},
+            )
+    _upgrade(fresh_app)
+    with fresh_app.app_context():
+        rows = db.session.execute(
+            db.text("SELECT email, session_token FROM user ORDER BY id")
+        ).all()
+    assert [email for email, _ in rows] == ["u1@x.example", "u2@x.example"]
+    tokens = {token for _, token in rows}
+    assert len(tokens) == 2
+    assert all(len(token) >= 40 for token in tokens)

@@ -101,8 +101,30 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        # SQLite alters a table by copying it and dropping the original, which foreign keys
+        # referencing it would refuse. Switch them off around the migration (outside any
+        # transaction, where SQLite honours the pragma) and check integrity afterwards.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _pragma(connection, "PRAGMA foreign_keys=OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                broken = _pragma(connection, "PRAGMA foreign_key_check")
+                if broken:
+                    raise RuntimeError(f"migration left broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                _pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(connection, statement):
+    cursor = connection.connection.driver_connection.cursor()
+    try:
+        return cursor.execute(statement).fetchall()
+    finally:
+        cursor.close()
 
 
 if context.is_offline_mode():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 from datetime import datetime
 
 from argon2 import PasswordHasher
@@ -19,6 +21,10 @@ from .city import City
 _hasher = PasswordHasher()
 
 
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stored lower-cased, so the unique constraint is case-insensitive.
@@ -29,6 +35,10 @@ class User(UserMixin, db.Model):
     # Publishers belong to one city; curators and admins may have none.
     city_id: Mapped[int | None] = mapped_column(ForeignKey("city.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # What a session cookie names instead of the id: replacing it ends every session of the
+    # account on the server side (sign-out, password change, deactivation).
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     city: Mapped[City | None] = relationship()
@@ -41,6 +51,16 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses sign-in for inactive accounts.
         return self.active
 
+    def get_id(self) -> str:
+        """The session identifier Flask-Login stores in the cookie (see session_token)."""
+        if not self.session_token:
+            self.session_token = new_session_token()
+        return self.session_token
+
+    def end_sessions(self) -> None:
+        """Make every session and "remember me" cookie issued so far invalid."""
+        self.session_token = new_session_token()
+
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)
 
@@ -52,5 +72,20 @@ class User(UserMixin, db.Model):
         except (VerificationError, InvalidHashError):
             return False
 
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_hash)
+
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def spend_password_check(password: str) -> None:
+    """Verify against a throwaway hash, so an unknown email costs as long as a wrong password."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(_hasher.hash(secrets.token_hex(16)))
+    with contextlib.suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_DUMMY_HASH[0], password)

@@ -20,4 +20,10 @@ class InvalidTransition(DomainError):
 
 
 class ValidationFailed(DomainError):
+    """Input a service refuses; ``field`` names the form field the message belongs next to."""
+
     status_code = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

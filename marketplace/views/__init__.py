@@ -1,9 +1,12 @@
 """Blueprints, one per area, registered explicitly by create_app."""
 
+from .account import bp as account
 from .api import bp as api
+from .auth import bp as auth
 from .catalogue import bp as catalogue
 from .cities import bp as cities
 from .main import bp as main
+from .publish import bp as publish
 from .taxonomy import bp as taxonomy
 
-BLUEPRINTS = (main, catalogue, cities, taxonomy, api)
+BLUEPRINTS = (main, catalogue, cities, taxonomy, api, auth, account, publish)

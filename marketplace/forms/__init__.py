@@ -1,0 +1,27 @@
+"""WTForms classes per area, and how a service's refusal lands next to the right field."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+
+from ..services.errors import ValidationFailed
+
+
+def attach_error(form: FlaskForm, error: ValidationFailed) -> None:
+    """Show a service's ValidationFailed next to its field, or above the form."""
+    field = form._fields.get(error.field) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+def keeps_input(view):
+    """Mark a form view to be shown again, with what was typed, when its CSRF token failed.
+
+    The error handler for CSRFError calls such a view instead of answering 400; the form's own
+    CSRF check then fails and the page explains that nothing was saved. Put it above the route's
+    other decorators' results (directly under ``@bp.route``).
+    """
+    view.keeps_input_on_csrf_failure = True
+    return view

@@ -1,0 +1,183 @@
+"""Accounts: sign-in, creation, invitations, password resets and profile changes."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+
+from .. import mail
+from ..extensions import db
+from ..models import City, User
+from ..models.user import spend_password_check
+from ..sqltypes import utc_now
+from ..vocab import ROLE_LABELS, Role
+from .errors import ValidationFailed
+from .tokens import make_token, token_hours, user_for_token
+
+PASSWORD_MIN = 10
+PASSWORD_MAX = 256
+
+
+def normalise_email(email: str, field: str = "email") -> str:
+    """The address in canonical form (lower case).
+
+    :raises ValidationFailed: when it is not a valid email address.
+    """
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        shown = email.strip() or "An empty address"
+        raise ValidationFailed(f"{shown} is not a valid email address.", field) from exc
+
+
+def check_password_rules(password: str, field: str = "password") -> None:
+    """:raises ValidationFailed: when the password is too short or too long."""
+    if len(password) < PASSWORD_MIN:
+        raise ValidationFailed(f"Choose a password of at least {PASSWORD_MIN} characters.", field)
+    if len(password) > PASSWORD_MAX:
+        raise ValidationFailed(f"A password can have at most {PASSWORD_MAX} characters.", field)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this email and password, or None (the same for every failure)."""
+    user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
+    if user is None or not user.active:
+        spend_password_check(password)
+        return None
+    if not user.check_password(password):
+        return None
+    user.last_login_at = utc_now()
+    db.session.commit()
+    return user
+
+
+def sign_out(user: User) -> None:
+    """End every session of ``user`` on the server side."""
+    user.end_sessions()
+    db.session.commit()
+
+
+def _email_taken(email: str, user: User | None = None) -> bool:
+    query = db.select(User.id).where(User.email == email)
+    if user is not None:
+        query = query.where(User.id != user.id)
+    return db.session.scalar(query) is not None
+
+
+def create_user(
+    email: str,
+    role: str,
+    display_name: str = "",
+    city_slug: str | None = None,
+    password: str | None = None,
+) -> User:
+    """Create an account; without a password it can only be entered through an invitation.
+
+    :raises ValidationFailed: bad email, role or password, an email in use, a publisher without
+        a city, or an unknown city.
+    """
+    email = normalise_email(email)
+    if role not in ROLE_LABELS:
+        raise ValidationFailed(f"Unknown role {role!r}: choose one of {', '.join(ROLE_LABELS)}.")
+    if _email_taken(email):
+        raise ValidationFailed(f"An account with the email {email} exists already.")
+    city = None
+    if city_slug:
+        city = db.session.scalar(db.select(City).where(City.slug == city_slug))
+        if city is None:
+            raise ValidationFailed(f"There is no city with the slug {city_slug!r}.")
+    if role == Role.PUBLISHER and city is None:
+        raise ValidationFailed("A publisher belongs to a city: give its slug.")
+    user = User(email=email, role=role, city=city, display_name=display_name.strip())
+    if not user.display_name:
+        user.display_name = email.split("@", 1)[0]
+    if password is not None:
+        check_password_rules(password)
+        user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def _link(endpoint_path: str, token: str) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}{endpoint_path}{token}"
+
+
+def send_invitation(user: User) -> None:
+    """Email ``user`` a link to choose a password and enter the site."""
+    city = f" for {user.city.name}" if user.city else ""
+    body = (
+        f"Hello {user.display_name},\n\n"
+        f"you have been invited to the Tech4Good Marketplace as "
+        f"{ROLE_LABELS[user.role].lower()}{city}.\n"
+        f"Choose your password here (the link works once, for {token_hours('invite')} hours):\n\n"
+        f"{_link('/invite/', make_token(user, 'invite'))}\n\n"
+        "If you did not expect this invitation, ignore this message.\n"
+    )
+    mail.send_mail(user.email, "Your invitation to the Tech4Good Marketplace", body)
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if an active account has this address; say nothing either way."""
+    try:
+        email = normalise_email(email)
+    except ValidationFailed:
+        return
+    user = db.session.scalar(db.select(User).where(User.email == email))
+    if user is None or not user.active:
+        return
+    body = (
+        f"Hello {user.display_name},\n\n"
+        "someone (hopefully you) asked to reset the password of your Tech4Good Marketplace "
+        f"account. Choose a new one here (the link works once, for {token_hours('reset')} "
+        "hour(s)):\n\n"
+        f"{_link('/reset/', make_token(user, 'reset'))}\n\n"
+        "If you did not ask for it, ignore this message: your password stays as it is.\n"
+    )
+    mail.send_mail(user.email, "Reset your Tech4Good Marketplace password", body)
+
+
+def set_password_with_token(token: str, purpose: str, password: str) -> User:
+    """Set the password of the account a link was made for; the link cannot be used again.
+
+    :raises InvalidToken: see tokens.user_for_token.
+    :raises ValidationFailed: when the password breaks the rules.
+    """
+    user = user_for_token(token, purpose)  # type: ignore[arg-type]
+    check_password_rules(password)
+    user.set_password(password)
+    user.end_sessions()
+    db.session.commit()
+    return user
+
+
+def update_profile(user: User, display_name: str) -> None:
+    name = display_name.strip()
+    if not name:
+        raise ValidationFailed("Your name cannot be empty.", "display_name")
+    user.display_name = name
+    db.session.commit()
+
+
+def change_email(user: User, current_password: str, new_email: str) -> None:
+    """:raises ValidationFailed: wrong current password, bad or taken address."""
+    if not user.check_password(current_password):
+        raise ValidationFailed("Your current password is not correct.", "current_password")
+    email = normalise_email(new_email)
+    if _email_taken(email, user):
+        raise ValidationFailed("Another account uses this email address.", "email")
+    user.email = email
+    db.session.commit()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change the password and end every other session (the caller signs this one in again).
+
+    :raises ValidationFailed: wrong current password or a password breaking the rules.
+    """
+    if not user.check_password(current_password):
+        raise ValidationFailed("Your current password is not correct.", "current_password")
+    check_password_rules(new_password, "new_password")
+    user.set_password(new_password)
+    user.end_sessions()
+    db.session.commit()

@@ -1,0 +1,60 @@
+"""Signed, expiring, single-use links for invitations and password resets."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from flask import current_app
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from ..extensions import db
+from ..models import User
+from .errors import DomainError
+
+Purpose = Literal["invite", "reset"]
+_HOURS_SETTING = {"invite": "INVITATION_HOURS", "reset": "PASSWORD_RESET_HOURS"}
+
+
+class InvalidToken(DomainError):
+    """A link that is tampered with, expired or already used; the message says which."""
+
+    status_code = 400
+
+
+def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"account-{purpose}")
+
+
+def _fingerprint(user: User) -> str:
+    # Setting a password changes the hash (a fresh salt every time), so a used link stops
+    # matching: links are single-use without storing them.
+    return hashlib.sha256(f"{user.id}:{user.password_hash}".encode()).hexdigest()[:20]
+
+
+def make_token(user: User, purpose: Purpose) -> str:
+    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def token_hours(purpose: Purpose) -> int:
+    return int(current_app.config[_HOURS_SETTING[purpose]])
+
+
+def user_for_token(token: str, purpose: Purpose) -> User:
+    """The account a link was made for.
+
+    :raises InvalidToken: when the link was altered, has expired, was used already, or its
+        account is deactivated.
+    """
+    try:
+        data = _serializer(purpose).loads(token, max_age=token_hours(purpose) * 3600)
+    except SignatureExpired as exc:
+        raise InvalidToken("This link has expired. Ask for a new one.") from exc
+    except BadSignature as exc:
+        raise InvalidToken("This link is not valid. Check that it was copied whole.") from exc
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.active:
+        raise InvalidToken("This link is not valid any more.")
+    if data.get("f") != _fingerprint(user):
+        raise InvalidToken("This link has already been used. Ask for a new one if you need it.")
+    return user

@@ -1,0 +1,56 @@
+"""The signed-in user's own account: name, email, password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..forms import attach_error, keeps_input
+from ..forms.account import EmailForm, PasswordForm, ProfileForm
+from ..services import accounts
+from ..services.errors import ValidationFailed
+from .auth import start_session
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+# Each form posts its own name in a hidden "form" field, so only that one is validated.
+FORMS = {"profile": ProfileForm, "email": EmailForm, "password": PasswordForm}
+
+
+def _apply(name: str, form, user) -> str:
+    if name == "profile":
+        accounts.update_profile(user, form.display_name.data)
+        return "Your name is saved."
+    if name == "email":
+        accounts.change_email(user, form.current_password.data, form.email.data)
+        return "Your email address is changed; use it to sign in from now on."
+    accounts.change_password(user, form.current_password.data, form.new_password.data)
+    start_session(user)  # every other session ended; this one continues on a fresh cookie
+    return "Your password is changed. Other devices have been signed out."
+
+
+@bp.route("", methods=["GET", "POST"])
+@keeps_input
+@login_required
+def index():
+    user = current_user._get_current_object()
+    posted = request.form.get("form") if request.method == "POST" else None
+    forms = {
+        name: cls(prefix=name)
+        if name == posted
+        else cls(formdata=None, prefix=name, obj=user if name == "profile" else None)
+        for name, cls in FORMS.items()
+    }
+    status = 200
+    if posted in FORMS:
+        form = forms[posted]
+        if form.validate_on_submit():
+            try:
+                message = _apply(posted, form, user)
+            except ValidationFailed as error:
+                attach_error(form, error)
+            else:
+                flash(message, "success")
+                return redirect(url_for("account.index"))
+        status = 400
+    return render_template("account/index.html", forms=forms, user=user), status
