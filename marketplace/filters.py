@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, request, url_for
 
@@ -50,13 +50,28 @@ def external_url(value: str | None) -> str:
     return value.strip() if scheme in ("http", "https") else ""
 
 
+# Left unescaped in query strings, as url_for itself does (WHATWG URL spec), so links read the same.
+QUERY_SAFE = "!$'()*,/:;?@"
+
+
+def _current_url(args: dict[str, list[str]]) -> str:
+    """The current page's path with ``args`` as its query string.
+
+    The query is encoded apart from url_for: a visitor's ``?endpoint=``, ``?_external=`` or a key
+    named like a path argument (``?slug=``) must stay a query parameter, never a url_for argument.
+    """
+    path = url_for(request.endpoint, **(request.view_args or {}))
+    query = urlencode(args, doseq=True, safe=QUERY_SAFE)
+    return f"{path}?{query}" if query else path
+
+
 def page_url(page: int) -> str:
     """The current page's URL with every query parameter kept and ``page`` replaced."""
     args = request.args.to_dict(flat=False)
     args.pop("page", None)
     if page > 1:
         args["page"] = [str(page)]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return _current_url(args)
 
 
 def url_without(name: str, value: str | None = None) -> str:
@@ -67,7 +82,7 @@ def url_without(name: str, value: str | None = None) -> str:
         args.pop(name, None)
     else:
         args[name] = [v for v in args.get(name, []) if v != value]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return _current_url(args)
 
 
 def url_replace(**params: str | None) -> str:
@@ -79,4 +94,4 @@ def url_replace(**params: str | None) -> str:
             args.pop(name, None)
         else:
             args[name] = [value]
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return _current_url(args)

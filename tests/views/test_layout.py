@@ -148,3 +148,42 @@ def test_method_not_allowed_names_the_allowed_methods(client):
     assert response.status_code == 405
     assert "GET" in response.headers["Allow"]
     assert response.mimetype == "text/html"
+
+
+# Query parameters that share a name with url_for's own arguments or the page's path
+
+
+CLASHING_QUERIES = [
+    ("/solutions", "endpoint=x"),
+    ("/solutions", "_anchor=x"),
+    ("/solutions", "_method=POST"),
+    ("/solutions", "_scheme=x"),
+    ("/solutions", "_external=1"),
+    ("/tracks/green-economy", "slug=x"),
+    ("/challenges/congestion", "slug=x"),
+    ("/sdgs/11", "number=5"),
+]
+
+
+@pytest.mark.parametrize(("path", "query"), CLASHING_QUERIES)
+def test_pager_links_keep_parameters_named_like_url_arguments(demo_client, path, query):
+    response = demo_client.get(f"{path}?{query}")
+
+    assert response.status_code == 200
+    links = parse(response).find("nav", class_="pager").find_all("a")
+    assert links
+    for link in links:
+        href_path, _, href_query = link["href"].partition("?")
+        assert href_path == path
+        assert query in href_query.split("&")
+
+
+@pytest.mark.parametrize(
+    "query", ["endpoint=x", "_anchor=x", "_method=POST", "_scheme=x", "_external=1"]
+)
+def test_filter_chips_keep_parameters_named_like_url_arguments(demo_client, query):
+    response = demo_client.get(f"/solutions?{query}&country=PT&page=2")
+
+    assert response.status_code == 200
+    chip = parse(response).find("a", class_="chip")
+    assert chip["href"] == f"/solutions?{query}"

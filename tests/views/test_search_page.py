@@ -146,3 +146,9 @@ def test_title_suggestions(client, catalogue):
         {"title": "Adaptive traffic signals against congestion", "url": "/solutions/signals"}
     ]
     assert client.get("/search/suggest?q=").get_json() == []
+
+
+def test_a_misspelling_link_keeps_parameters_named_like_url_arguments(client, catalogue):
+    page = text(client.get("/solutions?q=congestoin&endpoint=x&_external=1"))
+    assert 'href="/solutions?q=congestion&amp;endpoint=x&amp;_external=1"' in page
+
