@@ -152,3 +152,21 @@ def test_a_misspelling_link_keeps_parameters_named_like_url_arguments(client, ca
     page = text(client.get("/solutions?q=congestoin&endpoint=x&_external=1"))
     assert 'href="/solutions?q=congestion&amp;endpoint=x&amp;_external=1"' in page
 
+
+@pytest.mark.parametrize(
+    ("query", "applied"),
+    [
+        ("sort=relevance", "newest"),
+        ("q=&sort=relevance", "newest"),
+        ("q=-congestion&sort=relevance", "newest"),  # only an exclusion: nothing to rank by
+        ("q=-congestion", "newest"),
+        ("q=congestion&sort=relevance", "relevance"),
+        ("q=congestion", "relevance"),
+        ("q=congestion&sort=title", "title"),
+        ("sort=title", "title"),
+    ],
+)
+def test_the_sort_menu_shows_the_sort_applied(client, catalogue, query, applied):
+    page = client.get(f"/solutions?{query}").get_data(as_text=True)
+    selected = re.findall(r'<option value="(\w+)" selected>', page)
+    assert selected == [applied]
