@@ -36,5 +36,14 @@ def configure_sqlite(engine: Engine, busy_timeout: int) -> None:
 
 
 def begin_write() -> None:
-    """Start the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite)."""
-    db.session.connection(execution_options=WRITE)
+    """Start the session's transaction as a write transaction (BEGIN IMMEDIATE on SQLite).
+
+    A read transaction already open (a request that loaded the user, say) is ended first: its
+    objects reload inside the write transaction, so what the service checks is current.
+    """
+    session = db.session()
+    if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            raise RuntimeError("begin_write() must come before the first change")
+        session.commit()
+    session.connection(execution_options=WRITE)

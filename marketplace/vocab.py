@@ -52,6 +52,62 @@ COST_BANDS = {
     "250k-1m": "€250,000 to €1 million",
     "over-1m": "Over €1 million",
 }
+# Licences offered in the entry form: common SPDX identifiers, and "proprietary".
+LICENCES = {
+    "EUPL-1.2": "EUPL-1.2 (European Union Public Licence)",
+    "Apache-2.0": "Apache-2.0",
+    "MIT": "MIT",
+    "GPL-3.0-only": "GPL-3.0-only",
+    "AGPL-3.0-only": "AGPL-3.0-only",
+    "LGPL-3.0-only": "LGPL-3.0-only",
+    "MPL-2.0": "MPL-2.0",
+    "BSD-3-Clause": "BSD-3-Clause",
+    "CC0-1.0": "CC0-1.0 (public domain dedication)",
+    "CC-BY-4.0": "CC-BY-4.0",
+    "CC-BY-SA-4.0": "CC-BY-SA-4.0",
+    "CC-BY-NC-4.0": "CC-BY-NC-4.0",
+    "ODbL-1.0": "ODbL-1.0 (Open Database Licence)",
+    "proprietary": "Proprietary",
+}
+# Languages offered in the entry form: the EU's official languages and those of ICC cities
+# beyond the EU (ISO 639-1).
+FORM_LANGUAGES = [
+    "bg",
+    "cs",
+    "da",
+    "de",
+    "el",
+    "en",
+    "es",
+    "et",
+    "fi",
+    "fr",
+    "ga",
+    "hr",
+    "hu",
+    "it",
+    "lt",
+    "lv",
+    "mt",
+    "nl",
+    "pl",
+    "pt",
+    "ro",
+    "sk",
+    "sl",
+    "sv",
+    "is",
+    "no",
+    "sq",
+    "mk",
+    "sr",
+    "bs",
+    "tr",
+    "uk",
+    "ca",
+    "eu",
+    "gl",
+]
 CITY_ROLES = {"mentor": "Mentor city", "core": "Core city", "observer": "Observer city"}
 ROLE_LABELS = {"publisher": "City publisher", "curator": "Curator", "admin": "Administrator"}
 

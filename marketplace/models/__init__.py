@@ -3,6 +3,7 @@
 from .city import City
 from .moderation import ModerationEvent
 from .outbox import SearchChange
+from .revision import SolutionRevision
 from .solution import Adoption, Solution
 from .taxonomy import SDG, Challenge, Track, TransversalService
 from .user import User
@@ -15,6 +16,7 @@ __all__ = [
     "ModerationEvent",
     "SearchChange",
     "Solution",
+    "SolutionRevision",
     "Track",
     "TransversalService",
     "User",

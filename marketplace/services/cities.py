@@ -32,3 +32,8 @@ def get_city(slug: str) -> City:
     if city is None:
         raise NotFound("There is no city at this address.")
     return city
+
+
+def all_cities() -> list[City]:
+    """Every city, alphabetically (the choices of "used by" in the entry form)."""
+    return list(db.session.scalars(select(City).order_by(City.name)))

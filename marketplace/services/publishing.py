@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .. import search
+from ..database import begin_write
 from ..extensions import db
-from ..models import ModerationEvent, Solution
-from ..permissions import can_publish_for_city
+from ..models import ModerationEvent, Solution, SolutionRevision
+from ..permissions import can_edit, can_publish_for_city
 from ..vocab import Status
-from .errors import PermissionDenied
+from . import entries
+from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from .moderation import apply_transition, record_created
 
 # Dashboard order: what needs the author's attention first.
 DASHBOARD_ORDER = (
@@ -74,3 +78,151 @@ def dashboard(user: Any) -> dict[Status, list[DashboardRow]]:
             DashboardRow(solution, comments.get(solution.id, ""))
         )
     return groups
+
+
+def get_own(user: Any, solution_id: int) -> Solution:
+    """The entry with this id, for its author's pages.
+
+    :raises NotFound: no such entry.
+    :raises PermissionDenied: the entry belongs to another city (curators may look at any).
+    """
+    solution = db.session.get(Solution, solution_id)
+    if solution is None:
+        raise NotFound("There is no such entry.")
+    if not can_edit(user, solution):
+        raise PermissionDenied("This entry belongs to another city.")
+    return solution
+
+
+def _refuse_if_problems(data: dict[str, Any], submit: bool) -> None:
+    found = entries.problems(data, submit)
+    if found:
+        field, message = next(iter(found.items()))
+        raise ValidationFailed(message, field)
+
+
+def create_entry(user: Any, data: dict[str, Any], submit: bool = False) -> Solution:
+    """A new entry of the user's city, saved as a draft or submitted for review.
+
+    :raises PermissionDenied: the user publishes for no city.
+    :raises ValidationFailed: the data breaks the draft (or, with ``submit``, the review) rules.
+    """
+    city_id = require_city(user)
+    _refuse_if_problems(data, submit)
+    begin_write()
+    solution = Solution(city_id=city_id, slug=entries.unique_slug(data["title"]))
+    entries.apply(solution, data)
+    db.session.add(solution)
+    db.session.flush()
+    record_created(solution, user)
+    if submit:
+        apply_transition(solution, Status.SUBMITTED, user)
+    db.session.commit()
+    return solution
+
+
+def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool = False) -> str:
+    """Save the author's edit; returns what happened: "saved", "submitted" or "revision".
+
+    Drafts and entries with changes requested are edited in place. A published entry keeps its
+    public version: the edit becomes its pending revision, which a curator approves.
+
+    :raises PermissionDenied: another city's entry.
+    :raises InvalidTransition: the entry waits for review, was rejected or is archived.
+    :raises ValidationFailed: the data breaks the rules.
+    """
+    if not can_edit(user, solution):
+        raise PermissionDenied("This entry belongs to another city.")
+    _refuse_if_problems(data, submit)
+    begin_write()
+    if solution.status == Status.PUBLISHED:
+        revision = solution.revision
+        if revision is None:
+            revision = SolutionRevision(solution_id=solution.id)
+            db.session.add(revision)
+        revision.data = data
+        revision.author_id = user.id
+        revision.status = "submitted" if submit else "draft"
+        db.session.commit()
+        return "revision"
+    if solution.status not in EDITABLE:
+        raise InvalidTransition(NOT_EDITABLE[solution.status])
+    entries.apply(solution, data)
+    db.session.flush()
+    if submit:
+        apply_transition(solution, Status.SUBMITTED, user)
+    db.session.commit()
+    return "submitted" if submit else "saved"
+
+
+EDITABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
+NOT_EDITABLE = {
+    Status.SUBMITTED: "The entry waits for review: withdraw it to edit it again.",
+    Status.REJECTED: "A rejected entry cannot be edited.",
+    Status.ARCHIVED: "An archived entry cannot be edited; ask a curator to publish it again.",
+}
+
+
+def withdraw(user: Any, solution: Solution) -> None:
+    """Take a submission (or a submitted revision) back to draft, to keep editing it.
+
+    :raises PermissionDenied: another city's entry.
+    :raises InvalidTransition: nothing of this entry waits for review.
+    """
+    if not can_edit(user, solution):
+        raise PermissionDenied("This entry belongs to another city.")
+    begin_write()
+    if solution.revision is not None and solution.revision.status == "submitted":
+        solution.revision.status = "draft"
+    else:
+        apply_transition(solution, Status.DRAFT, user, "Withdrawn by the author.")
+    db.session.commit()
+
+
+def archive(user: Any, solution: Solution, reason: str = "") -> None:
+    """Take the author's published entry off the public catalogue.
+
+    :raises PermissionDenied: another city's entry.
+    :raises InvalidTransition: the entry is not published.
+    """
+    if not can_edit(user, solution):
+        raise PermissionDenied("This entry belongs to another city.")
+    begin_write()
+    apply_transition(solution, Status.ARCHIVED, user, reason or "Archived by the author.")
+    solution.revision = None
+    db.session.commit()
+
+
+def discard_revision(user: Any, solution: Solution) -> None:
+    """Drop the pending edit of a published entry; the public version stays as it is."""
+    if not can_edit(user, solution):
+        raise PermissionDenied("This entry belongs to another city.")
+    if solution.revision is None:
+        raise InvalidTransition("This entry has no pending changes.")
+    solution.revision = None
+    db.session.commit()
+
+
+def history(solution: Solution) -> list[ModerationEvent]:
+    """The entry's status changes, oldest first."""
+    return list(
+        db.session.scalars(
+            db.select(ModerationEvent)
+            .where(ModerationEvent.solution_id == solution.id)
+            .order_by(ModerationEvent.created_at, ModerationEvent.id)
+        )
+    )
+
+
+def possible_duplicates(data: dict[str, Any], exclude_id: int | None = None) -> list[Solution]:
+    """Published entries whose title or summary reads like ``data``'s."""
+    ids = search.duplicates(data.get("title", ""), data.get("summary", ""), exclude_id)
+    if not ids:
+        return []
+    rows = {
+        s.id: s
+        for s in db.session.scalars(
+            db.select(Solution).where(Solution.id.in_(ids), Solution.status == Status.PUBLISHED)
+        )
+    }
+    return [rows[i] for i in ids if i in rows]

@@ -1,13 +1,25 @@
-"""City publishing: the dashboard of a publisher's city entries."""
+"""City publishing: the dashboard, the entry form with preview, and the author's actions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..services import publishing
+from ..extensions import login_manager
+from ..forms import attach_error, keeps_input
+from ..forms.entry import EntryForm
+from ..models import Solution
+from ..services import cities, entries, publishing, taxonomy
+from ..services.errors import ValidationFailed
 
 bp = Blueprint("publish", __name__)
+
+SAVED = {
+    "saved": "Draft saved. Only your city and the curators can see it.",
+    "submitted": "Submitted for review. A curator will look at it; you will see the outcome here.",
+    "revision": "Your changes are saved beside the published version, which the public keeps "
+    "seeing until a curator approves them.",
+}
 
 
 @bp.get("/my")
@@ -15,3 +27,144 @@ bp = Blueprint("publish", __name__)
 def dashboard():
     groups = publishing.dashboard(current_user)
     return render_template("publish/dashboard.html", groups=groups, city=current_user.city)
+
+
+def _offer_choices(form: EntryForm, own_city_id: int) -> None:
+    form.set_choices(
+        taxonomy.tracks(), taxonomy.services(), taxonomy.sdgs(), cities.all_cities(), own_city_id
+    )
+
+
+def _signed_out_form(solution_id: int | None):
+    """A POST whose session ended: show the typed entry again instead of losing it."""
+    form = EntryForm()
+    _offer_choices(form, 0)
+    form.validate()
+    return (
+        render_template(
+            "publish/form.html", form=form, solution=None, entry_id=solution_id, signed_out=True
+        ),
+        401,
+    )
+
+
+def _entry_form(solution: Solution | None):
+    user = current_user._get_current_object()
+    city = solution.city if solution is not None else user.city
+    if request.method == "GET":
+        source = solution.revision.data if solution is not None and solution.revision else None
+        form = EntryForm(
+            data=source or (entries.snapshot(solution) if solution else {"contact_public": True})
+        )
+    else:
+        form = EntryForm()
+    _offer_choices(form, city.id)
+    preview = duplicates = None
+    if request.method == "POST":
+        valid = form.validate_on_submit()
+        action = request.form.get("action", "save")
+        submit = action == "submit"
+        data = form.to_data()
+        # The service's rules too, so every problem shows at once, next to its field.
+        problems = entries.problems(data, submit)
+        form.add_problems({k: v for k, v in problems.items() if not form[k].errors})
+        if not valid or problems:
+            pass
+        elif action == "preview":
+            preview = entries.preview(data, city)
+        elif (
+            submit
+            and not form.not_duplicate.data
+            and (
+                duplicates := publishing.possible_duplicates(
+                    data, solution.id if solution is not None else None
+                )
+            )
+        ):
+            pass  # listed above the buttons; the author confirms and submits again
+        else:
+            try:
+                if solution is None:
+                    solution = publishing.create_entry(user, data, submit)
+                    outcome = "submitted" if submit else "saved"
+                else:
+                    outcome = publishing.save_entry(user, solution, data, submit)
+            except ValidationFailed as error:
+                attach_error(form, error)
+            else:
+                flash(SAVED[outcome], "success")
+                return redirect(url_for("publish.entry", entry_id=solution.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "publish/form.html",
+        form=form,
+        solution=solution,
+        entry_id=solution.id if solution is not None else None,
+        preview=preview,
+        duplicates=duplicates,
+    ), status
+
+
+@bp.route("/my/entries/new", methods=["GET", "POST"])
+@keeps_input
+def new():
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            return _signed_out_form(None)
+        return login_manager.unauthorized()
+    publishing.require_city(current_user)
+    return _entry_form(None)
+
+
+@bp.route("/my/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@keeps_input
+def edit(entry_id: int):
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            return _signed_out_form(entry_id)
+        return login_manager.unauthorized()
+    return _entry_form(publishing.get_own(current_user, entry_id))
+
+
+@bp.get("/my/entries/<int:entry_id>")
+@login_required
+def entry(entry_id: int):
+    solution = publishing.get_own(current_user, entry_id)
+    pending = None
+    if solution.revision is not None:
+        pending = entries.preview(solution.revision.data, solution.city)
+    return render_template(
+        "publish/entry.html",
+        solution=solution,
+        pending=pending,
+        history=publishing.history(solution),
+    )
+
+
+def _action(entry_id: int, act, message: str):
+    solution = publishing.get_own(current_user, entry_id)
+    act(current_user, solution)
+    flash(message, "success")
+    return redirect(url_for("publish.entry", entry_id=entry_id))
+
+
+@bp.post("/my/entries/<int:entry_id>/withdraw")
+@login_required
+def withdraw(entry_id: int):
+    return _action(entry_id, publishing.withdraw, "Withdrawn: you can edit it again.")
+
+
+@bp.post("/my/entries/<int:entry_id>/archive")
+@login_required
+def archive(entry_id: int):
+    return _action(entry_id, publishing.archive, "Archived: the entry is no longer public.")
+
+
+@bp.post("/my/entries/<int:entry_id>/discard")
+@login_required
+def discard(entry_id: int):
+    return _action(
+        entry_id,
+        publishing.discard_revision,
+        "Pending changes discarded; the public version stays.",
+    )

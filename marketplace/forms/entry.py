@@ -1,0 +1,157 @@
+"""The entry form: one form for writing a new entry and editing an existing one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    URLField,
+)
+from wtforms.validators import Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..services.entries import SUMMARY_MAX
+from ..vocab import (
+    COST_BANDS,
+    FORM_LANGUAGES,
+    KINDS,
+    LICENCES,
+    MATURITIES,
+    MATURITY_HINTS,
+    language_name,
+)
+
+MARKDOWN_HINT = (
+    "Markdown: blank line between paragraphs, **bold**, *italic*, - lists, [links](https://...)."
+)
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes (usable without JavaScript)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class EntryForm(FlaskForm):
+    # Radio choices are checked by services.entries.problems, so a draft may leave them empty.
+    kind = RadioField("Kind of entry", choices=options(KINDS.items()), validate_choice=False)
+    title = StringField("Title", validators=[Length(max=200)])
+    summary = TextAreaField(
+        "Summary",
+        validators=[Length(max=SUMMARY_MAX, message=f"At most {SUMMARY_MAX} characters.")],
+        description=f"One or two plain sentences shown in search results (at most {SUMMARY_MAX} "
+        "characters).",
+    )
+    description = TextAreaField(
+        "Description",
+        description="What it does, for whom, how it works and how it was set up. " + MARKDOWN_HINT,
+    )
+    impact = TextAreaField(
+        "Impact and results", description="Figures and outcomes so far. " + MARKDOWN_HINT
+    )
+    lessons = TextAreaField(
+        "Lessons learned: what did not work",
+        description="What you would do differently; what other cities should watch out for. "
+        + MARKDOWN_HINT,
+    )
+    challenges = CheckboxesField("Challenges", description="The ICC challenges this answers.")
+    services = CheckboxesField("Transversal services")
+    sdgs = CheckboxesField("UN Sustainable Development Goals", coerce=int)
+    maturity = RadioField(
+        "Maturity",
+        choices=options((k, f"{label} ({MATURITY_HINTS[k]})") for k, label in MATURITIES.items()),
+        validate_choice=False,
+    )
+    cost_band = SelectField(
+        "Set-up cost",
+        choices=options([("", "Not stated"), *COST_BANDS.items()]),
+        validators=[Optional()],
+    )
+    funding_model = StringField(
+        "Funding",
+        validators=[Length(max=200)],
+        description="How it was paid for, e.g. city budget, ERDF, a national programme.",
+    )
+    licence = SelectField(
+        "Licence",
+        choices=options([("", "Not stated"), *LICENCES.items()]),
+        validators=[Optional()],
+        description="Of the software, data or method, if it can be reused.",
+    )
+    languages = CheckboxesField(
+        "Languages",
+        choices=options((code, language_name(code)) for code in FORM_LANGUAGES),
+        description="Languages the solution and its documentation exist in.",
+    )
+    provider = StringField(
+        "Provider or partners",
+        validators=[Length(max=200)],
+        description="Companies, universities, NGOs.",
+    )
+    website = URLField("Website", validators=[Length(max=500)])
+    contact_name = StringField("Contact name", validators=[Length(max=120)])
+    contact_email = EmailField("Contact email", validators=[Length(max=254)])
+    contact_public = BooleanField("Show the contact on the public page")
+    used_by = CheckboxesField(
+        "Used by", description="Other ICC cities that run this solution or follow this practice."
+    )
+    not_duplicate = BooleanField("None of these describes the same thing as my entry")
+
+    def set_choices(self, tracks, services, sdgs, cities, own_city_id: int) -> None:
+        """Offer the current taxonomy; values already on the entry stay even if retired."""
+        kept = set(self.challenges.data or [])
+        self.challenge_groups = [
+            (track, [c for c in track.challenges if not c.retired or c.slug in kept])
+            for track in tracks
+        ]
+        self.challenges.choices = options(
+            (c.slug, c.name) for _, group in self.challenge_groups for c in group
+        )
+        self.services.choices = options((s.slug, s.name) for s in services)
+        self.sdgs.choices = options((s.number, f"{s.number}. {s.name}") for s in sdgs)
+        self.used_by.choices = options((c.slug, c.name) for c in cities if c.id != own_city_id)
+
+    def to_data(self) -> dict[str, Any]:
+        """The typed values as entry data (services.entries)."""
+        return {
+            "kind": self.kind.data or "",
+            "title": (self.title.data or "").strip(),
+            "summary": (self.summary.data or "").strip(),
+            "description": self.description.data or "",
+            "impact": self.impact.data or "",
+            "lessons": self.lessons.data or "",
+            "provider": (self.provider.data or "").strip(),
+            "contact_name": (self.contact_name.data or "").strip(),
+            "contact_email": (self.contact_email.data or "").strip(),
+            "contact_public": bool(self.contact_public.data),
+            "website": (self.website.data or "").strip(),
+            "maturity": self.maturity.data or "",
+            "cost_band": self.cost_band.data or "",
+            "funding_model": (self.funding_model.data or "").strip(),
+            "licence": self.licence.data or "",
+            "languages": list(self.languages.data or []),
+            "challenges": list(self.challenges.data or []),
+            "services": list(self.services.data or []),
+            "sdgs": list(self.sdgs.data or []),
+            "used_by": list(self.used_by.data or []),
+        }
+
+    def add_problems(self, problems: dict[str, str]) -> None:
+        for name, message in problems.items():
+            field = self._fields[name]
+            field.errors = [*field.errors, message]

@@ -1,0 +1,172 @@
+"""An entry's editable fields as plain data: snapshot, rules, and applying them to a Solution.
+
+The entry form produces this data, revisions of published entries store it, and the preview
+and the publishing services apply it, so all of them agree on what an entry holds.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+
+from ..extensions import db
+from ..markup import plain_text
+from ..models import SDG, Adoption, Challenge, City, Solution, TransversalService
+from ..vocab import COST_BANDS, KINDS, MATURITIES
+
+TEXT_FIELDS = (
+    "kind",
+    "title",
+    "summary",
+    "description",
+    "impact",
+    "lessons",
+    "provider",
+    "contact_name",
+    "contact_email",
+    "website",
+    "maturity",
+    "cost_band",
+    "funding_model",
+    "licence",
+)
+LIST_FIELDS = ("languages", "challenges", "services", "sdgs", "used_by")
+SUMMARY_MAX = 300
+DESCRIPTION_MIN = 200  # characters of text, without Markdown syntax
+
+
+def snapshot(solution: Solution) -> dict[str, Any]:
+    """Every editable field of ``solution`` as plain data."""
+    data: dict[str, Any] = {name: getattr(solution, name) or "" for name in TEXT_FIELDS}
+    data["contact_public"] = bool(solution.contact_public)
+    data["languages"] = list(solution.languages or [])
+    data["challenges"] = [c.slug for c in solution.challenges]
+    data["services"] = [s.slug for s in solution.services]
+    data["sdgs"] = [s.number for s in solution.sdgs]
+    data["used_by"] = [a.city.slug for a in solution.adoptions]
+    return data
+
+
+def _valid_email(value: str) -> bool:
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def _valid_url(value: str) -> bool:
+    return re.fullmatch(r"https?://[^\s/$.?#][^\s]*\.[^\s]+", value, re.IGNORECASE) is not None
+
+
+def problems(data: dict[str, Any], submit: bool) -> dict[str, str]:
+    """What stops ``data`` from being saved (a draft) or submitted for review, by field."""
+    found: dict[str, str] = {}
+    if not data.get("title", "").strip():
+        found["title"] = "Give the entry a title."
+    if len(data.get("summary", "")) > SUMMARY_MAX:
+        found["summary"] = f"Keep the summary to {SUMMARY_MAX} characters."
+    email = data.get("contact_email", "").strip()
+    if email and not _valid_email(email):
+        found["contact_email"] = "This is not a valid email address."
+    website = data.get("website", "").strip()
+    if website and not _valid_url(website):
+        found["website"] = "Give a full web address starting with https:// or http://."
+    if data.get("kind") and data["kind"] not in KINDS:
+        found["kind"] = "Choose solution or best practice."
+    if data.get("maturity") and data["maturity"] not in MATURITIES:
+        found["maturity"] = "Choose one of the maturity levels."
+    if not submit:
+        return found
+    if not data.get("summary", "").strip():
+        found["summary"] = "Write a summary: one or two sentences shown in search results."
+    if len(plain_text(data.get("description", ""))) < DESCRIPTION_MIN:
+        found["description"] = (
+            f"Describe the solution in at least {DESCRIPTION_MIN} characters: what it does, "
+            "for whom, and how it works."
+        )
+    if not data.get("challenges"):
+        found["challenges"] = "Choose at least one challenge this entry answers."
+    if data.get("kind") not in KINDS:
+        found["kind"] = "Say whether this is a solution or a best practice."
+    if data.get("maturity") not in MATURITIES:
+        found["maturity"] = "Say how mature the solution is."
+    if not email:
+        found["contact_email"] = "Give a contact email, so other cities can ask questions."
+    if data.get("cost_band") and data["cost_band"] not in COST_BANDS:
+        found["cost_band"] = "Choose a cost band from the list."
+    return found
+
+
+def _by_slug(model: type, slugs: list[str]) -> list[Any]:
+    if not slugs:
+        return []
+    rows = {
+        row.slug: row for row in db.session.scalars(db.select(model).where(model.slug.in_(slugs)))
+    }
+    return [rows[slug] for slug in slugs if slug in rows]
+
+
+def apply(solution: Solution, data: dict[str, Any]) -> None:
+    """Copy ``data`` onto ``solution`` (taxonomy and cities looked up by slug); flushes nothing."""
+    for name in TEXT_FIELDS:
+        value = data.get(name, "")
+        setattr(solution, name, value.strip() if isinstance(value, str) else value)
+    if not solution.kind:
+        solution.kind = "solution"
+    if not solution.maturity:
+        solution.maturity = "idea"
+    solution.contact_public = bool(data.get("contact_public"))
+    solution.languages = list(data.get("languages", []))
+    solution.challenges = _by_slug(Challenge, list(data.get("challenges", [])))
+    solution.services = _by_slug(TransversalService, list(data.get("services", [])))
+    numbers = [int(n) for n in data.get("sdgs", [])]
+    solution.sdgs = (
+        list(db.session.scalars(db.select(SDG).where(SDG.number.in_(numbers)).order_by(SDG.number)))
+        if numbers
+        else []
+    )
+    _apply_used_by(solution, list(data.get("used_by", [])))
+
+
+def _apply_used_by(solution: Solution, slugs: list[str]) -> None:
+    """Keep the adoptions (and their notes) of cities still listed; add and drop the others."""
+    wanted = [city for city in _by_slug(City, slugs) if city.id != solution.city_id]
+    current = {adoption.city.slug: adoption for adoption in solution.adoptions}
+    solution.adoptions = [current.get(city.slug) or Adoption(city=city) for city in wanted]
+
+
+def preview(data: dict[str, Any], city: City) -> Solution:
+    """A Solution built from ``data`` for rendering only; it is never added to the session."""
+    solution = Solution(city=city, city_id=city.id, status="draft", sample=False)
+    with db.session.no_autoflush:
+        apply(solution, data)
+    if solution in db.session:
+        db.session.expunge(solution)
+    return solution
+
+
+def slugify(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return slug[:80].rstrip("-") or "entry"
+
+
+def unique_slug(title: str) -> str:
+    base = slugify(title)
+    taken = set(
+        db.session.scalars(
+            db.select(Solution.slug).where(
+                (Solution.slug == base) | Solution.slug.like(f"{base}-%")
+            )
+        )
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
