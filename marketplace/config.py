@@ -53,6 +53,14 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_FROM": "Tech4Good Marketplace <noreply@tech4good.example>",
 }
 
+# Read from the environment as typed: from_prefixed_env would turn a secret key of 12345 into an
+# int, "null" into None and a quoted password into a string without its quotes.
+TEXT_SETTINGS = (
+    "ENV", "DATA_DIR", "DATABASE_URL", "SECRET_KEY", "BASE_URL", "SMTP_HOST", "SMTP_USERNAME",
+    "SMTP_PASSWORD", "MAIL_FROM",
+)  # fmt: skip
+ENV_PREFIX = "MARKETPLACE"
+
 SECRET_FILE = "secret_key"  # noqa: S105 (a file name, not a secret)
 
 
@@ -63,7 +71,10 @@ class ConfigError(RuntimeError):
 def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     """Fill app.config: defaults, then MARKETPLACE_* environment variables, then ``overrides``."""
     app.config.from_mapping(DEFAULTS)
-    app.config.from_prefixed_env("MARKETPLACE")
+    app.config.from_prefixed_env(ENV_PREFIX)
+    for key in TEXT_SETTINGS:
+        if (value := os.environ.get(f"{ENV_PREFIX}_{key}")) is not None:
+            app.config[key] = value
     if overrides:
         app.config.from_mapping(overrides)
 

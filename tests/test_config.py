@@ -1,9 +1,10 @@
 """Configuration: defaults, MARKETPLACE_* overrides, the secret key rules."""
 
 import pytest
+from flask import Flask
 
 from marketplace import create_app
-from marketplace.config import SECRET_FILE, ConfigError
+from marketplace.config import SECRET_FILE, ConfigError, load_config
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):
@@ -51,6 +52,41 @@ def test_explicit_config_wins_over_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("MARKETPLACE_PER_PAGE", "7")
     app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "x", "PER_PAGE": 3})
     assert app.config["PER_PAGE"] == 3
+
+
+TEXT_SETTINGS = [
+    "SECRET_KEY", "DATABASE_URL", "ENV", "BASE_URL", "SMTP_HOST", "SMTP_USERNAME", "SMTP_PASSWORD",
+    "MAIL_FROM",
+]  # fmt: skip
+LOOKS_LIKE_JSON = ["12345", "1.5", "true", "null", "[1, 2]", '{"a": 1}', '"quoted"']
+
+
+@pytest.mark.parametrize("key", TEXT_SETTINGS)
+@pytest.mark.parametrize("value", LOOKS_LIKE_JSON)
+def test_text_settings_stay_text_whatever_they_look_like(tmp_path, monkeypatch, key, value):
+    monkeypatch.setenv("MARKETPLACE_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv(f"MARKETPLACE_{key}", value)
+    app = Flask(__name__, instance_path=str(tmp_path))
+    load_config(app, None)
+    assert app.config[key] == value
+
+
+@pytest.mark.parametrize("value", LOOKS_LIKE_JSON)
+def test_data_dir_stays_a_path_whatever_it_looks_like(tmp_path, monkeypatch, value):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MARKETPLACE_DATA_DIR", value)
+    app = Flask(__name__, instance_path=str(tmp_path / "instance"))
+    load_config(app, {"SECRET_KEY": "x"})
+    assert app.config["DATA_DIR"] == str(tmp_path / value)
+
+
+def test_a_numeric_secret_key_signs_forms(tmp_path, monkeypatch):
+    monkeypatch.setenv("MARKETPLACE_SECRET_KEY", "12345")
+    app = create_app({"DATA_DIR": str(tmp_path), "TESTING": True})
+    assert app.config["SECRET_KEY"] == "12345"
+    response = app.test_client().get("/login")
+    assert response.status_code == 200
+    assert 'name="csrf_token"' in response.get_data(as_text=True)
 
 
 def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
