@@ -1,8 +1,8 @@
-"""Error pages in the site's design, and the mapping of domain errors to HTTP statuses."""
+"""Error pages in the site's design (JSON under /api/), and domain errors' HTTP statuses."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -24,7 +24,14 @@ EXPIRED_FORM = (
 )
 
 
+def _is_api() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
 def _page(status: int, message: str | None = None):
+    """The error page, or ``{"error": message, "status": status}`` for a request to the API."""
+    if _is_api():
+        return jsonify(error=message or TITLES.get(status, "Error"), status=status), status
     return (
         render_template(
             "errors/error.html",
@@ -55,7 +62,8 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         # Keep the exception's own headers (Allow on 405, Retry-After, ...) but not its body type.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
-        body, status = _page(error.code or 500)
+        # A script reading the API gets werkzeug's sentence; the HTML page has its own wording.
+        body, status = _page(error.code or 500, error.description if _is_api() else None)
         return body, status, headers
 
     @app.errorhandler(InternalServerError)
