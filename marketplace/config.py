@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_TIMEOUT": 10,
     "MAIL_FROM": "Tech4Good Marketplace <noreply@tech4good.example>",
+    # Messages a publisher may send to other cities' entry contacts in 24 hours.
+    "CONTACT_MESSAGES_PER_DAY": 10,
 }
 
 # Read from the environment as typed: from_prefixed_env would turn a secret key of 12345 into an

@@ -41,3 +41,22 @@ def can_edit(user: Any, solution: Any) -> bool:
 def can_publish_for_city(user: Any) -> bool:
     """Publishers write their own city's entries (curators and admins moderate instead)."""
     return _signed_in(user) and user.role == Role.PUBLISHER and user.city_id is not None
+
+
+def can_adopt(user: Any, solution: Any) -> bool:
+    """Publishers of another city may record that their city adopted a published entry."""
+    return (
+        can_publish_for_city(user)
+        and solution.status == Status.PUBLISHED
+        and solution.city_id != user.city_id
+    )
+
+
+def can_contact(user: Any, solution: Any) -> bool:
+    """Publishers of another city may write to a published entry's contact through the site."""
+    return can_adopt(user, solution) and bool(solution.contact_email)
+
+
+def can_edit_city(user: Any, city: Any) -> bool:
+    """A city's publishers edit its profile; curators edit any city."""
+    return can_moderate(user) or (can_publish_for_city(user) and user.city_id == city.id)

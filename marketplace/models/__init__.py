@@ -1,6 +1,7 @@
 """The data model, one module per aggregate."""
 
 from .city import City
+from .contact import ContactMessage
 from .moderation import ModerationEvent
 from .outbox import SearchChange
 from .revision import SolutionRevision
@@ -13,6 +14,7 @@ __all__ = [
     "Adoption",
     "Challenge",
     "City",
+    "ContactMessage",
     "ModerationEvent",
     "SearchChange",
     "Solution",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import City, Solution
+from ..permissions import can_edit_city
 from ..vocab import Status
-from .errors import NotFound
+from .entries import valid_url
+from .errors import NotFound, PermissionDenied, ValidationFailed
 
 
 def cities_with_counts() -> list[tuple[City, int]]:
@@ -37,3 +41,30 @@ def get_city(slug: str) -> City:
 def all_cities() -> list[City]:
     """Every city, alphabetically (the choices of "used by" in the entry form)."""
     return list(db.session.scalars(select(City).order_by(City.name)))
+
+
+def update_profile(user: Any, city: City, profile: str, website: str, population: int | None):
+    """Save the city's profile text, website and population.
+
+    :raises PermissionDenied: not a publisher of this city (or a curator).
+    :raises ValidationFailed: a website that is not an http(s) address.
+    """
+    if not can_edit_city(user, city):
+        raise PermissionDenied("Only the city's own publishers can edit its profile.")
+    website = website.strip()
+    if website and not valid_url(website):
+        raise ValidationFailed("Give a full web address starting with https://.", "website")
+    city.profile = profile
+    city.website = website
+    city.population = population
+    db.session.commit()
+
+
+def get_city_for_editing(user: Any) -> City:
+    """The city whose profile ``user`` edits.
+
+    :raises PermissionDenied: the user publishes for no city.
+    """
+    if user.city is None or not can_edit_city(user, user.city):
+        raise PermissionDenied("Only a city's own publishers can edit its profile.")
+    return user.city

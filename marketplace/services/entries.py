@@ -58,7 +58,7 @@ def _valid_email(value: str) -> bool:
     return True
 
 
-def _valid_url(value: str) -> bool:
+def valid_url(value: str) -> bool:
     return re.fullmatch(r"https?://[^\s/$.?#][^\s]*\.[^\s]+", value, re.IGNORECASE) is not None
 
 
@@ -73,7 +73,7 @@ def problems(data: dict[str, Any], submit: bool) -> dict[str, str]:
     if email and not _valid_email(email):
         found["contact_email"] = "This is not a valid email address."
     website = data.get("website", "").strip()
-    if website and not _valid_url(website):
+    if website and not valid_url(website):
         found["website"] = "Give a full web address starting with https:// or http://."
     if data.get("kind") and data["kind"] not in KINDS:
         found["kind"] = "Choose solution or best practice."

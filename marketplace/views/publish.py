@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..extensions import login_manager
 from ..forms import attach_error, keeps_input
+from ..forms.city import CityProfileForm
 from ..forms.entry import EntryForm
 from ..models import Solution
 from ..services import cities, entries, publishing, taxonomy
@@ -168,3 +169,27 @@ def discard(entry_id: int):
         publishing.discard_revision,
         "Pending changes discarded; the public version stays.",
     )
+
+
+@bp.route("/my/city", methods=["GET", "POST"])
+@keeps_input
+@login_required
+def city_profile():
+    city = cities.get_city_for_editing(current_user)
+    form = CityProfileForm(obj=city)
+    if form.validate_on_submit():
+        try:
+            cities.update_profile(
+                current_user,
+                city,
+                form.profile.data or "",
+                form.website.data or "",
+                form.population.data,
+            )
+        except ValidationFailed as error:
+            attach_error(form, error)
+        else:
+            flash("The city profile is saved.", "success")
+            return redirect(url_for("cities.detail", slug=city.slug))
+    status = 400 if form.errors else 200
+    return render_template("publish/city.html", form=form, city=city), status

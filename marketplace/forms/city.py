@@ -1,0 +1,21 @@
+"""The city profile form, edited by the city's own publishers."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, TextAreaField, URLField
+from wtforms.validators import Length, NumberRange, Optional
+
+
+class CityProfileForm(FlaskForm):
+    profile = TextAreaField(
+        "Profile",
+        validators=[Length(max=20_000)],
+        description="Your city's smart-city strategy, priorities and what it can share. "
+        "Markdown: blank line between paragraphs, **bold**, - lists, [links](https://...).",
+    )
+    website = URLField("Website", validators=[Optional(), Length(max=500)])
+    population = IntegerField(
+        "Population",
+        validators=[Optional(), NumberRange(min=1, max=50_000_000, message="Give a whole number.")],
+    )

@@ -1,0 +1,133 @@
+"""Between cities: recording an adoption of another city's entry, and contacting its owners."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app
+
+from .. import mail
+from ..extensions import db
+from ..models import Adoption, ContactMessage, Solution
+from ..permissions import can_adopt, can_contact, can_publish_for_city
+from ..sqltypes import utc_now
+from .errors import DomainError, PermissionDenied, ValidationFailed
+
+NOTE_MAX = 500
+SUBJECT_MAX = 150
+MESSAGE_MIN = 20
+MESSAGE_MAX = 5000
+
+
+class TooManyMessages(DomainError):
+    status_code = 429
+
+
+class NotDelivered(DomainError):
+    status_code = 503
+
+
+def adoption_of(user: Any, solution: Solution) -> Adoption | None:
+    if not can_publish_for_city(user):
+        return None
+    return next((a for a in solution.adoptions if a.city_id == user.city_id), None)
+
+
+def adopt(user: Any, solution: Solution, note: str) -> None:
+    """Record (or update the note of) the user's city as a user of ``solution``.
+
+    :raises PermissionDenied: not a publisher of another city, or the entry is not published.
+    :raises ValidationFailed: the note is too long.
+    """
+    if not can_adopt(user, solution):
+        raise PermissionDenied("Only publishers of another city can record an adoption.")
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(f"Keep the note to {NOTE_MAX} characters.", "note")
+    adoption = adoption_of(user, solution)
+    if adoption is None:
+        solution.adoptions.append(Adoption(city_id=user.city_id, note=note))
+    else:
+        adoption.note = note
+    db.session.commit()
+
+
+def unadopt(user: Any, solution: Solution) -> None:
+    """Remove the user's city from the entry's "used by" list (nothing happens if absent)."""
+    if not can_adopt(user, solution):
+        raise PermissionDenied("Only publishers of another city can change an adoption.")
+    adoption = adoption_of(user, solution)
+    if adoption is not None:
+        solution.adoptions.remove(adoption)
+        db.session.commit()
+
+
+def require_contact(user: Any, solution: Solution) -> None:
+    """:raises PermissionDenied: unless ``user`` may write to the entry's contact."""
+    if not can_contact(user, solution):
+        raise PermissionDenied(
+            "Publishers of other cities can write to this entry's contact; it has none, or "
+            "it is your own city's entry."
+        )
+
+
+def messages_today(user: Any) -> int:
+    since = utc_now() - timedelta(days=1)
+    return db.session.scalar(
+        db.select(db.func.count())
+        .select_from(ContactMessage)
+        .where(ContactMessage.sender_id == user.id, ContactMessage.created_at >= since)
+    )
+
+
+def send_message(user: Any, solution: Solution, subject: str, body: str) -> ContactMessage:
+    """Email the entry's contact on behalf of ``user`` (replies go to the user) and keep a copy.
+
+    :raises PermissionDenied: see can_contact.
+    :raises ValidationFailed: subject or message empty or too long.
+    :raises TooManyMessages: the user reached the daily limit.
+    :raises NotDelivered: the mail server refused; nothing is stored, the user may try again.
+    """
+    require_contact(user, solution)
+    subject, body = " ".join(subject.split()), body.strip()  # no line breaks in a header
+    if not subject or len(subject) > SUBJECT_MAX:
+        raise ValidationFailed(f"Give a subject of at most {SUBJECT_MAX} characters.", "subject")
+    if not MESSAGE_MIN <= len(body) <= MESSAGE_MAX:
+        raise ValidationFailed(
+            f"Write between {MESSAGE_MIN} and {MESSAGE_MAX} characters.", "message"
+        )
+    limit = int(current_app.config["CONTACT_MESSAGES_PER_DAY"])
+    if messages_today(user) >= limit:
+        raise TooManyMessages(
+            f"You have sent {limit} messages in the last 24 hours, the most the marketplace "
+            "allows. Please try again tomorrow."
+        )
+    link = f"{current_app.config['BASE_URL'].rstrip('/')}/solutions/{solution.slug}"
+    text = (
+        f"{user.display_name} ({user.city.name}) writes to you through the Tech4Good "
+        f'Marketplace about your entry "{solution.title}":\n{link}\n\n'
+        f"{body}\n\n"
+        f"--\nReply to this email to answer {user.display_name} directly ({user.email}).\n"
+    )
+    try:
+        mail.send_mail(
+            solution.contact_email,
+            f"[Tech4Good Marketplace] {subject}",
+            text,
+            reply_to=user.email,
+        )
+    except (mail.MailError, ValueError) as error:
+        raise NotDelivered(
+            "The message could not be sent just now. Nothing was lost: try again in a few minutes."
+        ) from error
+    message = ContactMessage(
+        solution=solution,
+        sender_id=user.id,
+        recipient=solution.contact_email,
+        subject=subject,
+        body=body,
+    )
+    db.session.add(message)
+    db.session.commit()
+    return message
