@@ -51,6 +51,10 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_TIMEOUT": 10,
     "MAIL_FROM": "Tech4Good Marketplace <noreply@tech4good.example>",
+    # Largest entry image accepted, and largest request body at all (a bigger upload gets a
+    # message next to the field; beyond MAX_CONTENT_LENGTH the request is refused with 413).
+    "IMAGE_MAX_BYTES": 2 * 1024 * 1024,
+    "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     # Messages a publisher may send to other cities' entry contacts in 24 hours.
     "CONTACT_MESSAGES_PER_DAY": 10,
 }

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -110,6 +112,18 @@ class EntryForm(FlaskForm):
     used_by = CheckboxesField(
         "Used by", description="Other ICC cities that run this solution or follow this practice."
     )
+    image = FileField(
+        "Image (optional)",
+        description="A logo or a screenshot: PNG, JPEG or WebP, at most 2 MB.",
+    )
+    image_alt = StringField(
+        "What the image shows",
+        validators=[Length(max=200)],
+        description="A few words read out to people who cannot see the image.",
+    )
+    # The image already stored for this entry or an earlier submission of this form.
+    image_name = HiddenField()
+    remove_image = BooleanField("Remove the image")
     not_duplicate = BooleanField("None of these describes the same thing as my entry")
 
     def set_choices(self, tracks, services, sdgs, cities, own_city_id: int) -> None:
@@ -144,6 +158,8 @@ class EntryForm(FlaskForm):
             "cost_band": self.cost_band.data or "",
             "funding_model": (self.funding_model.data or "").strip(),
             "licence": self.licence.data or "",
+            "image": "" if self.remove_image.data else (self.image_name.data or ""),
+            "image_alt": (self.image_alt.data or "").strip(),
             "languages": list(self.languages.data or []),
             "challenges": list(self.challenges.data or []),
             "services": list(self.services.data or []),

@@ -32,6 +32,8 @@ TEXT_FIELDS = (
     "cost_band",
     "funding_model",
     "licence",
+    "image",
+    "image_alt",
 )
 LIST_FIELDS = ("languages", "challenges", "services", "sdgs", "used_by")
 SUMMARY_MAX = 300
@@ -79,6 +81,8 @@ def problems(data: dict[str, Any], submit: bool) -> dict[str, str]:
         found["kind"] = "Choose solution or best practice."
     if data.get("maturity") and data["maturity"] not in MATURITIES:
         found["maturity"] = "Choose one of the maturity levels."
+    if data.get("image") and not data.get("image_alt", "").strip():
+        found["image_alt"] = "Say in a few words what the image shows (read out to blind users)."
     if not submit:
         return found
     if not data.get("summary", "").strip():

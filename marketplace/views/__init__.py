@@ -7,7 +7,8 @@ from .catalogue import bp as catalogue
 from .cities import bp as cities
 from .exchange import bp as exchange
 from .main import bp as main
+from .media import bp as media
 from .publish import bp as publish
 from .taxonomy import bp as taxonomy
 
-BLUEPRINTS = (main, catalogue, cities, taxonomy, api, auth, account, publish, exchange)
+BLUEPRINTS = (main, catalogue, cities, taxonomy, api, auth, account, publish, exchange, media)

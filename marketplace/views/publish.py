@@ -10,7 +10,7 @@ from ..forms import attach_error, keeps_input
 from ..forms.city import CityProfileForm
 from ..forms.entry import EntryForm
 from ..models import Solution
-from ..services import cities, entries, publishing, taxonomy
+from ..services import cities, entries, images, publishing, taxonomy
 from ..services.errors import ValidationFailed
 
 bp = Blueprint("publish", __name__)
@@ -36,6 +36,19 @@ def _offer_choices(form: EntryForm, own_city_id: int) -> None:
     )
 
 
+def _keep_upload(form: EntryForm) -> None:
+    """Store a newly uploaded image at once, so a form shown again keeps it."""
+    upload = form.image.data
+    if upload and getattr(upload, "filename", ""):
+        try:
+            form.image_name.data = images.store(upload.stream)
+            form.remove_image.data = False
+        except ValidationFailed as error:
+            attach_error(form, error)
+    if form.image_name.data and not images.is_stored(form.image_name.data):
+        form.image_name.data = ""
+
+
 def _signed_out_form(solution_id: int | None):
     """A POST whose session ended: show the typed entry again instead of losing it."""
     form = EntryForm()
@@ -54,9 +67,8 @@ def _entry_form(solution: Solution | None):
     city = solution.city if solution is not None else user.city
     if request.method == "GET":
         source = solution.revision.data if solution is not None and solution.revision else None
-        form = EntryForm(
-            data=source or (entries.snapshot(solution) if solution else {"contact_public": True})
-        )
+        data = source or (entries.snapshot(solution) if solution else {"contact_public": True})
+        form = EntryForm(data={**data, "image_name": data.get("image", "")})
     else:
         form = EntryForm()
     _offer_choices(form, city.id)
@@ -65,6 +77,8 @@ def _entry_form(solution: Solution | None):
         valid = form.validate_on_submit()
         action = request.form.get("action", "save")
         submit = action == "submit"
+        _keep_upload(form)
+        valid = valid and not form.image.errors
         data = form.to_data()
         # The service's rules too, so every problem shows at once, next to its field.
         problems = entries.problems(data, submit)

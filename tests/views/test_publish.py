@@ -139,6 +139,8 @@ def test_submit_for_review_saves_everything(signed_in, taxonomy, other_city):
         "sdgs": [7, 11],
         "funding_model": "",
         "provider": "",
+        "image": "",
+        "image_alt": "",
     }
     public = signed_in.get(f"/solutions/{solution.slug}")
     assert public.status_code == 200  # the owning city's publisher sees it
