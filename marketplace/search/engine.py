@@ -16,7 +16,7 @@ from whoosh import query as q
 
 from . import fast, live, spelling
 from .index import rebuild
-from .query import ParsedQuery, clean, parse, to_query
+from .query import ParsedQuery, clean, excluded_query, parse, to_query
 from .schema import FACETS
 
 log = logging.getLogger(__name__)
@@ -170,6 +170,9 @@ def _whoosh_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[liv
     match = generation.live
     if not isinstance(query, q.Every):
         match &= live.bitset(sorted(searcher.docs_for_query(query)))
+    excluded = excluded_query(parsed)
+    if excluded is not None:  # subtracted here: Whoosh's AndNot lets some excluded ones through
+        match &= ~live.bitset(sorted(searcher.docs_for_query(excluded)))
 
     def rank(results: live.Bitset, sort: str, offset: int, count: int) -> list[Hit]:
         options = {

@@ -84,10 +84,18 @@ def _phrase_any_field(terms: list[str]) -> q.Query:
 
 
 def to_query(parsed: ParsedQuery) -> q.Query:
-    """Every word optional (OR), phrases as phrases, exclusions removed; empty means everything."""
+    """What to look for: every word optional (OR), phrases as phrases; empty means everything.
+
+    Exclusions are left to the caller (``excluded_query``): whoosh-reloaded 2.7.5's AndNot keeps
+    the first wanted document whenever the excluded side matched an earlier document first.
+    """
     wanted = [_any_field(term) for term in parsed.words]
     wanted += [_phrase_any_field(terms) for terms in parsed.phrases]
-    positive: q.Query = q.Or(wanted) if wanted else q.Every()
-    if parsed.excluded:
-        return q.AndNot(positive, q.Or([_phrase_any_field(t) for t in parsed.excluded]))
-    return positive
+    return q.Or(wanted) if wanted else q.Every()
+
+
+def excluded_query(parsed: ParsedQuery) -> q.Query | None:
+    """Documents holding any excluded word or phrase, or None when nothing is excluded."""
+    if not parsed.excluded:
+        return None
+    return q.Or([_phrase_any_field(terms) for terms in parsed.excluded])
