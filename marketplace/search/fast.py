@@ -18,7 +18,8 @@ from collections import OrderedDict
 from collections.abc import Iterable
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
@@ -41,6 +42,21 @@ def to_array(bits: int, size: int) -> np.ndarray:
 def to_bits(mask: np.ndarray) -> int:
     """A boolean array of documents as a Python int bitset."""
     return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
+def _leaf(matcher) -> W3LeafMatcher:
+    """The block matcher of a segment's postings, at its first posting.
+
+    A segment with deleted documents wraps its postings in a FilterMatcher that skips them (and
+    may already have moved past the first ones): its blocks are read here, deleted documents
+    included, and the generation's ``live`` bitset masks those out of every match.
+    """
+    while isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        raise TypeError(f"unexpected postings matcher {type(matcher).__name__}: check fast.py")
+    matcher.reset()
+    return matcher
 
 
 class Vectors:
@@ -82,7 +98,7 @@ class Vectors:
         for reader, offset in self._leaves:
             if (field, term) not in reader:
                 continue
-            matcher = reader.postings(field, term)
+            matcher = _leaf(reader.postings(field, term))
             while matcher.is_active():  # one block at a time, not one posting at a time
                 matcher._read_ids()
                 matcher._read_weights()
