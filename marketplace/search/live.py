@@ -84,17 +84,20 @@ _current: dict[Path, Generation] = {}
 def generation() -> Generation | None:
     """The searcher and facet bitsets of the live index, or None before the first rebuild."""
     directory = current_dir()
-    if directory is None or not whoosh_index.exists_in(directory):
+    if directory is None:
         return None
     root = directory.parent
     with _lock:
         known = _current.get(root)
-        if known is None or known.directory != directory or not known.searcher.up_to_date():
-            fresh = _open(directory)
-            # The old searcher may still serve a request in another thread: let it be collected.
-            _current.pop(root, None)
-            _current[root] = fresh
-            while len(_current) > MAX_INDEXES:  # other apps in this process (tests, tools)
-                _current.pop(next(iter(_current))).searcher.close()
-            return fresh
-        return known
+        if known is not None and known.directory == directory and known.searcher.up_to_date():
+            return known
+        # Only when the link moved or the index changed: exists_in opens the table of contents.
+        if not whoosh_index.exists_in(directory):
+            return None
+        fresh = _open(directory)
+        # The old searcher may still serve a request in another thread: let it be collected.
+        _current.pop(root, None)
+        _current[root] = fresh
+        while len(_current) > MAX_INDEXES:  # other apps in this process (tests, tools)
+            _current.pop(next(iter(_current))).searcher.close()
+        return fresh

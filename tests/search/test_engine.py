@@ -4,6 +4,7 @@ import random
 
 import pytest
 from sqlalchemy import select
+from whoosh import index as whoosh_index
 
 from marketplace import search
 from marketplace.extensions import db
@@ -232,3 +233,15 @@ def test_excluded_words_leave_out_every_entry_holding_them(corpus):
     # earlier document first: here "traffic" (the first entry) let "schools" through.
     assert titles('"heat pumps" -schools -traffic') == ["Green jobs academy"]
     assert titles('"heat pumps" -"municipal schools" -"old town"') == ["Green jobs academy"]
+
+
+def test_searches_on_an_unchanged_index_do_not_reopen_it(corpus, monkeypatch):
+    search.run(SearchRequest(text="congestion"))  # opens the searcher
+    opened = []
+    exists_in = whoosh_index.exists_in
+    monkeypatch.setattr(
+        whoosh_index, "exists_in", lambda *args, **kw: opened.append(args) or exists_in(*args, **kw)
+    )
+    for text in ("congestion", "heat pumps", ""):
+        search.run(SearchRequest(text=text))
+    assert opened == []
