@@ -101,7 +101,8 @@ def reset_request():
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
         return render_template("auth/reset_sent.html", email=form.email.data)
-    return render_template("auth/reset_request.html", form=form)
+    status = 400 if request.method == "POST" else 200
+    return render_template("auth/reset_request.html", form=form), status
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])

@@ -14,7 +14,6 @@ bp = Blueprint("exchange", __name__, url_prefix="/solutions")
 
 
 @bp.post("/<slug>/adopt")
-@keeps_input
 @login_required
 def adopt(slug: str):
     solution = catalogue.get_visible(slug, current_user)
