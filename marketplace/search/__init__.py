@@ -4,23 +4,25 @@ The database is the source of truth and the index is derived from it: changes re
 through the outbox (tracking.py writes it, sync.py drains it) and it can be rebuilt at any time.
 """
 
-from .check import Drift, NoIndex, check
+from .check import Drift, IndexBusy, NoIndex, check
 from .engine import SORTS, SearchOutcome, SearchRequest, run
 from .highlight import snippet
 from .index import IndexStats, index_stats, rebuild
-from .related import similar, suggest_titles
+from .related import duplicates, similar, suggest_titles
 from .sync import drain
 from .tracking import init_app
 
 __all__ = [
     "SORTS",
     "Drift",
+    "IndexBusy",
     "IndexStats",
     "NoIndex",
     "SearchOutcome",
     "SearchRequest",
     "check",
     "drain",
+    "duplicates",
     "index_stats",
     "init_app",
     "rebuild",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
+from whoosh.index import LockError
 
 from ..extensions import db
 from .documents import document
@@ -29,11 +30,16 @@ class NoIndex(RuntimeError):
     """There is no live index to check: `search rebuild` creates one."""
 
 
+class IndexBusy(RuntimeError):
+    """Another process holds the index's write lock (a drain, a repair): try again shortly."""
+
+
 def check(repair: bool = False) -> Drift:
     """Compare every indexed document with its entry; with ``repair``, fix the differences.
 
     :raises NoIndex: when no index has been built yet.
-    :raises whoosh.index.LockError: when repairing and another process holds the write lock.
+    :raises IndexBusy: when repairing and another process held the write lock for
+        SEARCH_WRITE_TIMEOUT seconds.
     """
     directory = current_dir()
     if directory is None or not whoosh_index.exists_in(directory):
@@ -55,7 +61,14 @@ def check(repair: bool = False) -> Drift:
         )
         if repair and drift:
             timeout = current_app.config["SEARCH_WRITE_TIMEOUT"]
-            with ix.writer(timeout=timeout) as writer:
+            try:
+                writer = ix.writer(timeout=timeout)
+            except LockError as error:
+                raise IndexBusy(
+                    f"Another process has held the search index's write lock for {timeout:g} s "
+                    "(a drain or a repair): nothing repaired, try again shortly."
+                ) from error
+            with writer:
                 for i, doc in wanted.items():
                     if i not in indexed or indexed[i].get("stamp") != doc["stamp"]:
                         writer.update_document(**doc)

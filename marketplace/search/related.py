@@ -6,10 +6,12 @@ from whoosh import query as q
 
 from . import live
 from .query import clean
-from .schema import SPELLING_ANALYZER
+from .schema import ANALYZER, SPELLING_ANALYZER
 
 SIMILAR_TERMS = 12  # distinctive words of an entry that "similar solutions" look for
 SIMILAR_FIELDS = ("description", "impact")  # the body text: boosted titles would dominate
+# Words too common in city write-ups to say two entries are the same.
+STOP_WORDS = frozenset({"citi", "municip", "local"})
 
 
 def suggest_titles(text: str, limit: int = 8) -> list[dict[str, str]]:
@@ -37,3 +39,39 @@ def similar(solution_id: int, text: str, limit: int = 4) -> list[int]:
         [q.Term(name, word, boost=weight) for word, weight in terms for name in SIMILAR_FIELDS]
     )
     return [int(hit["id"]) for hit in searcher.search(query, limit=limit, mask=mask)]
+
+
+def _terms(text: str) -> set[str]:
+    return {token.text for token in ANALYZER(clean(text))} - STOP_WORDS
+
+
+def duplicates(
+    title: str, summary: str, exclude_id: int | None = None, limit: int = 3
+) -> list[int]:
+    """Ids of published entries that may describe the same thing as a new title and summary.
+
+    A candidate shares at least half of the title's significant (stemmed) words with its own
+    title, or at least half of the summary's with its own summary.
+    """
+    generation = live.generation()
+    title_terms, summary_terms = _terms(title), _terms(summary)
+    if generation is None or not (title_terms or summary_terms):
+        return []
+    searcher = generation.searcher
+    query = q.Or(
+        [q.Term("title", word) for word in title_terms]
+        + [q.Term("summary", word) for word in summary_terms]
+    )
+    found = []
+    for hit in searcher.search(query, limit=limit * 5):
+        if exclude_id is not None and int(hit["id"]) == exclude_id:
+            continue
+        same_title = title_terms and len(title_terms & _terms(hit["title"])) * 2 >= len(title_terms)
+        same_summary = summary_terms and (
+            len(summary_terms & _terms(hit["summary"])) * 2 >= len(summary_terms)
+        )
+        if same_title or same_summary:
+            found.append(int(hit["id"]))
+        if len(found) == limit:
+            break
+    return found

@@ -158,3 +158,17 @@ def test_the_live_searcher_sees_a_change_made_by_the_previous_request(built, mak
     assert search.run(SearchRequest(text="seawater")).total == 1
     in_request(built, lambda: moderation.apply_transition(solution, Status.ARCHIVED, None))
     assert search.run(SearchRequest(text="seawater")).total == 0
+
+
+def test_repairing_a_locked_index_says_so_and_changes_nothing(built, make_solution):
+    make_solution(slug="unindexed")  # drift: published, not drained
+    built.config["SEARCH_WRITE_TIMEOUT"] = 0.05
+    ix = whoosh_index.open_dir(current_dir())
+    writer = ix.writer()  # another process holds the write lock
+    try:
+        with pytest.raises(search.IndexBusy, match="write lock"):
+            search.check(repair=True)
+    finally:
+        writer.cancel()
+        ix.close()
+    assert search.check().missing == ["unindexed"]
