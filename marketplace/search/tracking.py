@@ -3,21 +3,28 @@
 Every flush that touches an entry, or a city or taxonomy term an entry's index document shows,
 inserts search_outbox rows on the same connection, so they commit or roll back with the change.
 After a commit, the end of the request (or of the CLI command) drains the outbox into the index.
+Rows a drain left behind (index busy, crash) are picked up by the end of a later request, which
+checks at most every SEARCH_CATCHUP_INTERVAL seconds whether the outbox is ahead of the index.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import threading
+import time
+from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Flask, g, has_app_context
-from sqlalchemy import event, insert, inspect
+from flask import Flask, current_app, g, has_app_context
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Challenge, City, SearchChange, Solution, Track, TransversalService
 from ..sqltypes import utc_now
+from . import position
+from .index import current_dir
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +38,8 @@ TRACKED: dict[type, tuple[str, tuple[str, ...] | None]] = {
     TransversalService: ("service", ("slug",)),
 }
 PENDING = "search_outbox_pending"
+CATCH_UP = "search_catch_up"  # key of the app's _CatchUp in app.extensions
+CATCH_UP_INTERVAL = 5.0  # default of SEARCH_CATCHUP_INTERVAL (seconds)
 
 
 def _relevant(obj: Any, attributes: tuple[str, ...] | None, session: Session) -> bool:
@@ -76,16 +85,56 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(PENDING, None)
 
 
-def _drain_if_due(_exc: BaseException | None = None) -> None:
-    """Drain after a request or app context that committed changes; never fails the response."""
-    if not g.pop("search_drain_due", False):
-        return
+def _drain() -> None:
     from .sync import drain
 
     try:
         drain()
     except Exception:  # the outbox keeps the change: the next drain or `search sync` applies it
         log.exception("search index update failed; the change stays in the outbox")
+
+
+def _drain_if_due(_exc: BaseException | None = None) -> None:
+    """Drain after a request or app context that committed changes; never fails the response."""
+    if g.pop("search_drain_due", False):
+        _drain()
+
+
+@dataclass
+class _CatchUp:
+    """When this process last asked whether the outbox is ahead of the index."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    next_check: float = float("-inf")  # time.monotonic() value
+
+
+def outbox_ahead() -> bool:
+    """Whether the newest outbox row is one the live index has not applied (one cheap query)."""
+    directory = current_dir()
+    if directory is None:
+        return False
+    with db.engine.connect() as connection:
+        newest = connection.scalar(select(func.max(SearchChange.id)))
+    return newest is not None and not position.read(directory).is_applied(newest)
+
+
+def _drain_after_request(_exc: BaseException | None = None) -> None:
+    """Drain what this request committed or, now and then, what an earlier drain left behind."""
+    if g.pop("search_drain_due", False):
+        _drain()  # applies every pending row, earlier ones included
+        return
+    state: _CatchUp = current_app.extensions[CATCH_UP]
+    now = time.monotonic()
+    if now < state.next_check or not state.lock.acquire(blocking=False):
+        return  # checked recently, or another thread is checking
+    try:
+        state.next_check = now + current_app.config["SEARCH_CATCHUP_INTERVAL"]
+        if outbox_ahead():
+            _drain()
+    except Exception:  # a database or index hiccup must not fail the response
+        log.exception("search outbox check failed")
+    finally:
+        state.lock.release()
 
 
 def init_app(app: Flask) -> None:
@@ -98,5 +147,7 @@ def init_app(app: Flask) -> None:
     ):
         if not event.contains(session_class, name, listener):
             event.listen(session_class, name, listener)
-    app.teardown_request(_drain_if_due)
+    app.config.setdefault("SEARCH_CATCHUP_INTERVAL", CATCH_UP_INTERVAL)
+    app.extensions[CATCH_UP] = _CatchUp()
+    app.teardown_request(_drain_after_request)
     app.teardown_appcontext(_drain_if_due)

@@ -172,3 +172,49 @@ def test_repairing_a_locked_index_says_so_and_changes_nothing(built, make_soluti
         writer.cancel()
         ix.close()
     assert search.check().missing == ["unindexed"]
+
+
+def _archive_while_locked(app, solution):
+    """Archive ``solution`` while another process holds the index lock: the drain gives up."""
+    app.config["SEARCH_WRITE_TIMEOUT"] = 0.05
+    ix = whoosh_index.open_dir(current_dir())
+    writer = ix.writer()
+    try:
+        in_request(app, lambda: moderation.apply_transition(solution, Status.ARCHIVED, None))
+    finally:
+        writer.cancel()
+        ix.close()
+
+
+def test_a_later_request_applies_what_a_busy_index_left_behind(built, make_solution, client):
+    solution = make_solution(slug="left-behind")
+    search.drain()
+    _archive_while_locked(built, solution)
+    assert "left-behind" in indexed()
+    assert client.get("/").status_code == 200  # commits nothing
+    assert "left-behind" not in indexed()
+    assert not search.check()
+
+
+def test_requests_check_the_outbox_at_most_once_per_interval(built, make_solution, client):
+    solution = make_solution(slug="throttled")
+    client.get("/")  # drains what make_solution committed
+    built.config["SEARCH_CATCHUP_INTERVAL"] = 3600
+    client.get("/")  # checks: nothing pending
+    _archive_while_locked(built, solution)
+    client.get("/")
+    assert "throttled" in indexed()  # not checked again yet
+    built.config["SEARCH_CATCHUP_INTERVAL"] = 0
+    built.extensions["search_catch_up"].next_check = 0
+    client.get("/")
+    assert "throttled" not in indexed()
+
+
+def test_a_failing_outbox_check_does_not_fail_the_request(built, client, monkeypatch):
+    from marketplace.search import tracking
+
+    def broken():
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(tracking, "outbox_ahead", broken)
+    assert client.get("/").status_code == 200
