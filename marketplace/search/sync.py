@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
@@ -14,12 +15,19 @@ from whoosh.index import LockError
 from ..extensions import db
 from ..models import Challenge, SearchChange, Solution
 from ..models.solution import solution_challenge, solution_service
+from ..sqltypes import utc_now
 from ..vocab import Status
 from . import position
 from .documents import document
 from .index import current_dir, published_entries
 
 log = logging.getLogger(__name__)
+
+# Applied outbox rows are deleted once this old. Not as soon as applied: several machines may each
+# keep their own index from one shared change log, and this one cannot know what the others have
+# applied. A machine whose index falls further behind than this must `search rebuild` (which
+# `search check` would show); the retention only has to outlast any such outage.
+RETENTION = timedelta(days=7)
 
 
 def _affected_solutions(session: Session, changes: list[SearchChange]) -> set[int]:
@@ -90,7 +98,9 @@ def drain(timeout: float | None = None) -> int | None:
             for gone in ids - found:
                 writer.delete_by_term("id", str(gone))
             writer.commit()
-            position.write(directory, done.advance((row.id, row.created_at) for row in rows))
+            done = done.advance((row.id, row.created_at) for row in rows)
+            position.write(directory, done)
+            _prune(session, done)
             return len(pending)
     except BaseException:
         if not writer.is_closed:
@@ -98,3 +108,19 @@ def drain(timeout: float | None = None) -> int | None:
         raise
     finally:
         ix.close()
+
+
+def _prune(session: Session, done: position.Position) -> None:
+    """Delete outbox rows older than RETENTION that this index has applied (at or below its floor).
+
+    Never fails the drain: the rows are only kept a little longer.
+    """
+    old = SearchChange.created_at < utc_now() - RETENTION
+    try:
+        oldest = session.scalar(select(func.min(SearchChange.id)).where(old))
+        if oldest is not None and oldest <= done.floor:  # a write only when there is work
+            session.execute(delete(SearchChange).where(old, SearchChange.id <= done.floor))
+            session.commit()
+    except Exception:
+        session.rollback()
+        log.exception("pruning the search outbox failed; the rows are pruned by a later drain")

@@ -1,5 +1,7 @@
 """The search outbox: every change that alters what the public finds reaches the index."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 from whoosh import index as whoosh_index
@@ -218,3 +220,23 @@ def test_a_failing_outbox_check_does_not_fail_the_request(built, client, monkeyp
 
     monkeypatch.setattr(tracking, "outbox_ahead", broken)
     assert client.get("/").status_code == 200
+
+
+def test_a_drain_prunes_applied_rows_older_than_the_retention(built, make_solution):
+    from marketplace.search.sync import RETENTION
+    from marketplace.sqltypes import utc_now
+
+    long_ago = utc_now() - RETENTION - timedelta(days=1)
+    old = make_solution(slug="old")
+    db.session.add_all(
+        SearchChange(entity="solution", entity_id=old.id, created_at=long_ago) for _ in range(3)
+    )
+    db.session.commit()
+    recent = make_solution(slug="recent")
+    assert search.drain() >= 4
+    rows = db.session.scalars(select(SearchChange)).all()
+    assert rows
+    assert all(row.created_at > long_ago for row in rows)  # applied and old: deleted
+    assert ("solution", recent.id) in {(row.entity, row.entity_id) for row in rows}
+    assert {"old", "recent"} <= indexed().keys()
+    assert search.drain() == 0
