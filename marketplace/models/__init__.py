@@ -1,5 +1,6 @@
 """The data model, one module per aggregate."""
 
+from .audit import AuditEvent
 from .city import City
 from .contact import ContactMessage
 from .moderation import ModerationEvent
@@ -12,6 +13,7 @@ from .user import User
 __all__ = [
     "SDG",
     "Adoption",
+    "AuditEvent",
     "Challenge",
     "City",
     "ContactMessage",

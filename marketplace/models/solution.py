@@ -67,6 +67,9 @@ class Solution(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Optimistic locking: every UPDATE checks and increments it, so two curators deciding the
+    # same submission at once cannot both succeed.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     city: Mapped[City] = relationship()
     challenges: Mapped[list[Challenge]] = relationship(
@@ -79,6 +82,8 @@ class Solution(db.Model):
     adoptions: Mapped[list[Adoption]] = relationship(
         back_populates="solution", cascade="all, delete-orphan", order_by="Adoption.created_at"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def tracks(self) -> list[Track]:

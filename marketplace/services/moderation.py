@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import ModerationEvent, Solution
 from ..sqltypes import utc_now
 from ..vocab import STATUS_LABELS, Status
+from . import audit
 from .errors import InvalidTransition
 
 TRANSITIONS: dict[Status, frozenset[Status]] = {
@@ -52,6 +53,7 @@ def apply_transition(
         comment=comment,
         created_at=when,
     )
+    audit.record(actor, f"entry.{target}", detail=comment, solution=solution)
     solution.status = target
     if target == Status.PUBLISHED and solution.published_at is None:
         solution.published_at = when
