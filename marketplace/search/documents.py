@@ -30,7 +30,8 @@ def document(solution: Solution) -> dict[str, Any]:
         "city_name": city.name,
         "provider": solution.provider,
         "title_words": solution.title,
-        # Title and summary words only: a word graph over every description doubled rebuild time.
+        # Title and summary words: postings for every body word doubled rebuild time. Body words
+        # that two entries use are listed beside the index at rebuild instead (spelling.py).
         "spell": " ".join((solution.title, solution.summary)),
         "published": solution.published_at,
         "title_sort": solution.title.casefold(),

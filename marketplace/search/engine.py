@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from whoosh import query as q
 
-from . import fast, live, spelling
+from . import fast, live
 from .index import rebuild
 from .query import ParsedQuery, clean, excluded_query, parse, to_query
 from .schema import FACETS
@@ -128,9 +128,7 @@ def run(request: SearchRequest) -> SearchOutcome:
         hits,
         _facet_counts(generation, match, selected, request),
         parsed,
-        spelling.correction(generation.searcher, clean(request.text), generation.corrections)
-        if request.text
-        else None,
+        generation.speller.correction(clean(request.text)) if request.text else None,
     )
 
 

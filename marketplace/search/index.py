@@ -20,6 +20,7 @@ from ..vocab import Status
 from . import position
 from .documents import document
 from .schema import build_schema
+from .spelling import BodyWords
 
 # data_dir/search/current is a symlink to the live index directory; a rebuild writes a fresh
 # directory beside it and swaps the link atomically, so readers never see a half-built index.
@@ -86,15 +87,19 @@ def _build(fresh: Path) -> int:
         # Analysis is the cost of a big rebuild: spread it over the cores (one segment each).
         procs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_FROM else 1
         writer = ix.writer(procs=procs, limitmb=128, multisegment=procs > 1)
+        body_words = BodyWords()
         try:
             for solution in session.scalars(published_entries()):
-                writer.add_document(**document(solution))
+                fields = document(solution)
+                writer.add_document(**fields)
+                body_words.add(fields["description"], fields["impact"], fields["lessons"])
                 count += 1
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
     ix.close()
+    body_words.write(fresh)
     position.write(fresh, done)
     return count
 

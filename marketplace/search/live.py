@@ -18,6 +18,7 @@ from whoosh.searching import Searcher
 from .fast import Vectors
 from .index import current_dir
 from .schema import FACETS
+from .spelling import Speller
 
 Bitset = int
 
@@ -31,7 +32,7 @@ class Generation:
     live: Bitset  # every document not deleted
     facets: dict[str, dict[str, Bitset]] = field(default_factory=dict)
     vectors: Vectors | None = None
-    corrections: dict[str, str | None] = field(default_factory=dict)  # spelling, per word
+    speller: Speller | None = None
 
 
 def bitset(docnums: Iterable[int]) -> Bitset:
@@ -73,7 +74,10 @@ def _facet_bitsets(searcher: Searcher, live: Bitset) -> dict[str, dict[str, Bits
 def _open(directory: Path) -> Generation:
     searcher = whoosh_index.open_dir(directory).searcher()
     live = bitset(searcher.reader().all_doc_ids())
-    return Generation(directory, searcher, live, _facet_bitsets(searcher, live), Vectors(searcher))
+    facets = _facet_bitsets(searcher, live)
+    return Generation(
+        directory, searcher, live, facets, Vectors(searcher), Speller(searcher, directory)
+    )
 
 
 MAX_INDEXES = 8  # data dirs whose searchers one process keeps open

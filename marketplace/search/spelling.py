@@ -1,58 +1,167 @@
-"""'Did you mean ...?': misspelled words replaced by the closest word the index holds."""
+"""'Did you mean ...?': misspelled words replaced by the closest word the index knows as written.
+
+Known words are those of titles and summaries (the index's "spell" field, kept current by every
+drain) and the body-text words (description, impact, lessons) that at least two entries use: a
+list written beside the index at each rebuild. A body word only one entry uses may be a typo, and
+indexing every body word in the spell field doubled rebuild time.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections import Counter, defaultdict
+from pathlib import Path
+
 from whoosh.searching import Searcher
+from whoosh.support.charset import accent_map
 
 from .query import analyse
 from .schema import SPELLING_ANALYZER, TEXT_FIELDS
 
 SPELLING_MIN_LENGTH = 4
+MAX_DISTANCE = 2  # edits (insert, delete, replace, swap two neighbours) from typed to offered
 MAX_REMEMBERED = 20_000  # corrections kept per index generation
+BODY_WORDS_FILE = "spelling-words.json"
+BODY_MIN_ENTRIES = 2
+# A correction that stems like the typed word finds the same entries: it is offered only to fix a
+# slip inside the word (retrofiting -> retrofitting), recognised by the same last letters.
+# A different ending is another form of the word (retrain -> retrains) and is left alone.
+SAME_ENDING = 3
+
+_WORD = re.compile(r"\w+")
 
 
-def _known_stem(reader, word: str) -> bool:
-    terms = analyse(word)
+def words(text: str) -> set[str]:
+    """The words of ``text`` as the spelling analyser writes them (lower case, accents folded)."""
+    found = set()
+    for word in _WORD.findall(text.lower()):
+        word = word.translate(accent_map)
+        if len(word) >= SPELLING_MIN_LENGTH and word.isalpha():
+            found.add(word)
+    return found
+
+
+class BodyWords:
+    """Counts, during a rebuild, how many entries use each body-text word."""
+
+    def __init__(self) -> None:
+        self.entries: Counter[str] = Counter()
+
+    def add(self, *texts: str | None) -> None:
+        self.entries.update(set().union(*(words(text) for text in texts if text)))
+
+    def write(self, directory: Path) -> None:
+        known = {word: n for word, n in self.entries.items() if n >= BODY_MIN_ENTRIES}
+        payload = json.dumps(known, ensure_ascii=False, sort_keys=True)
+        (directory / BODY_WORDS_FILE).write_text(payload, encoding="utf-8")
+
+
+def distance(a: str, b: str) -> int:
+    """Edits from ``a`` to ``b``, a swap of two neighbouring letters counting as one."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, letter in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != other))
+            if i > 1 and j > 1 and letter == b[j - 2] and a[i - 2] == other:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+class Speller:
+    """Corrections on one index generation, remembered per word."""
+
+    def __init__(self, searcher: Searcher, directory: Path) -> None:
+        self.searcher = searcher
+        self.directory = directory
+        self._body: dict[str, int] | None = None  # read on first use
+        self._by_letter: dict[str, list[str]] = {}
+        self._remembered: dict[str, str | None] = {}
+
+    def _body_words(self) -> dict[str, int]:
+        if self._body is None:
+            try:
+                raw = (self.directory / BODY_WORDS_FILE).read_text(encoding="utf-8")
+            except FileNotFoundError:  # an index built before the list existed
+                raw = "{}"
+            by_letter = defaultdict(list)
+            body = json.loads(raw)
+            for word in body:
+                by_letter[word[0]].append(word)
+            self._by_letter = dict(by_letter)
+            self._body = body
+        return self._body
+
+    def is_known(self, word: str) -> bool:
+        return bool(self.searcher.reader().doc_frequency("spell", word)) or (
+            word in self._body_words()
+        )
+
+    def _candidates(self, word: str) -> dict[str, int]:
+        """Known words within MAX_DISTANCE of ``word`` with its first letter, and their entries."""
+        reader = self.searcher.reader()
+        found = {
+            candidate: reader.doc_frequency("spell", candidate)
+            for candidate in reader.terms_within("spell", word, MAX_DISTANCE, prefix=1)
+        }
+        body = self._body_words()
+        for candidate in self._by_letter.get(word[0], ()):
+            if abs(len(candidate) - len(word)) <= MAX_DISTANCE:
+                found[candidate] = found.get(candidate, 0) + body[candidate]
+        return found
+
+    def closest(self, word: str) -> str | None:
+        """The known word to offer for ``word``, or None."""
+        if word not in self._remembered:
+            if len(self._remembered) >= MAX_REMEMBERED:
+                self._remembered.clear()
+            self._remembered[word] = self._closest(word)
+        return self._remembered[word]
+
+    def _closest(self, word: str) -> str | None:
+        ranked = sorted(
+            (distance(word, candidate), -entries, candidate)
+            for candidate, entries in self._candidates(word).items()
+            if candidate != word
+        )
+        # Stop words ("on" for "opne") are never searched for, so never worth offering.
+        offers = [c for d, _, c in ranked if d <= MAX_DISTANCE and analyse(c)]
+        if not offers:
+            return None
+        offer, typed, offered = offers[0], analyse(word), analyse(offers[0])
+        if typed == offered:
+            return offer if offer[-SAME_ENDING:] == word[-SAME_ENDING:] else None
+        # A word that finds entries is taken as meant, unless it stems like its correction.
+        return None if _known_stem(self.searcher, typed) else offer
+
+    def correction(self, text: str) -> str | None:
+        """The typed text with misspelled words replaced by the closest known word, or None.
+
+        A word is misspelled when no title or summary, and no two entries' body text, hold it as
+        written. Its closest known word is offered when the word finds nothing at all, or when
+        both stem alike and differ only inside the word ("retrofiting" finds "retrofit" entries,
+        yet "retrofitting" is what was meant). Other forms of a word that finds entries
+        ("retrain" next to "retrains" or "retraining") are left alone.
+        """
+        pieces = []
+        at = 0
+        for token in SPELLING_ANALYZER(text, positions=False, chars=True):
+            word = token.text
+            if len(word) < SPELLING_MIN_LENGTH or not word.isalpha() or self.is_known(word):
+                continue
+            offer = self.closest(word)
+            if offer:
+                pieces += [text[at : token.startchar], offer]
+                at = token.endchar
+        return "".join([*pieces, text[at:]]) if pieces else None
+
+
+def _known_stem(searcher: Searcher, terms: list[str]) -> bool:
+    reader = searcher.reader()
     return bool(terms) and all(
         any(reader.doc_frequency(name, term) for name in TEXT_FIELDS) for term in terms
     )
-
-
-def _closest(searcher: Searcher, word: str, cache: dict[str, str | None]) -> str | None:
-    """The indexed word to offer for ``word``, or None; remembered per index generation."""
-    if word not in cache:
-        if len(cache) >= MAX_REMEMBERED:
-            cache.clear()
-        reader = searcher.reader()
-        # prefix=1: misspellings rarely change the first letter, and the lookup is far cheaper.
-        candidates = searcher.suggest("spell", word, limit=1, maxdist=2, prefix=1)
-        offer = candidates[0] if candidates else None
-        if offer and _known_stem(reader, word) and analyse(offer) != analyse(word):
-            offer = None
-        cache[word] = offer
-    return cache[word]
-
-
-def correction(searcher: Searcher, text: str, cache: dict[str, str | None]) -> str | None:
-    """The typed text with misspelled words replaced by the closest indexed word, or None.
-
-    A word is misspelled when the titles and summaries never hold it as written. Its closest word
-    there is offered when the word finds nothing at all, or when both stem alike ("retrofiting"
-    finds "retrofit" entries, yet "retrofitting" is what was meant); a rare form of a known word
-    ("retrain" next to "retraining") is left alone.
-    """
-    reader = searcher.reader()
-    changed = False
-    corrected = text
-    for token in SPELLING_ANALYZER(text, positions=False, chars=True):
-        word = token.text
-        if len(word) < SPELLING_MIN_LENGTH or not word.isalpha():
-            continue
-        if reader.doc_frequency("spell", word):
-            continue
-        offer = _closest(searcher, word, cache)
-        if offer:
-            original = text[token.startchar : token.endchar]
-            corrected = corrected.replace(original, offer, 1)
-            changed = True
-    return corrected if changed else None

@@ -108,6 +108,11 @@ def test_misspelled_word_gets_a_suggestion(corpus):
     assert search.run(SearchRequest(text="congestion")).suggestion is None
 
 
+def test_body_words_two_entries_use_are_known_to_spelling(corpus):
+    assert search.run(SearchRequest(text="insulaton")).suggestion == "insulation"  # two entries
+    assert search.run(SearchRequest(text="placemnets")).suggestion is None  # one: maybe a typo
+
+
 def test_facets_are_or_within_and_and_across(corpus):
     both = search.run(SearchRequest(filters={"city": ("malmo", "guimaraes")}))
     assert both.total == 3

@@ -1,0 +1,48 @@
+"""'Did you mean ...?' on the demo catalogue: real misspellings get the word meant, nothing else."""
+
+import pytest
+
+from marketplace import search
+from marketplace.search import SearchRequest
+from marketplace.search.spelling import distance
+
+
+@pytest.fixture
+def demo_search(demo_app):
+    with demo_app.app_context():
+        search.rebuild()
+        yield
+
+
+def suggestion(text: str) -> str | None:
+    return search.run(SearchRequest(text=text)).suggestion
+
+
+def test_words_only_entries_bodies_hold_are_offered(demo_search):
+    # Neither word is in any title or summary; several descriptions use them.
+    assert suggestion("feasability study") == "feasibility study"
+    assert suggestion("greenwahsing") == "greenwashing"
+
+
+def test_the_closest_word_is_offered_not_the_most_frequent(demo_search):
+    assert suggestion("trafic congestion") == "traffic congestion"  # not "train"
+    assert suggestion("opne data") == "open data"  # not "on", a stop word
+
+
+def test_other_forms_of_a_word_that_finds_entries_are_left_alone(demo_search):
+    assert suggestion("retrain workers for green jobs") is None  # not "retrains"
+    assert suggestion("congestion") is None
+
+
+def test_a_correction_replaces_the_misspelled_word_where_it_was_typed(demo_search):
+    assert suggestion("traffik2 traffik") == "traffik2 traffic"
+    assert suggestion("Opne data, opne portals") == "open data, open portals"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "edits"),
+    [("open", "open", 0), ("opne", "open", 1), ("opne", "on", 2), ("trafic", "traffic", 1),
+     ("", "abc", 3), ("retrofiting", "retrofitting", 1), ("ca", "abc", 3)],
+)  # fmt: skip
+def test_distance_counts_a_swap_of_neighbours_as_one_edit(a, b, edits):
+    assert distance(a, b) == edits
