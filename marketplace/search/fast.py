@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
@@ -125,12 +125,19 @@ class Vectors:
 
     # -- ranking -----------------------------------------------------------------------------
 
-    def score(self, terms: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-        """BM25F scores summed over ``terms`` in every text field, and the documents matched."""
+    def score(
+        self, terms: Iterable[str] | Mapping[str, float], fields: Iterable[str] = TEXT_FIELDS
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """BM25F scores summed over ``terms`` in ``fields``, and the documents matched.
+
+        With a mapping, each term's scores are multiplied by its value (as a boosted Whoosh Term).
+        """
+        boosts = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
+        fields = tuple(fields)
         scores = np.zeros(self.size, dtype=np.float64)
         matched = np.zeros(self.size, dtype=bool)
-        for term in terms:
-            for field in TEXT_FIELDS:
+        for term, boost in boosts.items():
+            for field in fields:
                 ids, weights = self.postings(field, term)
                 if not ids.size:
                     continue
@@ -138,7 +145,7 @@ class Vectors:
                 lengths = self.field_lengths(field)[ids]
                 k1, b = scorer.K1, scorer.B
                 norm = k1 * ((1 - b) + b * lengths / scorer.avgfl)
-                scores[ids] += scorer.idf * (weights * (k1 + 1)) / (weights + norm)
+                scores[ids] += boost * scorer.idf * (weights * (k1 + 1)) / (weights + norm)
                 matched[ids] = True
         return scores, matched
 

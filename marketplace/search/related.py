@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from whoosh import query as q
+from collections import Counter
+from heapq import nlargest
+from math import log2
 
-from . import live
-from .query import clean
+import numpy as np
+from whoosh import query as q
+from whoosh.searching import Searcher
+
+from . import fast, live
+from .query import analyse, clean
 from .schema import ANALYZER, SPELLING_ANALYZER
 
 SIMILAR_TERMS = 12  # distinctive words of an entry that "similar solutions" look for
-SIMILAR_FIELDS = ("description", "impact")  # the body text: boosted titles would dominate
+# The text fields but the title: its 3x boost would let one shared title word decide.
+SIMILAR_FIELDS = ("description", "impact", "lessons", "summary")
 # Words too common in city write-ups to say two entries are the same.
 STOP_WORDS = frozenset({"citi", "municip", "local"})
 
@@ -26,19 +33,44 @@ def suggest_titles(text: str, limit: int = 8) -> list[dict[str, str]]:
     return [{"slug": hit["slug"], "title": hit["title"]} for hit in found]
 
 
+def key_terms(searcher: Searcher, text: str) -> dict[str, float]:
+    """The SIMILAR_TERMS most distinctive terms of ``text``, weighted (the best weighs 1).
+
+    Whoosh's key_terms_from_text (Bo1: frequent in the text, rare in the collection) over the
+    SIMILAR_FIELDS together, where Whoosh's looks at one field and drops words absent from it.
+    """
+    reader = searcher.reader()
+    documents = reader.doc_count_all()
+    scored = []
+    for term, count in Counter(analyse(clean(text))).items():
+        total = sum(reader.frequency(name, term) for name in SIMILAR_FIELDS)
+        if total:
+            f = total / documents
+            scored.append((count * log2((1 + f) / f) + log2(1 + f), term))
+    best = nlargest(SIMILAR_TERMS, scored)
+    return {term: weight / best[0][0] for weight, term in best}
+
+
 def similar(solution_id: int, text: str, limit: int = 4) -> list[int]:
-    """Ids of the published entries closest to ``text`` (an entry's words), itself left out."""
+    """Ids of the published entries closest to ``text`` (an entry's words), itself left out.
+
+    Every entry holding a key term is scored (BM25F over SIMILAR_FIELDS, each term weighted):
+    Whoosh's own top-N collection can miss the best ones on wide OR queries.
+    """
     generation = live.generation()
     if generation is None or not text.strip():
         return []
-    searcher = generation.searcher
+    searcher, vectors = generation.searcher, generation.vectors
+    terms = key_terms(searcher, text)
+    if not terms:
+        return []
+    scores, matched = vectors.score(terms, SIMILAR_FIELDS)
+    candidates = generation.live & fast.to_bits(matched)
     docnum = searcher.document_number(id=str(solution_id))
-    mask = {docnum} if docnum is not None else set()
-    terms = searcher.key_terms_from_text("description", text, numterms=SIMILAR_TERMS)
-    query = q.Or(
-        [q.Term(name, word, boost=weight) for word, weight in terms for name in SIMILAR_FIELDS]
-    )
-    return [int(hit["id"]) for hit in searcher.search(query, limit=limit, mask=mask)]
+    if docnum is not None:
+        candidates &= ~(1 << docnum)
+    top = vectors.top(np.flatnonzero(fast.to_array(candidates, vectors.size)), scores, limit)
+    return [int(searcher.stored_fields(docnum)["id"]) for docnum in top.tolist()]
 
 
 def _terms(text: str) -> set[str]:
