@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, request, url_for
+from flask import Flask, current_app, request, url_for
+from flask_login import current_user
 
 from . import permissions, vocab
 from .markup import render_markdown
@@ -17,6 +18,27 @@ def format_date(value: datetime | None) -> str:
 
 def format_number(value: int | None) -> str:
     return f"{value:,}".replace(",", "\u202f") if value is not None else ""
+
+
+# The curators' area, in menu order; entries whose blueprint is missing are left out.
+CURATE_NAV = (
+    ("curate.queue", "Queue"),
+    ("reports.curate_index", "Reports"),
+    ("manage.taxonomy", "Taxonomy"),
+    ("manage.cities", "Cities"),
+    ("manage.users", "Users"),
+    ("curate.audit_log", "Audit log"),
+)
+
+
+def curate_nav() -> list[tuple[str, str]]:
+    """The curation menu the signed-in user may use (user management is for admins)."""
+    return [
+        (endpoint, label)
+        for endpoint, label in CURATE_NAV
+        if endpoint in current_app.view_functions
+        and (endpoint != "manage.users" or permissions.is_admin(current_user))
+    ]
 
 
 def register(app: Flask) -> None:
@@ -31,6 +53,7 @@ def register(app: Flask) -> None:
     app.add_template_global(url_without, "url_without")
     app.add_template_global(url_replace, "url_replace")
     app.add_template_global(permissions, "permissions")
+    app.add_template_global(curate_nav, "curate_nav")
     app.jinja_env.globals.update(
         KINDS=vocab.KINDS,
         MATURITIES=vocab.MATURITIES,

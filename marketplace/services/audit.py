@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import Select
+
 from ..extensions import db
-from ..models import AuditEvent, Solution
+from ..models import AuditEvent, Solution, User
+from ..permissions import can_moderate
+from .errors import PermissionDenied
 
 
 def record(
@@ -26,3 +35,86 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit page narrows the log to; empty values do not filter."""
+
+    actor: str = ""  # an email address, or part of one
+    entry: str = ""  # an entry's slug or id
+    action: str = ""  # an action, or its area ("entry", "user", ...)
+    since: date | None = None
+    until: date | None = None
+
+
+def events(user: Any, wanted: AuditFilter) -> Select[tuple[AuditEvent]]:
+    """The audit events matching ``wanted``, newest first (a select, so callers paginate).
+
+    :raises PermissionDenied: not a curator.
+    """
+    if not can_moderate(user):
+        raise PermissionDenied("Only curators can read the audit log.")
+    query = db.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+    if wanted.actor:
+        query = query.join(User, User.id == AuditEvent.actor_id).where(
+            User.email.contains(wanted.actor.strip().lower(), autoescape=True)
+        )
+    if wanted.entry:
+        entry = wanted.entry.strip()
+        condition = Solution.slug == entry
+        if entry.isdigit():
+            condition = condition | (Solution.id == int(entry))
+        query = query.join(Solution, Solution.id == AuditEvent.solution_id).where(condition)
+    if wanted.action:
+        action = wanted.action.strip()
+        query = query.where(
+            (AuditEvent.action == action)
+            | AuditEvent.action.startswith(f"{action}.", autoescape=True)
+        )
+    if wanted.since:
+        query = query.where(AuditEvent.created_at >= datetime.combine(wanted.since, time(), UTC))
+    if wanted.until:
+        end = datetime.combine(wanted.until + timedelta(days=1), time(), UTC)
+        query = query.where(AuditEvent.created_at < end)
+    return query
+
+
+CSV_COLUMNS = ("time (UTC)", "actor", "action", "entry", "target", "detail")
+
+
+def csv_lines(user: Any, wanted: AuditFilter) -> Iterator[str]:
+    """The matching events as CSV text, a header line first (streamable).
+
+    :raises PermissionDenied: at once, not when the first line is read.
+    """
+    return _csv_lines(events(user, wanted))
+
+
+def _csv_lines(query: Select[tuple[AuditEvent]]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values) -> str:
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerow([_no_formula(str(v)) for v in values])
+        return buffer.getvalue()
+
+    yield line(CSV_COLUMNS)
+    for event in db.session.scalars(query.execution_options(yield_per=500)):
+        yield line(
+            (
+                event.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                event.actor.email if event.actor else "system",
+                event.action,
+                event.solution.slug if event.solution else "",
+                event.target,
+                event.detail,
+            )
+        )
+
+
+def _no_formula(value: str) -> str:
+    """Spreadsheets run cells starting with = + - @ as formulas: make them text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

@@ -5,10 +5,23 @@ from .api import bp as api
 from .auth import bp as auth
 from .catalogue import bp as catalogue
 from .cities import bp as cities
+from .curate import bp as curate
 from .exchange import bp as exchange
 from .main import bp as main
 from .media import bp as media
 from .publish import bp as publish
 from .taxonomy import bp as taxonomy
 
-BLUEPRINTS = (main, catalogue, cities, taxonomy, api, auth, account, publish, exchange, media)
+BLUEPRINTS = (
+    main,
+    catalogue,
+    cities,
+    taxonomy,
+    api,
+    auth,
+    account,
+    publish,
+    exchange,
+    media,
+    curate,
+)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from .. import permissions
 from ..extensions import login_manager
 from ..forms import attach_error, keeps_input
 from ..forms.city import CityProfileForm
 from ..forms.entry import EntryForm
 from ..models import Solution
-from ..services import cities, entries, images, publishing, taxonomy
+from ..services import cities, curation, entries, images, publishing, taxonomy
 from ..services.errors import ValidationFailed
 
 bp = Blueprint("publish", __name__)
@@ -20,6 +21,7 @@ SAVED = {
     "submitted": "Submitted for review. A curator will look at it; you will see the outcome here.",
     "revision": "Your changes are saved beside the published version, which the public keeps "
     "seeing until a curator approves them.",
+    "curator": "The entry is changed (logged as a curator edit).",
 }
 
 
@@ -65,6 +67,8 @@ def _signed_out_form(solution_id: int | None):
 def _entry_form(solution: Solution | None):
     user = current_user._get_current_object()
     city = solution.city if solution is not None else user.city
+    # Curators editing another city's entry change it directly (logged), without a revision.
+    curator_mode = solution is not None and not permissions.can_publish_for_city(user)
     if request.method == "GET":
         source = solution.revision.data if solution is not None and solution.revision else None
         data = source or (entries.snapshot(solution) if solution else {"contact_public": True})
@@ -102,12 +106,17 @@ def _entry_form(solution: Solution | None):
                 if solution is None:
                     solution = publishing.create_entry(user, data, submit)
                     outcome = "submitted" if submit else "saved"
+                elif curator_mode:
+                    curation.curator_edit(user, solution, data)
+                    outcome = "curator"
                 else:
                     outcome = publishing.save_entry(user, solution, data, submit)
             except ValidationFailed as error:
                 attach_error(form, error)
             else:
                 flash(SAVED[outcome], "success")
+                if outcome == "curator":
+                    return redirect(url_for("curate.review", entry_id=solution.id))
                 return redirect(url_for("publish.entry", entry_id=solution.id))
     status = 400 if form.errors else 200
     return render_template(
@@ -117,6 +126,7 @@ def _entry_form(solution: Solution | None):
         entry_id=solution.id if solution is not None else None,
         preview=preview,
         duplicates=duplicates,
+        curator_mode=curator_mode,
     ), status
 
 

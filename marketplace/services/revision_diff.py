@@ -1,0 +1,114 @@
+"""What a pending revision changes, field by field, for the curator's review page."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from ..extensions import db
+from ..models import Challenge, City, Solution, TransversalService
+from ..vocab import COST_BANDS, KINDS, LICENCES, MATURITIES, language_name
+from . import entries
+
+LABELS = {
+    "title": "Title",
+    "kind": "Kind",
+    "summary": "Summary",
+    "description": "Description",
+    "impact": "Impact and results",
+    "lessons": "Lessons learned",
+    "maturity": "Maturity",
+    "challenges": "Challenges",
+    "services": "Transversal services",
+    "sdgs": "SDGs",
+    "languages": "Languages",
+    "cost_band": "Set-up cost",
+    "funding_model": "Funding",
+    "licence": "Licence",
+    "provider": "Provider or partners",
+    "website": "Website",
+    "used_by": "Used by",
+    "contact_name": "Contact name",
+    "contact_email": "Contact email",
+    "contact_public": "Contact shown publicly",
+    "image": "Image",
+    "image_alt": "Image description",
+}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+    @property
+    def marked(self) -> Markup:
+        """The new text with removed words struck through and added words marked."""
+        return word_diff(self.old, self.new)
+
+
+def _names(model: type, key: str, values: list[Any]) -> dict[Any, str]:
+    if not values:
+        return {}
+    column = getattr(model, key)
+    return dict(db.session.execute(db.select(column, model.name).where(column.in_(values))).all())
+
+
+def _readable(data: dict[str, Any]) -> dict[str, str]:
+    challenges = _names(Challenge, "slug", data.get("challenges", []))
+    services = _names(TransversalService, "slug", data.get("services", []))
+    cities = _names(City, "slug", data.get("used_by", []))
+    vocabularies = {
+        "kind": KINDS,
+        "maturity": MATURITIES,
+        "cost_band": COST_BANDS,
+        "licence": LICENCES,
+    }
+    shown = {}
+    for name in LABELS:
+        value = data.get(name, "")
+        if name in vocabularies:
+            shown[name] = vocabularies[name].get(value, value)
+        elif name == "challenges":
+            shown[name] = ", ".join(challenges.get(v, v) for v in value)
+        elif name == "services":
+            shown[name] = ", ".join(services.get(v, v) for v in value)
+        elif name == "used_by":
+            shown[name] = ", ".join(cities.get(v, v) for v in value)
+        elif name == "languages":
+            shown[name] = ", ".join(language_name(v) for v in value)
+        elif name == "sdgs":
+            shown[name] = ", ".join(str(v) for v in value)
+        elif name == "contact_public":
+            shown[name] = "Yes" if value else "No"
+        else:
+            shown[name] = str(value or "")
+    return shown
+
+
+def changes(solution: Solution) -> list[FieldChange]:
+    """The fields the entry's pending revision changes, in form order (none without one)."""
+    if solution.revision is None:
+        return []
+    old = _readable(entries.snapshot(solution))
+    new = _readable(solution.revision.data)
+    return [FieldChange(LABELS[n], old[n], new[n]) for n in LABELS if old[n] != new[n]]
+
+
+def word_diff(old: str, new: str) -> Markup:
+    """Escaped text of ``new`` with <del> and <ins> marking the words changed from ``old``."""
+    a, b = re.split(r"(\s+)", old), re.split(r"(\s+)", new)
+    out = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op in ("replace", "delete"):
+            out.append(Markup("<del>%s</del>") % "".join(a[i1:i2]))
+        if op in ("replace", "insert"):
+            out.append(Markup("<ins>%s</ins>") % "".join(b[j1:j2]))
+        if op == "equal":
+            out.append(escape("".join(a[i1:i2])))
+    return Markup("").join(out)
