@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import mail
 from ..database import begin_write
@@ -134,12 +135,28 @@ def get_for_review(user: Any, solution_id: int) -> Solution:
     return solution
 
 
+OUTDATED = (
+    "Another curator changed or decided on this entry while you were looking at it. "
+    "Nothing was changed: check its current state below."
+)
+
+
 def _check_version(solution: Solution, version: int | None) -> None:
     if version is not None and version != solution.version:
-        raise InvalidTransition(
-            "Another curator changed or decided on this entry while you were looking at it. "
-            "Nothing was changed: check its current state below."
-        )
+        raise InvalidTransition(OUTDATED)
+
+
+def _commit() -> None:
+    """Commit a decision; a concurrent one that committed first makes this one fail cleanly.
+
+    (SQLite serialises writers before the version check; on PostgreSQL two transactions can
+    both pass it, and the version column then refuses the second UPDATE.)
+    """
+    try:
+        db.session.commit()
+    except StaleDataError as error:
+        db.session.rollback()
+        raise InvalidTransition(OUTDATED) from error
 
 
 def open_reports_count() -> int:
@@ -233,7 +250,7 @@ def decide(
     else:
         raise InvalidTransition("Nothing of this entry waits for a decision.")
     solution.updated_at = utc_now()
-    db.session.commit()
+    _commit()
     return _notify(recipient, solution, headline[0].upper() + headline[1:], comment)
 
 
@@ -280,7 +297,7 @@ def archive(user: Any, solution_id: int, reason: str, version: int | None = None
     _check_version(solution, version)
     apply_transition(solution, Status.ARCHIVED, user, reason.strip())
     solution.revision = None
-    db.session.commit()
+    _commit()
     _notify(_author(solution), solution, f'"{solution.title}" was archived.', reason.strip())
 
 
@@ -291,7 +308,7 @@ def republish(user: Any, solution_id: int, comment: str = "", version: int | Non
     solution = get_for_review(user, solution_id)
     _check_version(solution, version)
     apply_transition(solution, Status.PUBLISHED, user, comment.strip())
-    db.session.commit()
+    _commit()
 
 
 def set_featured(user: Any, solution_id: int, featured: bool) -> None:

@@ -60,3 +60,21 @@ def test_first_publication_sets_published_at_and_republishing_keeps_it(make_solu
     moderation.apply_transition(solution, Status.ARCHIVED, None)
     moderation.apply_transition(solution, Status.PUBLISHED, None)
     assert solution.published_at == first
+
+
+def test_a_write_on_an_outdated_version_is_refused_by_the_database(app, make_solution):
+    """The version column refuses an UPDATE based on a version another transaction replaced."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from marketplace.extensions import db
+    from marketplace.models import Solution
+
+    solution = make_solution(status="submitted")
+    db.session.execute(
+        db.update(Solution).where(Solution.id == solution.id).values(version=Solution.version + 1),
+        execution_options={"synchronize_session": False},  # as if another process did it
+    )
+    solution.title = "Changed on an old version"
+    with pytest.raises(StaleDataError):
+        db.session.commit()
+    db.session.rollback()
