@@ -34,12 +34,8 @@ _WORD = re.compile(r"\w+")
 
 def words(text: str) -> set[str]:
     """The words of ``text`` as the spelling analyser writes them (lower case, accents folded)."""
-    found = set()
-    for word in _WORD.findall(text.lower()):
-        word = word.translate(accent_map)
-        if len(word) >= SPELLING_MIN_LENGTH and word.isalpha():
-            found.add(word)
-    return found
+    found = set(_WORD.findall(text.lower().translate(accent_map)))
+    return {word for word in found if len(word) >= SPELLING_MIN_LENGTH and word.isalpha()}
 
 
 class BodyWords:
