@@ -165,3 +165,16 @@ def test_users_create_explains_refusals(app, runner, args, stdin, message):
     result = runner.invoke(args=["users", "create", *args], input=stdin)
     assert result.exit_code == 1
     assert message in result.output
+
+
+def test_search_check_on_a_busy_index_says_so(app, runner, monkeypatch):
+    from marketplace import search
+
+    def busy(repair: bool):
+        raise search.IndexBusy("Another process is writing the index: try again in a moment.")
+
+    monkeypatch.setattr(search, "check", busy)
+    result = runner.invoke(args=["search", "check", "--repair"])
+    assert result.exit_code == 1
+    assert "try again in a moment" in result.output
+    assert "Traceback" not in result.output

@@ -14,8 +14,9 @@ from ..sqltypes import utc_now
 class SearchChange(db.Model):
     """One change that may alter what the public finds: an entry, or a city or term it shows.
 
-    Rows are only appended; each index directory remembers which ids it has applied, so several
-    processes (and several machines sharing one database) can each keep their own index current.
+    Rows are appended in the changing transaction; each index directory remembers which ids it
+    has applied, so several processes (and several machines sharing one database) can each keep
+    their own index current. A drain deletes applied rows once they are older than a week.
     """
 
     __tablename__ = "search_outbox"
