@@ -57,6 +57,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     # Messages a publisher may send to other cities' entry contacts in 24 hours.
     "CONTACT_MESSAGES_PER_DAY": 10,
+    # Reports ("Report this entry") accepted from one IP address per hour; more get a 429 page.
+    "REPORTS_PER_HOUR": 5,
 }
 
 # Read from the environment as typed: from_prefixed_env would turn a secret key of 12345 into an

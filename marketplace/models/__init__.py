@@ -5,6 +5,7 @@ from .city import City
 from .contact import ContactMessage
 from .moderation import ModerationEvent
 from .outbox import SearchChange
+from .report import Report
 from .revision import SolutionRevision
 from .solution import Adoption, Solution
 from .taxonomy import SDG, Challenge, Track, TransversalService
@@ -18,6 +19,7 @@ __all__ = [
     "City",
     "ContactMessage",
     "ModerationEvent",
+    "Report",
     "SearchChange",
     "Solution",
     "SolutionRevision",

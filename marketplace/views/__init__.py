@@ -10,6 +10,7 @@ from .exchange import bp as exchange
 from .main import bp as main
 from .media import bp as media
 from .publish import bp as publish
+from .reports import bp as reports
 from .taxonomy import bp as taxonomy
 
 BLUEPRINTS = (
@@ -24,4 +25,5 @@ BLUEPRINTS = (
     exchange,
     media,
     curate,
+    reports,
 )

@@ -1,0 +1,326 @@
+"""Reports from the public: anyone reports a published entry; curators resolve or dismiss them."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from ..database import begin_write
+from ..extensions import db
+from ..models import Adoption, Report, Solution
+from ..permissions import can_moderate
+from ..sqltypes import utc_now
+from ..vocab import Status
+from . import audit
+from .errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from .moderation import apply_transition
+
+REASONS = {
+    "outdated": "Outdated",
+    "incorrect": "Incorrect information",
+    "inappropriate": "Inappropriate content",
+    "duplicate": "Duplicate of another entry",
+}
+# How a curator resolves a report; "dismiss" is the other decision.
+RESOLUTIONS = {
+    "edit": "Edit the entry",
+    "archive": "Archive the entry",
+    "merge": "Merge into the duplicate",
+}
+DECISIONS = {**RESOLUTIONS, "dismiss": "Dismiss the report"}
+STATUSES = {"open": "Open", "resolved": "Resolved", "dismissed": "Dismissed"}
+TEXT_MAX = 2000
+NOTE_MAX = 2000
+EMAIL_MAX = 254
+REFERENCE_MAX = 500
+
+
+class TooManyReports(DomainError):
+    status_code = 429
+
+
+@contextmanager
+def _released_on_refusal() -> Iterator[None]:
+    """End the write transaction when a check inside it refuses, so the caller showing the
+    form again does not hold the write lock meanwhile."""
+    try:
+        yield
+    except DomainError:
+        db.session.rollback()
+        raise
+
+
+def get_reportable(slug: str) -> Solution:
+    """The published entry with ``slug``.
+
+    :raises NotFound: no such entry, or it is not published (reports are for public entries).
+    """
+    solution = db.session.scalar(
+        select(Solution).where(Solution.slug == slug, Solution.status == Status.PUBLISHED)
+    )
+    if solution is None:
+        raise NotFound("There is no published entry at this address.")
+    return solution
+
+
+def hash_ip(ip: str | None) -> str:
+    """The key the rate limit counts by: keyed with the secret, so it cannot be reversed."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, (ip or "unknown").encode(), hashlib.sha256).hexdigest()
+
+
+def slug_in(reference: str) -> str:
+    """The entry slug in an entry's address (full URL or path) or a bare slug; "" if none."""
+    reference = reference.strip()
+    path = urlsplit(reference).path if "://" in reference else reference.split("?")[0]
+    parts = [part for part in unquote(path.split("#")[0]).split("/") if part]
+    if "solutions" in parts[:-1]:  # /solutions/<slug>, maybe followed by /report and the like
+        return parts[len(parts) - parts[::-1].index("solutions")].lower()
+    return parts[-1].lower() if parts else ""
+
+
+def find_published(reference: str, other_than: Solution, field: str) -> Solution:
+    """The published entry ``reference`` names (address or slug), which is not ``other_than``.
+
+    :raises ValidationFailed: nothing given, no such published entry, or the same entry.
+    """
+    slug = slug_in(reference)
+    if not slug:
+        raise ValidationFailed("Give the address of the other entry.", field)
+    target = db.session.scalar(
+        select(Solution).where(Solution.slug == slug, Solution.status == Status.PUBLISHED)
+    )
+    if target is None:
+        raise ValidationFailed(f"There is no published entry at “{reference.strip()}”.", field)
+    if target.id == other_than.id:
+        raise ValidationFailed("Give another entry than this one.", field)
+    return target
+
+
+def _clean_email(email: str) -> str:
+    email = email.strip()
+    if not email:
+        return ""
+    try:
+        if len(email) > EMAIL_MAX:
+            raise EmailNotValidError("too long")
+        return validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValidationFailed(
+            f"{email[:80]} is not a valid email address (or leave the field empty).",
+            "reporter_email",
+        ) from exc
+
+
+def reports_last_hour(ip_hash: str) -> int:
+    since = utc_now() - timedelta(hours=1)
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Report)
+        .where(Report.ip_hash == ip_hash, Report.created_at >= since)
+    )
+
+
+def create_report(
+    solution: Solution,
+    reason: str,
+    text: str,
+    ip: str | None,
+    reporter_email: str = "",
+    duplicate_of: str = "",
+) -> Report:
+    """File an anonymous report on the published ``solution``; ``ip`` is the client's address.
+
+    :raises ValidationFailed: unknown reason; text missing (it may be left out only for a
+        duplicate whose original is named) or too long; invalid email; the named original is
+        not another published entry.
+    :raises NotFound: the entry is no longer published.
+    :raises TooManyReports: REPORTS_PER_HOUR reports came from this address in the last hour.
+    """
+    text = text.strip()
+    if reason not in REASONS:
+        raise ValidationFailed("Choose what is wrong with the entry.", "reason")
+    if len(text) > TEXT_MAX:
+        raise ValidationFailed(f"Keep the description to {TEXT_MAX} characters.", "text")
+    email = _clean_email(reporter_email)
+    reference = duplicate_of.strip() if reason == "duplicate" else ""
+    if not text and not reference:
+        raise ValidationFailed("Tell the curators what is wrong.", "text")
+    ip_hash = hash_ip(ip)
+    solution_id = solution.id
+    begin_write()
+    with _released_on_refusal():
+        solution = db.session.get(Solution, solution_id)
+        if solution is None or solution.status != Status.PUBLISHED:
+            raise NotFound("There is no published entry at this address.")
+        original = find_published(reference, solution, "duplicate_of") if reference else None
+        limit = int(current_app.config["REPORTS_PER_HOUR"])
+        if reports_last_hour(ip_hash) >= limit:
+            raise TooManyReports(
+                f"{limit} reports were sent from your network in the last hour, the most the "
+                "marketplace accepts. Nothing was sent: please try again in an hour."
+            )
+    report = Report(
+        solution=solution,
+        reason=reason,
+        text=text,
+        duplicate_of=original,
+        reporter_email=email,
+        ip_hash=ip_hash,
+    )
+    db.session.add(report)
+    detail = REASONS[reason] + (f" (of {original.title})" if original else "")
+    audit.record(None, "report.created", detail=f"{detail}: {text}", solution=solution)
+    db.session.commit()
+    return report
+
+
+def open_count() -> int:
+    """How many reports wait for a curator's decision."""
+    return db.session.scalar(
+        select(func.count()).select_from(Report).where(Report.status == "open")
+    )
+
+
+def counts() -> dict[str, int]:
+    """Reports by status, every status present."""
+    rows = db.session.execute(select(Report.status, func.count()).group_by(Report.status))
+    found = dict(rows.all())
+    return {status: found.get(status, 0) for status in STATUSES}
+
+
+def queue(status: str = "open") -> Select[tuple[Report]]:
+    """Reports with ``status``: open ones oldest first, decided ones latest decision first."""
+    query = (
+        select(Report)
+        .where(Report.status == status)
+        .options(selectinload(Report.solution).selectinload(Solution.city))
+    )
+    if status == "open":
+        return query.order_by(Report.created_at, Report.id)
+    return query.order_by(Report.resolved_at.desc(), Report.id.desc())
+
+
+def require_curator(user: Any) -> None:
+    """:raises PermissionDenied: unless ``user`` is a curator or an admin."""
+    if not can_moderate(user):
+        raise PermissionDenied("Only curators handle reports.")
+
+
+def get_report(user: Any, report_id: int) -> Report:
+    """The report with this id, for a curator.
+
+    :raises PermissionDenied: ``user`` is not a curator or admin.
+    :raises NotFound: no such report.
+    """
+    require_curator(user)
+    report = db.session.get(Report, report_id)
+    if report is None:
+        raise NotFound("There is no such report.")
+    return report
+
+
+def require_open(report: Report) -> None:
+    """:raises InvalidTransition: the report was resolved or dismissed already."""
+    if not report.is_open:
+        who = report.resolved_by.display_name if report.resolved_by else "another curator"
+        raise InvalidTransition(
+            f"This report was already {report.status} by {who}; a report is decided once, "
+            "so nothing was changed."
+        )
+
+
+def others_open(report: Report) -> list[Report]:
+    """The other reports about the same entry that still wait for a decision."""
+    return list(
+        db.session.scalars(
+            select(Report)
+            .where(
+                Report.solution_id == report.solution_id,
+                Report.status == "open",
+                Report.id != report.id,
+            )
+            .order_by(Report.created_at, Report.id)
+        )
+    )
+
+
+def _move_adoptions(source: Solution, target: Solution) -> int:
+    """Move ``source``'s "used by" cities to ``target``; cities already there (or owning the
+    target) stay on ``source``. Returns how many moved."""
+    present = {adoption.city_id for adoption in target.adoptions} | {target.city_id}
+    moved = 0
+    for adoption in list(source.adoptions):
+        if adoption.city_id in present:
+            continue
+        target.adoptions.append(
+            Adoption(city_id=adoption.city_id, note=adoption.note, created_at=adoption.created_at)
+        )
+        source.adoptions.remove(adoption)
+        moved += 1
+    return moved
+
+
+def decide(user: Any, report: Report, decision: str, note: str, target: str = "") -> Report:
+    """Resolve ``report`` (``decision`` "edit", "archive" or "merge") or dismiss it, with a note.
+
+    "edit" only marks the report resolved: the caller sends the curator to the entry form.
+    "archive" archives the entry with the note as the reason. "merge" archives it as "Merged
+    into <title>" and moves its adoptions to the published entry ``target`` names.
+
+    :raises PermissionDenied: ``user`` is not a curator or admin.
+    :raises ValidationFailed: unknown decision, note missing or too long, bad merge target.
+    :raises InvalidTransition: the report was decided already, or the entry is no longer
+        published (only dismissing is possible then).
+    """
+    require_curator(user)
+    note = note.strip()
+    if decision not in DECISIONS:
+        raise ValidationFailed("Choose a decision.", "decision")
+    if not note:
+        raise ValidationFailed("Write a note explaining the decision.", "note")
+    if len(note) > NOTE_MAX:
+        raise ValidationFailed(f"Keep the note to {NOTE_MAX} characters.", "note")
+    begin_write()
+    # Locked for the transaction (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite), so two
+    # curators deciding at once are served one after the other and the second sees the first.
+    with _released_on_refusal():
+        db.session.refresh(report, with_for_update=True)
+        require_open(report)
+        solution = report.solution
+        if decision in RESOLUTIONS and solution.status != Status.PUBLISHED:
+            raise InvalidTransition(
+                "The entry is no longer published, so it cannot be edited, archived or merged "
+                "from this report; dismiss the report with a note instead."
+            )
+        original = find_published(target, solution, "target") if decision == "merge" else None
+    detail = note
+    if decision == "archive":
+        apply_transition(solution, Status.ARCHIVED, user, note)
+    elif original is not None:
+        apply_transition(solution, Status.ARCHIVED, user, f"Merged into {original.title}")
+        moved = _move_adoptions(solution, original)
+        detail = f"{note} (merged into {original.title}; {moved} adoption(s) moved)"
+    report.status = "dismissed" if decision == "dismiss" else "resolved"
+    report.resolution = decision if decision in RESOLUTIONS else ""
+    report.note = note
+    report.resolved_by_id = user.id
+    report.resolved_at = utc_now()
+    if decision == "dismiss":
+        audit.record(user, "report.dismissed", detail=detail, solution=solution)
+    else:
+        audit.record(
+            user, "report.resolved", detail=f"{RESOLUTIONS[decision]}: {detail}", solution=solution
+        )
+    db.session.commit()
+    return report
