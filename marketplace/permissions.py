@@ -60,3 +60,18 @@ def can_contact(user: Any, solution: Any) -> bool:
 def can_edit_city(user: Any, city: Any) -> bool:
     """A city's publishers edit its profile; curators edit any city."""
     return can_moderate(user) or (can_publish_for_city(user) and user.city_id == city.id)
+
+
+def can_manage_taxonomy(user: Any) -> bool:
+    """Curators and admins create, rename, reorder and retire tracks, challenges and services."""
+    return can_moderate(user)
+
+
+def can_manage_cities(user: Any) -> bool:
+    """Curators and admins add cities and edit any city's details."""
+    return can_moderate(user)
+
+
+def can_manage_users(user: Any) -> bool:
+    """Admins invite accounts, change their role and city, and deactivate them."""
+    return is_admin(user)

@@ -22,6 +22,7 @@ from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..services.entries import SUMMARY_MAX
+from ..services.manage_taxonomy import retired_choices_kept
 from ..vocab import (
     COST_BANDS,
     FORM_LANGUAGES,
@@ -127,16 +128,22 @@ class EntryForm(FlaskForm):
     not_duplicate = BooleanField("None of these describes the same thing as my entry")
 
     def set_choices(self, tracks, services, sdgs, cities, own_city_id: int) -> None:
-        """Offer the current taxonomy; values already on the entry stay even if retired."""
-        kept = set(self.challenges.data or [])
+        """Offer the current taxonomy; values already on the entry stay even if retired.
+
+        ``tracks`` and ``services`` are the current ones; a chosen challenge of a retired track
+        and a chosen retired service are looked up and offered after them.
+        """
+        kept = list(self.challenges.data or [])
+        kept_services = list(self.services.data or [])
+        retired_groups, retired_services = retired_choices_kept(kept, kept_services)
         self.challenge_groups = [
             (track, [c for c in track.challenges if not c.retired or c.slug in kept])
             for track in tracks
-        ]
+        ] + retired_groups
         self.challenges.choices = options(
             (c.slug, c.name) for _, group in self.challenge_groups for c in group
         )
-        self.services.choices = options((s.slug, s.name) for s in services)
+        self.services.choices = options((s.slug, s.name) for s in [*services, *retired_services])
         self.sdgs.choices = options((s.number, f"{s.number}. {s.name}") for s in sdgs)
         self.used_by.choices = options((c.slug, c.name) for c in cities if c.id != own_city_id)
 

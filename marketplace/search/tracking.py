@@ -29,13 +29,14 @@ from .index import current_dir
 log = logging.getLogger(__name__)
 
 # Entity name of each tracked model, and the attributes whose change alters index documents
-# (None: any change). Labels of taxonomy terms are read from the database when a page renders.
+# (None: any change). Documents hold taxonomy slugs and pages read labels from the database, but
+# a curator's rename still reindexes the term's entries, so no document can keep an old name.
 TRACKED: dict[type, tuple[str, tuple[str, ...] | None]] = {
     Solution: ("solution", None),
     City: ("city", ("name", "slug", "country")),
-    Challenge: ("challenge", ("slug", "track_id", "track")),
-    Track: ("track", ("slug",)),
-    TransversalService: ("service", ("slug",)),
+    Challenge: ("challenge", ("slug", "name", "track_id", "track")),
+    Track: ("track", ("slug", "name")),
+    TransversalService: ("service", ("slug", "name")),
 }
 PENDING = "search_outbox_pending"
 CATCH_UP = "search_catch_up"  # key of the app's _CatchUp in app.extensions

@@ -8,6 +8,7 @@ from .cities import bp as cities
 from .curate import bp as curate
 from .exchange import bp as exchange
 from .main import bp as main
+from .manage import bp as manage
 from .media import bp as media
 from .publish import bp as publish
 from .reports import bp as reports
@@ -25,5 +26,6 @@ BLUEPRINTS = (
     exchange,
     media,
     curate,
+    manage,
     reports,
 )

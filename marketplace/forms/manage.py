@@ -1,0 +1,143 @@
+"""Forms of the curators' and administrators' pages: taxonomy, cities and accounts.
+
+The services check every rule again and name the field a refusal belongs to; these forms keep
+what was typed and catch the obvious mistakes early.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from ..services.manage_cities import NAME_MAX as CITY_NAME_MAX
+from ..services.manage_cities import POPULATION_MAX, PROFILE_MAX, SLUG_MAX
+from ..services.manage_taxonomy import NAME_MAX
+from ..services.manage_users import NAME_MAX as PERSON_NAME_MAX
+from ..vocab import CITY_ROLES, ROLE_LABELS
+from .entry import options
+
+DESCRIPTION_MAX = 2000
+
+
+def _name(label: str = "Name", max_length: int = NAME_MAX) -> StringField:
+    return StringField(
+        label,
+        validators=[
+            DataRequired("Give a name."),
+            Length(max=max_length, message=f"Keep it to {max_length} characters."),
+        ],
+    )
+
+
+def _edition() -> StringField:
+    return StringField(
+        "ICC edition",
+        validators=[DataRequired("Give the edition."), Length(max=20)],
+        description="The years of the ICC round, such as 2020-22 or 2024.",
+    )
+
+
+def _description() -> TextAreaField:
+    return TextAreaField(
+        "Description",
+        validators=[Length(max=DESCRIPTION_MAX)],
+        description="One or two sentences shown on the public page.",
+    )
+
+
+class TermForm(FlaskForm):
+    """Renaming a challenge or a transversal service."""
+
+    name = _name()
+
+
+class TrackForm(FlaskForm):
+    """Renaming a track or moving it to another edition."""
+
+    name = _name()
+    edition = _edition()
+
+
+class NewTrackForm(FlaskForm):
+    name = _name()
+    edition = _edition()
+    description = _description()
+
+
+class NewChallengeForm(FlaskForm):
+    name = _name()
+    track = SelectField("Track", validate_choice=False)
+
+    def set_tracks(self, tracks) -> None:
+        self.track.choices = options(
+            [("", "Choose a track")] + [(t.slug, f"{t.name} ({t.edition})") for t in tracks]
+        )
+
+
+class NewServiceForm(FlaskForm):
+    name = _name()
+    description = _description()
+
+
+def _role() -> SelectField:
+    return SelectField("Role", choices=options(ROLE_LABELS.items()), validate_choice=False)
+
+
+def _city() -> SelectField:
+    return SelectField(
+        "City",
+        validate_choice=False,
+        description="The city a publisher writes for; curators and administrators may have none.",
+    )
+
+
+class _CityChoices:
+    def set_cities(self, cities) -> None:
+        self.city.choices = options([("", "No city")] + [(c.slug, c.name) for c in cities])
+
+
+class InviteForm(_CityChoices, FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Give the email address to invite.")])
+    display_name = StringField(
+        "Name",
+        validators=[Length(max=PERSON_NAME_MAX)],
+        description="As other people will see it; left empty, the part of the email before @.",
+    )
+    role = _role()
+    city = _city()
+
+
+class UserForm(_CityChoices, FlaskForm):
+    role = _role()
+    city = _city()
+
+
+class CityForm(FlaskForm):
+    name = _name(max_length=CITY_NAME_MAX)
+    slug = StringField(
+        "Address",
+        validators=[Length(max=SLUG_MAX)],
+        description="The end of the city's page address (/cities/...): lower-case letters, digits "
+        "and hyphens. Left empty, it is made from the name.",
+    )
+    country = StringField(
+        "Country",
+        validators=[DataRequired("Give the country."), Length(max=2, message="Two letters.")],
+        description="Two-letter ISO code, such as PT, HR or UA.",
+    )
+    role = SelectField("ICC role", choices=options(CITY_ROLES.items()), validate_choice=False)
+    population = IntegerField(
+        "Population",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=POPULATION_MAX, message="Give a whole number."),
+        ],
+    )
+    website = URLField("Website", validators=[Optional(), Length(max=500)])
+    profile = TextAreaField(
+        "Profile",
+        validators=[Length(max=PROFILE_MAX)],
+        description="The city's smart-city strategy, priorities and what it can share. Markdown: "
+        "blank line between paragraphs, **bold**, - lists, [links](https://...).",
+    )

@@ -1,0 +1,206 @@
+"""Administrators' work on accounts: invite, change role and city, deactivate and reactivate.
+
+A deactivated account cannot sign in and its sessions end at once; the entries its city
+published stay, since entries belong to cities, not to people.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import mail
+from ..database import begin_write
+from ..extensions import db
+from ..models import City, User
+from ..permissions import can_manage_users
+from ..vocab import ROLE_LABELS, Role
+from . import accounts, audit
+from .errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+
+NAME_MAX = 120
+
+
+class NotDelivered(DomainError):
+    """The invitation could not be mailed; the account exists and the mail can be sent again."""
+
+    status_code = 502
+
+    def __init__(self, message: str, user: User) -> None:
+        super().__init__(message)
+        self.user = user
+
+
+def require_admin(user: Any) -> None:
+    """:raises PermissionDenied: unless ``user`` is an administrator."""
+    if not can_manage_users(user):
+        raise PermissionDenied("Only administrators manage accounts.")
+
+
+def describe(user: User) -> str:
+    """How the audit log names an account: "user ana@zagreb.example"."""
+    return f"user {user.email}"
+
+
+def list_users(actor: Any) -> list[User]:
+    """Every account, active ones first, by email.
+
+    :raises PermissionDenied: see require_admin.
+    """
+    require_admin(actor)
+    return list(
+        db.session.scalars(
+            select(User).options(selectinload(User.city)).order_by(User.active.desc(), User.email)
+        )
+    )
+
+
+def get_user(actor: Any, user_id: int) -> User:
+    """:raises PermissionDenied: see require_admin. :raises NotFound: no account with this id."""
+    require_admin(actor)
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("There is no account at this address.")
+    return user
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLE_LABELS:
+        raise ValidationFailed("Choose one of the roles.", "role")
+
+
+def _city(slug: str | None) -> City | None:
+    """:raises ValidationFailed: a slug no city has."""
+    if not slug:
+        return None
+    city = db.session.scalar(select(City).where(City.slug == slug))
+    if city is None:
+        raise ValidationFailed("Choose a city from the list.", "city")
+    return city
+
+
+def _check_publisher_city(role: str, city: City | None) -> None:
+    if role == Role.PUBLISHER and city is None:
+        raise ValidationFailed("A city publisher writes for one city: choose it.", "city")
+
+
+def _send(user: User) -> None:
+    try:
+        accounts.send_invitation(user)
+    except (mail.MailError, ValueError) as error:
+        raise NotDelivered(
+            f"The invitation to {user.email} could not be sent just now ({error}). "
+            "Send it again from the account's page in a few minutes.",
+            user,
+        ) from error
+
+
+def invite(actor: Any, email: str, role: str, display_name: str, city_slug: str | None) -> User:
+    """Create an account without a password and mail it a link to choose one.
+
+    :raises PermissionDenied: see require_admin.
+    :raises ValidationFailed: a bad or taken email, an unknown role or city, a publisher without a
+        city, a name too long (the field is named).
+    :raises NotDelivered: the account was created but the mail could not be sent.
+    """
+    require_admin(actor)
+    begin_write()
+    email = accounts.normalise_email(email or "")
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise ValidationFailed(f"An account with the email {email} exists already.", "email")
+    _check_role(role)
+    city = _city(city_slug)
+    _check_publisher_city(role, city)
+    name = " ".join((display_name or "").split())
+    if len(name) > NAME_MAX:
+        raise ValidationFailed(f"Keep the name to {NAME_MAX} characters.", "display_name")
+    # Logged first so that create_user's commit writes the account and its audit event together.
+    city_note = f" for {city.name}" if city else ""
+    audit.record(actor, "user.invited", f"user {email}", f"as {ROLE_LABELS[role]}{city_note}")
+    try:
+        user = accounts.create_user(email, role, name, city.slug if city else None)
+    except ValidationFailed:
+        db.session.rollback()
+        raise
+    _send(user)
+    return user
+
+
+def resend_invitation(actor: Any, user: User) -> None:
+    """Mail a fresh invitation link to an account that has not chosen a password yet.
+
+    :raises PermissionDenied: see require_admin.
+    :raises InvalidTransition: the account has a password already, or is deactivated.
+    :raises NotDelivered: the mail could not be sent.
+    """
+    require_admin(actor)
+    begin_write()
+    if not user.active:
+        raise InvalidTransition(f"{user.email} is deactivated: reactivate the account first.")
+    if user.has_password:
+        raise InvalidTransition(
+            f"{user.email} has chosen a password already: they can ask for a reset link on the "
+            "sign-in page."
+        )
+    audit.record(actor, "user.invited", describe(user), "invitation sent again")
+    db.session.commit()
+    _send(user)
+
+
+def update(actor: Any, user: User, role: str, city_slug: str | None) -> list[str]:
+    """Change an account's role and city; returns what changed, for the message shown.
+
+    :raises PermissionDenied: see require_admin.
+    :raises ValidationFailed: an unknown role or city, a publisher without a city, or an
+        administrator changing their own role.
+    """
+    require_admin(actor)
+    begin_write()
+    _check_role(role)
+    city = _city(city_slug)
+    _check_publisher_city(role, city)
+    if user.id == actor.id and role != user.role:
+        raise ValidationFailed(
+            "You cannot change your own role: ask another administrator, so that the "
+            "marketplace always keeps one.",
+            "role",
+        )
+    changed = []
+    if role != user.role:
+        detail = f"{ROLE_LABELS[user.role]} -> {ROLE_LABELS[role]}"
+        audit.record(actor, "user.role_changed", describe(user), detail)
+        user.role = role
+        changed.append("role")
+    if city is not user.city:
+        old = user.city.name if user.city else "no city"
+        detail = f"{old} -> {city.name if city else 'no city'}"
+        audit.record(actor, "user.city_changed", describe(user), detail)
+        user.city = city
+        changed.append("city")
+    db.session.commit()
+    return changed
+
+
+def set_active(actor: Any, user: User, active: bool) -> None:
+    """Deactivate an account (it cannot sign in, its sessions end) or let it sign in again.
+
+    :raises PermissionDenied: see require_admin.
+    :raises InvalidTransition: an administrator deactivating themselves, or the account is in
+        that state already.
+    """
+    require_admin(actor)
+    begin_write()
+    if user.id == actor.id:
+        raise InvalidTransition(
+            "You cannot deactivate your own account: ask another administrator."
+        )
+    if user.active == active:
+        state = "active" if active else "deactivated"
+        raise InvalidTransition(f"{user.email} is {state} already.")
+    user.active = active
+    if not active:
+        user.end_sessions()
+    audit.record(actor, "user.reactivated" if active else "user.deactivated", describe(user))
+    db.session.commit()

@@ -1,0 +1,312 @@
+"""Curators manage the taxonomy and the cities; administrators manage accounts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..forms import attach_error, keeps_input
+from ..forms.manage import (
+    CityForm,
+    InviteForm,
+    NewChallengeForm,
+    NewServiceForm,
+    NewTrackForm,
+    TermForm,
+    TrackForm,
+    UserForm,
+)
+from ..services import cities as city_queries
+from ..services import manage_cities, manage_taxonomy, manage_users
+from ..services.errors import InvalidTransition, ValidationFailed
+from ..vocab import ROLE_LABELS
+
+bp = Blueprint("manage", __name__, url_prefix="/curate")
+
+KIND = "<any(tracks, challenges, services):kind>"
+NEW_FORMS = {"tracks": NewTrackForm, "challenges": NewChallengeForm, "services": NewServiceForm}
+
+
+def _status() -> int:
+    """A form shown again after a POST was refused; a first GET is fine."""
+    return 400 if request.method == "POST" else 200
+
+
+def _label(kind: str) -> str:
+    return manage_taxonomy.KINDS[kind][1]
+
+
+def _back_to_taxonomy(kind: str, slug: str):
+    return redirect(url_for("manage.taxonomy", _anchor=f"{kind}-{slug}"))
+
+
+# Taxonomy
+
+
+@bp.get("/taxonomy")
+@login_required
+def taxonomy():
+    return render_template("manage/taxonomy.html", overview=manage_taxonomy.overview(current_user))
+
+
+def _create(kind: str, form):
+    user = current_user._get_current_object()
+    if kind == "tracks":
+        return manage_taxonomy.create_track(
+            user, form.name.data, form.edition.data, form.description.data or ""
+        )
+    if kind == "challenges":
+        return manage_taxonomy.create_challenge(user, form.name.data, form.track.data)
+    return manage_taxonomy.create_service(user, form.name.data, form.description.data or "")
+
+
+@bp.route(f"/taxonomy/{KIND}/new", methods=["GET", "POST"])
+@keeps_input
+@login_required
+def create_term(kind: str):
+    manage_taxonomy.require_curator(current_user)
+    form = NEW_FORMS[kind]()
+    if kind == "challenges":
+        form.set_tracks(manage_taxonomy.tracks_offered())
+        if request.method == "GET":
+            form.track.data = request.args.get("track", "")
+    if form.validate_on_submit():
+        try:
+            term = _create(kind, form)
+        except ValidationFailed as error:
+            attach_error(form, error)
+        else:
+            flash(f"The {_label(kind)} “{term.name}” is added.", "success")
+            return _back_to_taxonomy(kind, term.slug)
+    return render_template(
+        "manage/term_new.html", form=form, kind=kind, label=_label(kind)
+    ), _status()
+
+
+@bp.route(f"/taxonomy/{KIND}/<slug>/edit", methods=["GET", "POST"])
+@keeps_input
+@login_required
+def edit_term(kind: str, slug: str):
+    manage_taxonomy.require_curator(current_user)
+    term = manage_taxonomy.get_term(kind, slug)
+    form = (TrackForm if kind == "tracks" else TermForm)(obj=term)
+    if form.validate_on_submit():
+        edition = form.edition.data if kind == "tracks" else None
+        try:
+            changed = manage_taxonomy.rename(current_user, kind, slug, form.name.data, edition)
+        except ValidationFailed as error:
+            attach_error(form, error)
+        else:
+            if changed:
+                flash(
+                    f"Saved: the {_label(kind)} is now “{form.name.data.strip()}”; the entries "
+                    "that have it show the new name.",
+                    "success",
+                )
+            else:
+                flash("Nothing was changed.", "success")
+            return _back_to_taxonomy(kind, slug)
+    return render_template(
+        "manage/term_edit.html", form=form, kind=kind, label=_label(kind), term=term
+    ), _status()
+
+
+@bp.post(f"/taxonomy/{KIND}/<slug>/move")
+@login_required
+def move_term(kind: str, slug: str):
+    try:
+        manage_taxonomy.move(current_user, kind, slug, request.form.get("direction", ""))
+    except ValidationFailed as error:
+        flash(str(error), "error")
+    return _back_to_taxonomy(kind, slug)
+
+
+def _set_retired(kind: str, slug: str, retired: bool):
+    try:
+        term = manage_taxonomy.set_retired(current_user, kind, slug, retired)
+    except InvalidTransition as error:
+        flash(str(error), "error")
+    else:
+        if retired:
+            message = (
+                f"The {_label(kind)} “{term.name}” is retired: entries keep it, new entries "
+                "cannot choose it."
+            )
+        else:
+            message = f"The {_label(kind)} “{term.name}” is offered again."
+        flash(message, "success")
+    return _back_to_taxonomy(kind, slug)
+
+
+@bp.post(f"/taxonomy/{KIND}/<slug>/retire")
+@login_required
+def retire_term(kind: str, slug: str):
+    return _set_retired(kind, slug, True)
+
+
+@bp.post(f"/taxonomy/{KIND}/<slug>/restore")
+@login_required
+def restore_term(kind: str, slug: str):
+    return _set_retired(kind, slug, False)
+
+
+# Cities
+
+
+@bp.get("/cities")
+@login_required
+def cities():
+    return render_template("manage/cities.html", cities=manage_cities.list_cities(current_user))
+
+
+def _details(form: CityForm) -> manage_cities.CityDetails:
+    return manage_cities.CityDetails(
+        name=form.name.data or "",
+        slug=form.slug.data or "",
+        country=form.country.data or "",
+        role=form.role.data or "",
+        population=form.population.data,
+        website=form.website.data or "",
+        profile=form.profile.data or "",
+    )
+
+
+@bp.route("/cities/new", methods=["GET", "POST"])
+@keeps_input
+@login_required
+def create_city():
+    manage_cities.require_curator(current_user)
+    form = CityForm()
+    if form.validate_on_submit():
+        try:
+            city = manage_cities.create_city(current_user, _details(form))
+        except ValidationFailed as error:
+            attach_error(form, error)
+        else:
+            flash(f"{city.name} is added.", "success")
+            return redirect(url_for("manage.cities", _anchor=f"city-{city.slug}"))
+    return render_template("manage/city_form.html", form=form, city=None), _status()
+
+
+@bp.route("/cities/<slug>/edit", methods=["GET", "POST"])
+@keeps_input
+@login_required
+def edit_city(slug: str):
+    manage_cities.require_curator(current_user)
+    city = city_queries.get_city(slug)
+    form = CityForm(obj=city)
+    if form.validate_on_submit():
+        try:
+            changed = manage_cities.edit_city(current_user, city, _details(form))
+        except ValidationFailed as error:
+            attach_error(form, error)
+        else:
+            flash(f"{city.name} is saved." if changed else "Nothing was changed.", "success")
+            return redirect(url_for("manage.cities", _anchor=f"city-{city.slug}"))
+    return render_template("manage/city_form.html", form=form, city=city), _status()
+
+
+# Accounts
+
+
+@bp.get("/users")
+@login_required
+def users():
+    return render_template("manage/users.html", users=manage_users.list_users(current_user))
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@keeps_input
+@login_required
+def invite():
+    manage_users.require_admin(current_user)
+    form = InviteForm()
+    form.set_cities(city_queries.all_cities())
+    if form.validate_on_submit():
+        try:
+            user = manage_users.invite(
+                current_user,
+                form.email.data,
+                form.role.data,
+                form.display_name.data or "",
+                form.city.data,
+            )
+        except ValidationFailed as error:
+            attach_error(form, error)
+        except manage_users.NotDelivered as error:
+            flash(str(error), "error")
+            return redirect(url_for("manage.edit_user", user_id=error.user.id))
+        else:
+            flash(f"{user.email} is invited: the link is on its way.", "success")
+            return redirect(url_for("manage.users", _anchor=f"user-{user.id}"))
+    return render_template("manage/invite.html", form=form), _status()
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@keeps_input
+@login_required
+def edit_user(user_id: int):
+    user = manage_users.get_user(current_user, user_id)
+    form = UserForm(
+        data={"role": user.role, "city": user.city.slug if user.city else ""}
+        if request.method == "GET"
+        else None
+    )
+    form.set_cities(city_queries.all_cities())
+    if form.validate_on_submit():
+        try:
+            changed = manage_users.update(current_user, user, form.role.data, form.city.data)
+        except ValidationFailed as error:
+            attach_error(form, error)
+        else:
+            if changed:
+                flash(
+                    f"{user.email} is now {ROLE_LABELS[user.role].lower()}"
+                    f"{' for ' + user.city.name if user.city else ''}.",
+                    "success",
+                )
+            else:
+                flash("Nothing was changed.", "success")
+            return redirect(url_for("manage.edit_user", user_id=user.id))
+    return render_template("manage/user.html", form=form, user=user), _status()
+
+
+def _account_action(user_id: int, act, message: str):
+    user = manage_users.get_user(current_user, user_id)
+    try:
+        act(user)
+    except (InvalidTransition, manage_users.NotDelivered) as error:
+        flash(str(error), "error")
+    else:
+        flash(message.format(email=user.email), "success")
+    return redirect(url_for("manage.edit_user", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@login_required
+def deactivate(user_id: int):
+    return _account_action(
+        user_id,
+        lambda user: manage_users.set_active(current_user, user, False),
+        "{email} is deactivated and signed out everywhere. Their city's entries stay.",
+    )
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@login_required
+def reactivate(user_id: int):
+    return _account_action(
+        user_id,
+        lambda user: manage_users.set_active(current_user, user, True),
+        "{email} can sign in again.",
+    )
+
+
+@bp.post("/users/<int:user_id>/resend")
+@login_required
+def resend_invitation(user_id: int):
+    return _account_action(
+        user_id,
+        lambda user: manage_users.resend_invitation(current_user, user),
+        "A new invitation link is on its way to {email}.",
+    )
