@@ -26,6 +26,9 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a search index update waits for another process's write lock before leaving the
     # change in the outbox for the next drain.
     "SEARCH_WRITE_TIMEOUT": 5.0,
+    # Seconds between a process's checks, after requests that committed nothing, whether the
+    # search outbox holds changes an earlier drain left behind (a busy index, a crash).
+    "SEARCH_CATCHUP_INTERVAL": 5.0,
     # Flask-WTF: CSRF protection on every POST (tests that do not exercise CSRF switch it off).
     "WTF_CSRF_ENABLED": True,
     # Session cookie hardening.

@@ -55,7 +55,10 @@ def register(app: Flask) -> None:
         # A form view shows itself again with what was typed; the form explains what happened.
         view = current_app.view_functions.get(request.endpoint or "")
         if getattr(view, "keeps_input_on_csrf_failure", False):
-            return view(**(request.view_args or {}))
+            try:
+                return view(**(request.view_args or {}))
+            except DomainError as error:  # the view refused (404, 403, ...) before its form
+                return domain_error(error)
         return _page(400, EXPIRED_FORM)
 
     @app.errorhandler(HTTPException)

@@ -20,7 +20,7 @@ from ..models import City, ModerationEvent, Solution, SolutionRevision, Track, U
 from ..permissions import can_moderate
 from ..sqltypes import utc_now
 from ..vocab import KINDS, Status
-from . import audit, entries
+from . import audit, entries, reports
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from .moderation import apply_transition
 
@@ -160,11 +160,7 @@ def _commit() -> None:
 
 
 def open_reports_count() -> int:
-    """Reports from the public that wait for a curator (0 before reports exist)."""
-    try:
-        from . import reports
-    except ImportError:  # pragma: no cover - reports arrive in their own module
-        return 0
+    """Reports from the public that wait for a curator."""
     return reports.open_count()
 
 

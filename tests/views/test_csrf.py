@@ -3,7 +3,7 @@
 import pytest
 
 from marketplace.extensions import db
-from marketplace.models import City, Solution, User
+from marketplace.models import Challenge, City, Solution, Track, User
 from marketplace.services.tokens import make_token
 from marketplace.vocab import Status
 
@@ -18,6 +18,8 @@ def world(csrf_app):
         other = City(slug="cork", name="Cork", country="IE", role="core")
         user = User(email="p@porto.example", display_name="P", role="publisher", city=own)
         user.set_password(PASSWORD)
+        admin = User(email="a@example.org", display_name="A", role="admin")
+        admin.set_password(PASSWORD)
         entries = {
             "own": Solution(
                 slug="own", kind="solution", title="Own", city=own, status=Status.SUBMITTED
@@ -31,22 +33,41 @@ def world(csrf_app):
                 contact_email="c@cork.example",
             ),
         }
-        db.session.add_all([own, other, user, *entries.values()])
+        track = Track(slug="green", name="Green economy", edition="2020-22")
+        challenge = Challenge(slug="retrofit", name="Retrofitting", track=track)
+        db.session.add_all([own, other, user, admin, track, challenge, *entries.values()])
         db.session.commit()
         ids = {name: entry.id for name, entry in entries.items()}
+        ids["user"] = user.id
         token = make_token(user, "reset")
-    client = csrf_app.test_client()
-    page = client.get("/login")
-    csrf = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    signed = client.post(
-        "/login", data={"email": "p@porto.example", "password": PASSWORD, "csrf_token": csrf}
-    )
-    assert signed.status_code == 302
-    return client, ids, token
+    clients = {}
+    for email in ("p@porto.example", "a@example.org"):
+        client = csrf_app.test_client()
+        page = client.get("/login")
+        csrf = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        signed = client.post(
+            "/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf}
+        )
+        assert signed.status_code == 302
+        clients[email.split("@")[0]] = client
+    return clients, ids, token
 
 
 def _url_args(rule, ids, token):
-    values = {"slug": "other", "entry_id": ids["own"], "token": token, "name": "x.png"}
+    slug = "other"  # an entry
+    if rule.rule.startswith("/curate/cities"):
+        slug = "cork"
+    elif rule.rule.startswith("/curate/taxonomy"):
+        slug = "retrofit"
+    values = {
+        "slug": slug,
+        "kind": "challenges",
+        "entry_id": ids["own"],
+        "user_id": ids["user"],
+        "report_id": 1,
+        "token": token,
+        "name": "x.png",
+    }
     return {arg: values[arg] for arg in rule.arguments}
 
 
@@ -71,8 +92,10 @@ def test_every_post_route_is_listed(csrf_app):
 
 
 def test_posts_without_a_token_are_refused(csrf_app, world):
-    client, ids, token = world
+    clients, ids, token = world
     for rule in _post_rules(csrf_app):
+        # Curators' pages as the admin, the others as the publisher: each may use them.
+        client = clients["a" if rule.rule.startswith("/curate") else "p"]
         if rule.endpoint == "auth.login":
             continue  # signed in already: it only redirects (anonymous: test_auth checks CSRF)
         url = rule.build(_url_args(rule, ids, token))[1] if rule.arguments else rule.rule
@@ -93,4 +116,11 @@ def test_posts_without_a_token_are_refused(csrf_app, world):
         assert db.session.get(Solution, ids["own"]).status == Status.SUBMITTED
         assert db.session.scalar(db.select(User.display_name)) == "P"
         assert db.session.get(Solution, ids["other"]).adoptions == []
-    assert client.get("/my").status_code == 200  # still signed in: logout was refused too
+    assert clients["p"].get("/my").status_code == 200  # logout was refused too
+
+
+def test_a_refused_form_view_still_answers_its_own_error(csrf_app, world):
+    """A form view shown again after a CSRF failure may itself refuse (404 here), never a 500."""
+    client = world[0]["p"]
+    assert client.post("/my/entries/999999/edit", data={"title": "x"}).status_code == 404
+    assert client.post("/solutions/no-such-entry/contact", data={"subject": "x"}).status_code == 404
