@@ -117,6 +117,7 @@ def feature(entry_id: int):
 @bp.post("/bulk")
 @login_required
 def bulk():
+    curation.require_curator(current_user)
     ids = [int(v) for v in request.form.getlist("entry") if v.isdigit()]
     if not ids:
         flash("Select at least one entry.", "error")

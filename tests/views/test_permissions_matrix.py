@@ -1,0 +1,248 @@
+"""Every route of the application against every kind of visitor, from one table.
+
+A route missing from the table fails the test, so a new page cannot ship without deciding
+who may use it. Each case runs on a fresh copy of one small catalogue.
+"""
+
+import shutil
+from datetime import UTC, datetime
+
+import pytest
+
+from marketplace import create_app
+from marketplace.extensions import db
+from marketplace.models import (
+    SDG,
+    Challenge,
+    City,
+    Solution,
+    SolutionRevision,
+    Track,
+    TransversalService,
+    User,
+)
+from marketplace.models.report import Report
+from marketplace.vocab import Status
+
+ROLES = ("anonymous", "owner", "other", "curator", "admin")
+OK, LOGIN = "ok", "login"
+PUBLIC = dict.fromkeys(ROLES, OK)
+SIGNED_IN = {"anonymous": LOGIN, "owner": OK, "other": OK, "curator": OK, "admin": OK}
+PUBLISHERS = {"anonymous": LOGIN, "owner": OK, "other": OK, "curator": 403, "admin": 403}
+OWNER = {"anonymous": LOGIN, "owner": OK, "other": 403, "curator": OK, "admin": OK}
+OTHER_CITY = {"anonymous": LOGIN, "owner": 403, "other": OK, "curator": 403, "admin": 403}
+CURATORS = {"anonymous": LOGIN, "owner": 403, "other": 403, "curator": OK, "admin": OK}
+ADMINS = {"anonymous": LOGIN, "owner": 403, "other": 403, "curator": 403, "admin": OK}
+EVERYONE = lambda status: dict.fromkeys(ROLES, status)  # noqa: E731
+
+# (endpoint, method, url arguments, expected outcome per role)
+CASES = [
+    ("main.home", "GET", {}, PUBLIC),
+    ("main.about", "GET", {}, PUBLIC),
+    ("static", "GET", {"filename": "site.css"}, PUBLIC),
+    ("media.image", "GET", {"name": "0" * 32 + ".png"}, EVERYONE(404)),
+    ("catalogue.index", "GET", {}, PUBLIC),
+    ("catalogue.detail", "GET", {"slug": "published"}, PUBLIC),
+    (
+        "catalogue.detail",
+        "GET",
+        {"slug": "draft"},
+        {"anonymous": 404, "owner": OK, "other": 404, "curator": OK, "admin": OK},
+    ),
+    ("cities.index", "GET", {}, PUBLIC),
+    ("cities.detail", "GET", {"slug": "owner-city"}, PUBLIC),
+    ("taxonomy.tracks", "GET", {}, PUBLIC),
+    ("taxonomy.track", "GET", {"slug": "green"}, PUBLIC),
+    ("taxonomy.challenge", "GET", {"slug": "retrofit"}, PUBLIC),
+    ("taxonomy.service", "GET", {"slug": "open-data"}, PUBLIC),
+    ("taxonomy.sdg", "GET", {"number": 7}, PUBLIC),
+    ("api.solutions", "GET", {}, PUBLIC),
+    ("api.suggest", "GET", {}, PUBLIC),
+    ("auth.login", "GET", {}, PUBLIC),
+    ("auth.logout", "POST", {}, PUBLIC),
+    ("auth.reset_request", "GET", {}, PUBLIC),
+    ("auth.reset", "GET", {"token": "not-a-token"}, EVERYONE(400)),
+    ("auth.invitation", "GET", {"token": "not-a-token"}, EVERYONE(400)),
+    ("account.index", "GET", {}, SIGNED_IN),
+    ("publish.dashboard", "GET", {}, PUBLISHERS),
+    ("publish.new", "GET", {}, PUBLISHERS),
+    ("publish.city_profile", "GET", {}, PUBLISHERS),
+    ("publish.entry", "GET", {"entry_id": "draft"}, OWNER),
+    ("publish.edit", "GET", {"entry_id": "draft"}, OWNER),
+    (
+        "publish.edit",
+        "GET",
+        {"entry_id": 999999},
+        {"anonymous": LOGIN, "owner": 404, "other": 404, "curator": 404, "admin": 404},
+    ),
+    ("publish.withdraw", "POST", {"entry_id": "submitted"}, OWNER),
+    ("publish.archive", "POST", {"entry_id": "published"}, OWNER),
+    ("publish.discard", "POST", {"entry_id": "published"}, OWNER),
+    ("exchange.adopt", "POST", {"slug": "published"}, OTHER_CITY),
+    ("exchange.unadopt", "POST", {"slug": "published"}, OTHER_CITY),
+    ("exchange.contact", "GET", {"slug": "published"}, OTHER_CITY),
+    ("reports.new", "GET", {"slug": "published"}, PUBLIC),
+    ("reports.new", "GET", {"slug": "draft"}, EVERYONE(404)),
+    ("reports.curate_index", "GET", {}, CURATORS),
+    ("reports.curate_review", "GET", {"report_id": "report"}, CURATORS),
+    ("curate.queue", "GET", {}, CURATORS),
+    ("curate.review", "GET", {"entry_id": "submitted"}, CURATORS),
+    ("curate.decide", "POST", {"entry_id": "submitted"}, CURATORS),
+    ("curate.archive", "POST", {"entry_id": "published"}, CURATORS),
+    ("curate.republish", "POST", {"entry_id": "archived"}, CURATORS),
+    ("curate.feature", "POST", {"entry_id": "published"}, CURATORS),
+    ("curate.bulk", "POST", {}, CURATORS),
+    ("curate.audit_log", "GET", {}, CURATORS),
+    ("curate.audit_csv", "GET", {}, CURATORS),
+    ("manage.taxonomy", "GET", {}, CURATORS),
+    ("manage.create_term", "GET", {"kind": "challenges"}, CURATORS),
+    ("manage.edit_term", "GET", {"kind": "challenges", "slug": "retrofit"}, CURATORS),
+    ("manage.move_term", "POST", {"kind": "challenges", "slug": "retrofit"}, CURATORS),
+    ("manage.retire_term", "POST", {"kind": "services", "slug": "open-data"}, CURATORS),
+    ("manage.restore_term", "POST", {"kind": "services", "slug": "open-data"}, CURATORS),
+    ("manage.cities", "GET", {}, CURATORS),
+    ("manage.create_city", "GET", {}, CURATORS),
+    ("manage.edit_city", "GET", {"slug": "owner-city"}, CURATORS),
+    ("manage.users", "GET", {}, ADMINS),
+    ("manage.invite", "GET", {}, ADMINS),
+    ("manage.edit_user", "GET", {"user_id": "other"}, ADMINS),
+    ("manage.deactivate", "POST", {"user_id": "other"}, ADMINS),
+    ("manage.reactivate", "POST", {"user_id": "other"}, ADMINS),
+    ("manage.resend_invitation", "POST", {"user_id": "invited"}, ADMINS),
+]
+
+
+@pytest.fixture(scope="module")
+def catalogue_dir(tmp_path_factory):
+    """One small catalogue with an entry in each state the routes need, built once."""
+    data_dir = tmp_path_factory.mktemp("matrix")
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "matrix",
+            "DATA_DIR": str(data_dir),
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        owner_city = City(slug="owner-city", name="Owner City", country="PT", role="core")
+        other_city = City(slug="other-city", name="Other City", country="FI", role="core")
+        track = Track(slug="green", name="Green", edition="2020-22")
+        challenge = Challenge(slug="retrofit", name="Retrofit", track=track)
+        db.session.add_all(
+            [
+                owner_city,
+                other_city,
+                track,
+                challenge,
+                TransversalService(slug="open-data", name="Open data"),
+                SDG(number=7, name="Energy"),
+            ]
+        )
+        users = {
+            "owner": User(
+                email="owner@x.example", display_name="O", role="publisher", city=owner_city
+            ),
+            "other": User(
+                email="other@x.example", display_name="P", role="publisher", city=other_city
+            ),
+            "curator": User(email="curator@x.example", display_name="C", role="curator"),
+            "admin": User(email="admin@x.example", display_name="A", role="admin"),
+            "invited": User(email="new@x.example", display_name="N", role="curator"),
+        }
+        for name, user in users.items():
+            if name != "invited":
+                user.password_hash = "unused"  # sessions are set directly below
+        db.session.add_all(users.values())
+        now = datetime(2025, 1, 1, tzinfo=UTC)
+        entries = {
+            status: Solution(
+                slug=status,
+                kind="solution",
+                title=f"The {status} entry",
+                summary="s",
+                description="d",
+                city=owner_city,
+                status=status,
+                challenges=[challenge],
+                contact_email="c@owner.example",
+                published_at=now if status == Status.PUBLISHED else None,
+            )
+            for status in ("published", "draft", "submitted", "archived")
+        }
+        db.session.add_all(entries.values())
+        db.session.flush()
+        db.session.add(
+            SolutionRevision(
+                solution_id=entries["published"].id, data={"title": "x"}, status="submitted"
+            )
+        )
+        report = Report(
+            solution=entries["published"], reason="outdated", text="Old", ip_hash="0" * 64
+        )
+        db.session.add(report)
+        db.session.commit()
+        ids = {
+            **{name: entry.id for name, entry in entries.items()},
+            **{name: user.id for name, user in users.items()},
+            "report": report.id,
+        }
+        tokens = {name: user.get_id() for name, user in users.items()}
+        db.session.commit()
+        db.engine.dispose()
+    return data_dir, ids, tokens
+
+
+def test_every_route_is_in_the_table(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATA_DIR": str(tmp_path)})
+    routes = {rule.endpoint for rule in app.url_map.iter_rules()}
+    covered = {endpoint for endpoint, *_ in CASES}
+    assert routes - covered == set(), "new routes need a row in CASES"
+    assert covered - routes == set(), "CASES names routes that no longer exist"
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("endpoint", "method", "args", "expected"),
+    CASES,
+    ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CASES)],
+)
+def test_route_outcome(catalogue_dir, tmp_path, endpoint, method, args, expected, role):
+    source, ids, tokens = catalogue_dir
+    data_dir = tmp_path / "data"
+    shutil.copytree(source, data_dir)
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "matrix",
+            "DATA_DIR": str(data_dir),
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    client = app.test_client()
+    if role != "anonymous":
+        with client.session_transaction() as session:
+            session["_user_id"] = tokens[role]
+            session["_fresh"] = True
+    values = {
+        key: ids.get(value, value) if isinstance(value, str) and key != "slug" else value
+        for key, value in args.items()
+    }
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, **values)
+    with client.open(url, method=method) as response:
+        status, location = response.status_code, response.location or ""
+    with app.app_context():
+        db.engine.dispose()
+    if expected[role] == LOGIN:
+        outcome = LOGIN if status == 302 and location.startswith("/login") else status
+    elif expected[role] == OK:
+        outcome = (
+            OK if status == 200 or (status == 302 and not location.startswith("/login")) else status
+        )
+    else:
+        outcome = status
+    assert outcome == expected[role], (endpoint, role, status, location)
