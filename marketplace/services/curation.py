@@ -20,7 +20,7 @@ from ..models import City, ModerationEvent, Solution, SolutionRevision, Track, U
 from ..permissions import can_moderate
 from ..sqltypes import utc_now
 from ..vocab import KINDS, Status
-from . import audit, entries, reports
+from . import audit, entries
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from .moderation import apply_transition
 
@@ -157,11 +157,6 @@ def _commit() -> None:
     except StaleDataError as error:
         db.session.rollback()
         raise InvalidTransition(OUTDATED) from error
-
-
-def open_reports_count() -> int:
-    """Reports from the public that wait for a curator."""
-    return reports.open_count()
 
 
 def author_of(solution: Solution) -> User | None:

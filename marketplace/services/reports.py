@@ -18,11 +18,11 @@ from sqlalchemy.orm import selectinload
 from ..database import begin_write
 from ..extensions import db
 from ..models import Adoption, Report, Solution
-from ..permissions import can_moderate
 from ..sqltypes import utc_now
 from ..vocab import Status
 from . import audit
-from .errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from .curation import require_curator
+from .errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from .moderation import apply_transition
 
 REASONS = {
@@ -209,12 +209,6 @@ def queue(status: str = "open") -> Select[tuple[Report]]:
     if status == "open":
         return query.order_by(Report.created_at, Report.id)
     return query.order_by(Report.resolved_at.desc(), Report.id.desc())
-
-
-def require_curator(user: Any) -> None:
-    """:raises PermissionDenied: unless ``user`` is a curator or an admin."""
-    if not can_moderate(user):
-        raise PermissionDenied("Only curators handle reports.")
 
 
 def get_report(user: Any, report_id: int) -> Report:

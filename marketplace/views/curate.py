@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from ..services import audit, curation, publishing, revision_diff
+from ..services import audit, curation, publishing, reports, revision_diff
 from ..services.errors import InvalidTransition, ValidationFailed
 from .paging import paginate
 
@@ -38,7 +38,7 @@ def queue():
         filters=filters,
         labels=curation.filter_labels(),
         stale=curation.stale(current_user),
-        reports_open=curation.open_reports_count(),
+        reports_open=reports.open_count(),
     )
 
 
