@@ -1,77 +1,14 @@
-"""The catalogue in a real browser (Debian's Chromium driven by Playwright), with and without JS.
-
-Marked `functional`; skipped with a message when /usr/bin/chromium is missing (`make test`
-installs it where it can).
-"""
-
-import shutil
-import threading
-from pathlib import Path
+"""The catalogue in a real browser (Debian's Chromium driven by Playwright), with and without JS."""
 
 import pytest
-from werkzeug.serving import make_server
-
-from marketplace import create_app, search
-from marketplace.extensions import db
-
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.functional,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists(),
-        reason=f"{CHROMIUM} is missing: `apt-get install chromium` (make test does it as root)",
-    ),
-]
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from live_server import serving
 
 
 @pytest.fixture(scope="module")
 def server(demo_data_dir, tmp_path_factory):
     """The demo catalogue served on a free loopback port for the length of the module."""
-    data_dir = tmp_path_factory.mktemp("browser") / "data"
-    shutil.copytree(demo_data_dir, data_dir)
-    app = create_app({"SECRET_KEY": "browser", "DATA_DIR": str(data_dir)})
-    with app.app_context():
-        search.rebuild()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    with app.app_context():
-        db.engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context()
-    yield context.new_page()
-    context.close()
-
-
-@pytest.fixture
-def page_without_js(browser):
-    context = browser.new_context(java_script_enabled=False)
-    yield context.new_page()
-    context.close()
+    with serving(demo_data_dir, tmp_path_factory.mktemp("browser") / "data") as (url, _app):
+        yield url
 
 
 def test_ticking_a_filter_applies_it_at_once(server, page):

@@ -1,0 +1,29 @@
+"""The app served on a free loopback port for browser tests."""
+
+import shutil
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+from marketplace import create_app, search
+from marketplace.extensions import db
+
+
+@contextmanager
+def serving(source_dir: Path, data_dir: Path, **config):
+    """A copy of ``source_dir`` served on a free loopback port; yields the base URL and the app."""
+    shutil.copytree(source_dir, data_dir)
+    app = create_app({"SECRET_KEY": "browser", "DATA_DIR": str(data_dir), **config})
+    with app.app_context():
+        search.rebuild()
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}", app
+    finally:
+        httpd.shutdown()
+        with app.app_context():
+            db.engine.dispose()
