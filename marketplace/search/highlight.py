@@ -32,10 +32,13 @@ def _matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
 def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
     """The SNIPPET_CHARS-long stretch holding most matches, widened to word boundaries."""
     best_start, best_count = spans[0][0], 0
+    last = 0  # spans[i:last] end within the window starting at spans[i] (a two-pointer sweep)
     for i, (start, _) in enumerate(spans):
-        count = sum(1 for s, e in spans[i:] if e <= start + SNIPPET_CHARS)
-        if count > best_count:
-            best_start, best_count = start, count
+        last = max(last, i)
+        while last < len(spans) and spans[last][1] <= start + SNIPPET_CHARS:
+            last += 1
+        if last - i > best_count:
+            best_start, best_count = start, last - i
     begin = max(0, best_start - SNIPPET_CHARS // 4)
     if begin:
         space = text.find(" ", begin)

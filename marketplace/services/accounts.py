@@ -41,7 +41,7 @@ def check_password_rules(password: str, field: str = "password") -> None:
 def authenticate(email: str, password: str) -> User | None:
     """The active account with this email and password, or None (the same for every failure)."""
     user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
-    if user is None or not user.active:
+    if user is None or not user.active or not user.has_password:
         spend_password_check(password)
         return None
     if not user.check_password(password):

@@ -63,7 +63,7 @@ def events(user: Any, wanted: AuditFilter) -> Select[tuple[AuditEvent]]:
     if wanted.entry:
         entry = wanted.entry.strip()
         condition = Solution.slug == entry
-        if entry.isdigit():
+        if entry.isdigit() and len(entry) < 10:
             condition = condition | (Solution.id == int(entry))
         query = query.join(Solution, Solution.id == AuditEvent.solution_id).where(condition)
     if wanted.action:
@@ -74,7 +74,7 @@ def events(user: Any, wanted: AuditFilter) -> Select[tuple[AuditEvent]]:
         )
     if wanted.since:
         query = query.where(AuditEvent.created_at >= datetime.combine(wanted.since, time(), UTC))
-    if wanted.until:
+    if wanted.until and wanted.until < date.max:
         end = datetime.combine(wanted.until + timedelta(days=1), time(), UTC)
         query = query.where(AuditEvent.created_at < end)
     return query

@@ -337,20 +337,23 @@ def curator_edit(user: Any, solution: Solution, data: dict[str, Any]) -> list[st
     return changed
 
 
-def bulk(user: Any, action: str, ids: list[int]) -> tuple[list[str], list[str]]:
-    """Approve or archive several entries; each stands alone. Returns (done, refused) messages."""
+def bulk(user: Any, action: str, ids: dict[int, int | None]) -> tuple[list[str], list[str]]:
+    """Approve or archive several entries (id -> version seen); each stands alone.
+
+    Returns (done, refused) messages.
+    """
     require_curator(user)
     if action not in ("approve", "archive"):
         raise ValidationFailed("Choose approve or archive.", "action")
     done, refused = [], []
-    for solution_id in dict.fromkeys(ids):
+    for solution_id, version in ids.items():
         solution = db.session.get(Solution, solution_id)
         title = solution.title if solution is not None else f"#{solution_id}"
         try:
             if action == "approve":
-                decide(user, solution_id, "approve")
+                decide(user, solution_id, "approve", version=version)
             else:
-                archive(user, solution_id, "Archived by a curator (bulk action).")
+                archive(user, solution_id, "Archived by a curator (bulk action).", version)
         except (InvalidTransition, NotFound) as error:
             db.session.rollback()
             refused.append(f"{title}: {error}")

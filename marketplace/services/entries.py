@@ -37,6 +37,7 @@ TEXT_FIELDS = (
 )
 LIST_FIELDS = ("languages", "challenges", "services", "sdgs", "used_by")
 SUMMARY_MAX = 300
+MARKDOWN_MAX = 20_000  # characters per Markdown field: long enough for any write-up
 DESCRIPTION_MIN = 200  # characters of text, without Markdown syntax
 
 
@@ -69,6 +70,9 @@ def problems(data: dict[str, Any], submit: bool) -> dict[str, str]:
     found: dict[str, str] = {}
     if not data.get("title", "").strip():
         found["title"] = "Give the entry a title."
+    for name in ("description", "impact", "lessons"):
+        if len(data.get(name, "")) > MARKDOWN_MAX:
+            found[name] = f"Keep this to {MARKDOWN_MAX:,} characters."
     if len(data.get("summary", "")) > SUMMARY_MAX:
         found["summary"] = f"Keep the summary to {SUMMARY_MAX} characters."
     email = data.get("contact_email", "").strip()
@@ -137,10 +141,15 @@ def apply(solution: Solution, data: dict[str, Any]) -> None:
 
 
 def _apply_used_by(solution: Solution, slugs: list[str]) -> None:
-    """Keep the adoptions (and their notes) of cities still listed; add and drop the others."""
-    wanted = [city for city in _by_slug(City, slugs) if city.id != solution.city_id]
-    current = {adoption.city.slug: adoption for adoption in solution.adoptions}
-    solution.adoptions = [current.get(city.slug) or Adoption(city=city) for city in wanted]
+    """Add the listed cities to "used by"; never drop an adoption here.
+
+    An adoption (and its note) belongs to the adopting city, which undoes it itself; an entry's
+    form or an approved revision written before it must not erase it.
+    """
+    present = {adoption.city_id for adoption in solution.adoptions}
+    for city in _by_slug(City, slugs):
+        if city.id != solution.city_id and city.id not in present:
+            solution.adoptions.append(Adoption(city=city))
 
 
 def preview(data: dict[str, Any], city: City) -> Solution:

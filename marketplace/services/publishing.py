@@ -10,6 +10,7 @@ from ..database import begin_write
 from ..extensions import db
 from ..models import ModerationEvent, Solution, SolutionRevision
 from ..permissions import can_edit, can_publish_for_city
+from ..sqltypes import utc_now
 from ..vocab import Status
 from . import entries
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
@@ -143,6 +144,7 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
         revision.data = data
         revision.author_id = user.id
         revision.status = "submitted" if submit else "draft"
+        solution.updated_at = utc_now()  # a new version: a curator's open review is outdated
         db.session.commit()
         return "revision"
     if solution.status not in EDITABLE:
@@ -174,6 +176,7 @@ def withdraw(user: Any, solution: Solution) -> None:
     begin_write()
     if solution.revision is not None and solution.revision.status == "submitted":
         solution.revision.status = "draft"
+        solution.updated_at = utc_now()
     else:
         apply_transition(solution, Status.DRAFT, user, "Withdrawn by the author.")
     db.session.commit()
@@ -200,6 +203,7 @@ def discard_revision(user: Any, solution: Solution) -> None:
     if solution.revision is None:
         raise InvalidTransition("This entry has no pending changes.")
     solution.revision = None
+    solution.updated_at = utc_now()
     db.session.commit()
 
 

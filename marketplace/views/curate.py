@@ -24,7 +24,11 @@ bp = Blueprint("curate", __name__, url_prefix="/curate")
 
 
 def _version() -> int | None:
-    return request.form.get("version", type=int)
+    """The entry version the curator saw; an unreadable one counts as outdated (-1)."""
+    raw = request.form.get("version")
+    if raw is None:
+        return None
+    return int(raw) if raw.isdigit() and len(raw) < 10 else -1
 
 
 @bp.get("")
@@ -118,12 +122,20 @@ def feature(entry_id: int):
 @login_required
 def bulk():
     curation.require_curator(current_user)
-    ids = [int(v) for v in request.form.getlist("entry") if v.isdigit()]
+    # Each checkbox carries "id:version" (the version the curator saw in the queue).
+    selected = {}
+    for value in request.form.getlist("entry"):
+        entry_id, _, version = value.partition(":")
+        if entry_id.isdigit() and len(entry_id) < 10:
+            selected[int(entry_id)] = (
+                int(version) if version.isdigit() and len(version) < 10 else None
+            )
+    ids = list(selected)
     if not ids:
         flash("Select at least one entry.", "error")
         return redirect(url_for("curate.queue"))
     try:
-        done, refused = curation.bulk(current_user, request.form.get("action", ""), ids)
+        done, refused = curation.bulk(current_user, request.form.get("action", ""), selected)
     except ValidationFailed as error:
         flash(str(error), "error")
         return redirect(url_for("curate.queue"))

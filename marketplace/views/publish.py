@@ -12,7 +12,7 @@ from ..forms.city import CityProfileForm
 from ..forms.entry import EntryForm
 from ..models import Solution
 from ..services import cities, curation, entries, images, publishing, taxonomy
-from ..services.errors import ValidationFailed
+from ..services.errors import InvalidTransition, ValidationFailed
 
 bp = Blueprint("publish", __name__)
 
@@ -70,7 +70,9 @@ def _entry_form(solution: Solution | None):
     # Curators editing another city's entry change it directly (logged), without a revision.
     curator_mode = solution is not None and not permissions.can_publish_for_city(user)
     if request.method == "GET":
-        source = solution.revision.data if solution is not None and solution.revision else None
+        has_revision = solution is not None and solution.revision is not None
+        # The author sees their pending changes; a curator edits the entry itself.
+        source = solution.revision.data if has_revision and not curator_mode else None
         data = source or (entries.snapshot(solution) if solution else {"contact_public": True})
         form = EntryForm(data={**data, "image_name": data.get("image", "")})
     else:
@@ -113,6 +115,8 @@ def _entry_form(solution: Solution | None):
                     outcome = publishing.save_entry(user, solution, data, submit)
             except ValidationFailed as error:
                 attach_error(form, error)
+            except InvalidTransition as error:
+                form.form_errors.append(str(error))
             else:
                 flash(SAVED[outcome], "success")
                 if outcome == "curator":

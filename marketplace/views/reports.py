@@ -20,8 +20,8 @@ LABELS = {
     "statuses": reports.STATUSES,
 }
 DECIDED = {
-    "edit": "Report resolved. Make the correction below; on a published entry it is saved as "
-    "pending changes, which a curator approves.",
+    "edit": "Report resolved. Make the correction below: a curator's edit applies at once and "
+    "is logged.",
     "archive": "Report resolved: “{title}” is archived and no longer public.",
     "merge": "Report resolved: “{title}” is archived and merged into the other entry.",
     "dismiss": "Report dismissed.",

@@ -250,3 +250,12 @@ def test_searches_on_an_unchanged_index_do_not_reopen_it(corpus, monkeypatch):
     for text in ("congestion", "heat pumps", ""):
         search.run(SearchRequest(text=text))
     assert opened == []
+
+
+def test_snippet_window_is_linear_in_the_matches():
+    """A long text full of matches is highlighted without quadratic work."""
+    from marketplace.search.highlight import _window
+
+    spans = [(i * 6, i * 6 + 4) for i in range(200_000)]
+    begin, end = _window("word " * 240_000, spans)
+    assert 0 <= begin < end

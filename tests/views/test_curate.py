@@ -302,3 +302,76 @@ def test_curation_is_for_curators(app, client, make_user, city, path):
     client.post("/login", data={"email": publisher.email, "password": PASSWORD})
     assert client.get(path).status_code == 403
     assert client.post("/curate/entries/1/decide", data={"decision": "approve"}).status_code == 403
+
+
+def test_approving_a_revision_keeps_adoptions_made_meanwhile(
+    as_curator, make_solution, city, author, make_city
+):
+    from marketplace.models import Adoption
+
+    solution = make_solution(city=city)
+    _revise(solution, author, summary="Changed.")
+    later = make_city(slug="later", name="Later City")
+    solution.adoptions.append(Adoption(city=later, note="We run it too"))
+    db.session.commit()
+    as_curator.post(f"/curate/entries/{solution.id}/decide", data={"decision": "approve"})
+    db.session.expire_all()
+    assert solution.summary == "Changed."
+    assert [(a.city.slug, a.note) for a in solution.adoptions] == [("later", "We run it too")]
+
+
+def test_a_curator_edit_does_not_publish_the_authors_pending_changes(
+    app, as_curator, make_solution, city, author
+):
+    solution = make_solution(
+        city=city, title="Approved title", description="x" * 250, contact_email="c@city.example"
+    )
+    _revise(solution, author, title="Unreviewed title")
+    form = as_curator.get(f"/my/entries/{solution.id}/edit")
+    assert 'value="Approved title"' in form.text
+    assert "Unreviewed title" not in form.text
+
+
+def test_changes_resubmitted_after_the_curator_looked_are_not_approved_unseen(
+    as_curator, make_solution, city, author, auth, app
+):
+    from marketplace.services import publishing
+
+    solution = make_solution(
+        city=city,
+        title="Bike lanes",
+        description="x" * 250,
+        contact_email="c@city.example",
+        summary="Old.",
+    )
+    _revise(solution, author, summary="First proposal.")
+    seen = solution.version
+    publishing.save_entry(
+        author, solution, {**entries.snapshot(solution), "summary": "Spam."}, submit=True
+    )
+    response = as_curator.post(
+        f"/curate/entries/{solution.id}/decide", data={"decision": "approve", "version": seen}
+    )
+    assert any("Another curator" in f for f in flashes(as_curator.get(response.location).text))
+    db.session.expire_all()
+    assert solution.summary == "Old."
+    bogus = as_curator.post(
+        f"/curate/entries/{solution.id}/decide", data={"decision": "approve", "version": "abc"}
+    )
+    assert any("Another curator" in f for f in flashes(as_curator.get(bogus.location).text))
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["entry=99999999999999999999999", "until=9999-12-31", "since=0001-01-01&until=9999-12-31"],
+)
+def test_odd_audit_filters_give_a_page_not_an_error(as_curator, query):
+    assert as_curator.get(f"/curate/audit?{query}").status_code == 200
+    assert as_curator.get(f"/curate/audit.csv?{query}").status_code == 200
+
+
+def test_bulk_ignores_numbers_too_large_to_be_entries(as_curator):
+    response = as_curator.post(
+        "/curate/bulk", data={"action": "approve", "entry": "99999999999999999999999"}
+    )
+    assert response.status_code == 302

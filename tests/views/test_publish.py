@@ -98,6 +98,7 @@ def test_a_draft_needs_only_a_title(signed_in, taxonomy, publisher):
     [
         ({"title": ""}, "save", ["Give the entry a title."]),
         ({"summary": "x" * 301}, "save", ["At most 300 characters."]),
+        ({"lessons": "x" * 20_001}, "save", ["Keep this to 20,000 characters."]),
         ({"contact_email": "not-an-address"}, "save", ["This is not a valid email address."]),
         ({"website": "javascript:alert(1)"}, "save", ["Give a full web address"]),
         ({"summary": ""}, "submit", ["Write a summary"]),
@@ -245,7 +246,11 @@ def test_entries_that_wait_or_are_closed_cannot_be_edited(
     response = signed_in.post(
         f"/my/entries/{solution.id}/edit", data={**complete(), "action": "save"}
     )
-    assert response.status_code == 409
+    assert response.status_code == 400  # the form again, with the reason and the text kept
+    assert "twelve school roofs" in response.text
+    assert any(w in response.text for w in ("withdraw it", "cannot be edited"))
+    db.session.expire_all()
+    assert solution.title != "Solar roofs on schools"
 
 
 def test_possible_duplicates_are_shown_before_submitting(
