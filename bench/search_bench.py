@@ -33,6 +33,7 @@ from marketplace.extensions import db
 from marketplace.markup import plain_text
 from marketplace.models import SDG, Challenge, City, Solution, TransversalService
 from marketplace.search import SearchRequest
+from marketplace.search.schema import FACETS
 from marketplace.services import demo
 from marketplace.services.catalogue_search import search_catalogue
 from marketplace.vocab import COST_BANDS, KINDS, MATURITIES, Status
@@ -44,18 +45,7 @@ QUESTIONS = [
     "ways to improve {a} with {b}",
     "examples of {a} for {b} that did not work",
 ]
-FACET_PARAMS = (
-    "track",
-    "challenge",
-    "service",
-    "country",
-    "city",
-    "kind",
-    "maturity",
-    "sdg",
-    "cost",
-    "language",
-)
+FACET_PARAMS = FACETS  # every facet the page offers
 
 
 def percentile(values: list[float], pct: float) -> float:

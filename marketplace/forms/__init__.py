@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import SelectChoice
 
 from ..services.errors import ValidationFailed
+
+
+def options(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def attach_error(form: FlaskForm, error: ValidationFailed) -> None:

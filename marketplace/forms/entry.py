@@ -11,7 +11,6 @@ from wtforms import (
     EmailField,
     HiddenField,
     RadioField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -32,15 +31,11 @@ from ..vocab import (
     MATURITY_HINTS,
     language_name,
 )
+from . import options
 
 MARKDOWN_HINT = (
     "Markdown: blank line between paragraphs, **bold**, *italic*, - lists, [links](https://...)."
 )
-
-
-def options(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class CheckboxesField(SelectMultipleField):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from ..services.reports import (
@@ -14,12 +14,13 @@ from ..services.reports import (
     REFERENCE_MAX,
     TEXT_MAX,
 )
+from . import options
 
 
 class ReportForm(FlaskForm):
     reason = RadioField(
         "What is wrong with this entry?",
-        choices=[SelectChoice(value, label) for value, label in REASONS.items()],
+        choices=options(REASONS.items()),
         validators=[DataRequired("Choose what is wrong with the entry.")],
     )
     duplicate_of = StringField(
@@ -48,7 +49,7 @@ class ReportForm(FlaskForm):
 class DecisionForm(FlaskForm):
     decision = RadioField(
         "Decision",
-        choices=[SelectChoice(value, label) for value, label in DECISIONS.items()],
+        choices=options(DECISIONS.items()),
         validators=[DataRequired("Choose a decision.")],
     )
     target = StringField(
