@@ -7,9 +7,8 @@ from typing import Any
 
 from flask import Flask
 
-from . import auth, cli, errors, filters, search  # noqa: F401 (auth registers the user loader)
+from . import auth, cli, database, errors, filters, search  # noqa: F401 (auth: user loader)
 from .config import load_config
-from .database import configure_sqlite
 from .extensions import csrf, db, login_manager, migrate
 from .views import BLUEPRINTS
 
@@ -28,7 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
+        database.init_app(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

@@ -8,8 +8,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import search
-from .mail import MailError
+from . import mail, search
 from .services import accounts, demo
 from .services.errors import ValidationFailed
 from .vocab import ROLE_LABELS
@@ -19,6 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(mail_cli)
 
 
 @click.command("seed-demo")
@@ -130,15 +130,32 @@ def users_create(email: str, role: str, city_slug: str | None, display_name: str
     or, with --invite, the new user chooses it through an emailed single-use link."""
     password = None if invite else _read_password()
     try:
-        user = accounts.create_user(email, role, display_name, city_slug, password)
+        if invite:
+            user, mailed = accounts.invite(email, role, display_name, city_slug)
+        else:
+            user, mailed = (
+                accounts.create_user(email, role, display_name, city_slug, password),
+                True,
+            )
     except ValidationFailed as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"Created {ROLE_LABELS[user.role].lower()} {user.email}.")
+    if not mailed:
+        raise click.ClickException(
+            "The account exists but the invitation could not be sent (see the log); it is kept "
+            "for `flask mail retry`."
+        )
     if invite:
-        try:
-            accounts.send_invitation(user)
-        except MailError as error:
-            raise click.ClickException(
-                f"The account exists but the invitation could not be sent: {error}"
-            ) from error
         click.echo(f"Invitation sent to {user.email}.")
+
+
+mail_cli = AppGroup("mail", help="Outgoing mail.")
+
+
+@mail_cli.command("retry")
+def mail_retry() -> None:
+    """Send again the messages the mail server refused (kept in <data dir>/outbox/unsent/)."""
+    sent, left = mail.retry_unsent()
+    click.echo(f"Sent {sent} kept message(s); {left} still refused.")
+    if left:
+        raise SystemExit(1)

@@ -1,4 +1,9 @@
-"""Outgoing mail: SMTP when SMTP_HOST is set, otherwise .eml files in <DATA_DIR>/outbox/."""
+"""Outgoing mail: SMTP when SMTP_HOST is set, otherwise .eml files in <DATA_DIR>/outbox/.
+
+Services announce a decision with ``send_after_commit``: the message goes out only once the
+unit of work that decided it has committed. A message the SMTP server refuses then is logged and
+kept in <DATA_DIR>/outbox/unsent/, which ``flask mail retry`` sends again.
+"""
 
 from __future__ import annotations
 
@@ -19,9 +24,12 @@ from typing import Any
 
 from flask import current_app
 
+from .database import current_unit
+
 log = logging.getLogger(__name__)
 
 OUTBOX = "outbox"
+UNSENT = "unsent"
 SECURITY_MODES = ("starttls", "ssl", "none")
 
 
@@ -36,13 +44,80 @@ def send_mail(to: str, subject: str, body: str, *, reply_to: str | None = None) 
     :raises MailError: the SMTP server could not be reached, refused a login or a recipient.
     """
     config = current_app.config
+    _deliver(_build(config["MAIL_FROM"], to, subject, body, reply_to), config)
+
+
+def send_after_commit(to: str, subject: str, body: str, *, reply_to: str | None = None) -> None:
+    """Send the message once the open unit of work commits (nothing is sent on a rollback).
+
+    A refusal then is logged, the message kept in the unsent folder, and the unit's ``failed``
+    list names it, so the service can say the recipient could not be told.
+
+    :raises ValueError: a header holds a line break (checked now, before anything commits).
+    :raises RuntimeError: no unit of work is open.
+    """
+    config = current_app.config
     message = _build(config["MAIL_FROM"], to, subject, body, reply_to)
+    data_dir = Path(config["DATA_DIR"])
+
+    def deliver() -> None:
+        if not _deliver_or_keep(message, config, data_dir):
+            raise MailError(f"mail to {to} was not sent")
+
+    current_unit().after_commit(deliver, f"mail to {to}")
+
+
+def send_or_keep(to: str, subject: str, body: str) -> bool:
+    """Send a message that decides nothing now; one refused is logged and kept for a retry.
+
+    Returns whether it was sent. :raises ValueError: a header holds a line break.
+    """
+    config = current_app.config
+    message = _build(config["MAIL_FROM"], to, subject, body, None)
+    return _deliver_or_keep(message, config, Path(config["DATA_DIR"]))
+
+
+def _deliver_or_keep(message: EmailMessage, config: Mapping[str, Any], data_dir: Path) -> bool:
+    try:
+        _deliver(message, config)
+    except MailError:
+        kept = _write_outbox(message, data_dir / OUTBOX / UNSENT)
+        log.exception(
+            "mail to %s (%s) not sent; kept in %s", message["To"], message["Subject"], kept
+        )
+        return False
+    return True
+
+
+def _deliver(message: EmailMessage, config: Mapping[str, Any]) -> None:
     if config["SMTP_HOST"]:
         _send_smtp(message, config)
     else:
         path = _write_outbox(message, Path(config["DATA_DIR"]) / OUTBOX)
         # Recipient and subject only: bodies carry sign-in and reset tokens.
-        log.info("mail to %s (%s) written to %s", to, subject, path)
+        log.info("mail to %s (%s) written to %s", message["To"], message["Subject"], path)
+
+
+def retry_unsent() -> tuple[int, int]:
+    """Send the messages kept in the unsent folder again; returns (sent, still unsent).
+
+    :raises MailError: never; a message refused again stays for the next retry.
+    """
+    config = current_app.config
+    folder = Path(config["DATA_DIR"]) / OUTBOX / UNSENT
+    parser = BytesParser(policy=policy.default)
+    sent = left = 0
+    for path in sorted(folder.glob("*.eml")):
+        message = parser.parsebytes(path.read_bytes())
+        try:
+            _deliver(message, config)  # type: ignore[arg-type]
+        except MailError:
+            log.warning("mail to %s still not sent; kept in %s", message["To"], path)
+            left += 1
+        else:
+            path.unlink()
+            sent += 1
+    return sent, left
 
 
 def read_outbox(data_dir: str | os.PathLike[str]) -> list[EmailMessage]:

@@ -6,6 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 
 from .. import mail
+from ..database import transactional, unit_of_work
 from ..extensions import db
 from ..models import City, User
 from ..models.user import spend_password_check
@@ -46,15 +47,23 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if not user.check_password(password):
         return None
+    # The slow password check ran outside the write transaction, so sign-ins do not queue on it.
+    return _record_sign_in(user.id)
+
+
+@transactional
+def _record_sign_in(user_id: int) -> User | None:
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:  # deactivated during the password check
+        return None
     user.last_login_at = utc_now()
-    db.session.commit()
     return user
 
 
+@transactional
 def sign_out(user: User) -> None:
     """End every session of ``user`` on the server side."""
     user.end_sessions()
-    db.session.commit()
 
 
 def _email_taken(email: str, user: User | None = None) -> bool:
@@ -64,6 +73,7 @@ def _email_taken(email: str, user: User | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
+@transactional
 def create_user(
     email: str,
     role: str,
@@ -95,16 +105,33 @@ def create_user(
         check_password_rules(password)
         user.set_password(password)
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
+
+
+def invite(
+    email: str, role: str, display_name: str = "", city_slug: str | None = None
+) -> tuple[User, bool]:
+    """Create an account without a password and mail it an invitation.
+
+    Returns the account and whether the invitation could be sent (if not, it is kept for
+    ``flask mail retry``).
+
+    :raises ValidationFailed: see create_user.
+    """
+    with unit_of_work() as unit:
+        user = create_user(email, role, display_name, city_slug)
+        send_invitation(user)
+    return user, not unit.failed
 
 
 def _link(endpoint_path: str, token: str) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}{endpoint_path}{token}"
 
 
+@transactional
 def send_invitation(user: User) -> None:
-    """Email ``user`` a link to choose a password and enter the site."""
+    """Email ``user`` a link to choose a password and enter the site, once the unit commits."""
     city = f" for {user.city.name}" if user.city else ""
     body = (
         f"Hello {user.display_name},\n\n"
@@ -114,7 +141,7 @@ def send_invitation(user: User) -> None:
         f"{_link('/invite/', make_token(user, 'invite'))}\n\n"
         "If you did not expect this invitation, ignore this message.\n"
     )
-    mail.send_mail(user.email, "Your invitation to the Tech4Good Marketplace", body)
+    mail.send_after_commit(user.email, "Your invitation to the Tech4Good Marketplace", body)
 
 
 def request_password_reset(email: str) -> None:
@@ -134,9 +161,10 @@ def request_password_reset(email: str) -> None:
         f"{_link('/reset/', make_token(user, 'reset'))}\n\n"
         "If you did not ask for it, ignore this message: your password stays as it is.\n"
     )
-    mail.send_mail(user.email, "Reset your Tech4Good Marketplace password", body)
+    mail.send_or_keep(user.email, "Reset your Tech4Good Marketplace password", body)
 
 
+@transactional
 def set_password_with_token(token: str, purpose: str, password: str) -> User:
     """Set the password of the account a link was made for; the link cannot be used again.
 
@@ -147,18 +175,18 @@ def set_password_with_token(token: str, purpose: str, password: str) -> User:
     check_password_rules(password)
     user.set_password(password)
     user.end_sessions()
-    db.session.commit()
     return user
 
 
+@transactional
 def update_profile(user: User, display_name: str) -> None:
     name = display_name.strip()
     if not name:
         raise ValidationFailed("Your name cannot be empty.", "display_name")
     user.display_name = name
-    db.session.commit()
 
 
+@transactional
 def change_email(user: User, current_password: str, new_email: str) -> None:
     """:raises ValidationFailed: wrong current password, bad or taken address."""
     if not user.check_password(current_password):
@@ -167,9 +195,9 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
     if _email_taken(email, user):
         raise ValidationFailed("Another account uses this email address.", "email")
     user.email = email
-    db.session.commit()
 
 
+@transactional
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change the password and end every other session (the caller signs this one in again).
 
@@ -180,4 +208,3 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     check_password_rules(new_password, "new_password")
     user.set_password(new_password)
     user.end_sessions()
-    db.session.commit()

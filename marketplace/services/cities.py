@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from ..database import transactional
 from ..extensions import db
 from ..models import City, Solution
 from ..permissions import can_edit_city
@@ -43,6 +44,7 @@ def all_cities() -> list[City]:
     return list(db.session.scalars(select(City).order_by(City.name)))
 
 
+@transactional
 def update_profile(user: Any, city: City, profile: str, website: str, population: int | None):
     """Save the city's profile text, website and population.
 
@@ -57,7 +59,6 @@ def update_profile(user: Any, city: City, profile: str, website: str, population
     city.profile = profile
     city.website = website
     city.population = population
-    db.session.commit()
 
 
 def get_city_for_editing(user: Any) -> City:

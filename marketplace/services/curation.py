@@ -11,10 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import mail
-from ..database import begin_write
+from ..database import current_unit, transactional, unit_of_work
 from ..extensions import db
 from ..models import City, ModerationEvent, Solution, SolutionRevision, Track, User
 from ..permissions import can_moderate
@@ -146,25 +145,8 @@ def _check_version(solution: Solution, version: int | None) -> None:
         raise InvalidTransition(OUTDATED)
 
 
-def _commit() -> None:
-    """Commit a decision; a concurrent one that committed first makes this one fail cleanly.
-
-    (SQLite serialises writers before the version check; on PostgreSQL two transactions can
-    both pass it, and the version column then refuses the second UPDATE.)
-    """
-    try:
-        db.session.commit()
-    except StaleDataError as error:
-        db.session.rollback()
-        raise InvalidTransition(OUTDATED) from error
-
-
 def author_of(solution: Solution) -> User | None:
     """Who wrote the entry (or its pending revision), for the review page and notifications."""
-    return _author(solution)
-
-
-def _author(solution: Solution) -> User | None:
     if solution.revision is not None and solution.revision.author is not None:
         return solution.revision.author
     event = db.session.scalar(
@@ -176,10 +158,10 @@ def _author(solution: Solution) -> User | None:
     return event.actor if event is not None else None
 
 
-def _notify(recipient: User | None, solution: Solution, headline: str, comment: str) -> bool:
-    """Mail the author about a decision; a mail failure is logged, never undoes the decision."""
+def _notify(recipient: User | None, solution: Solution, headline: str, comment: str) -> None:
+    """Mail the author about a decision once it has committed (a refusal is logged and kept)."""
     if recipient is None or not recipient.active:
-        return True
+        return
     base = current_app.config["BASE_URL"].rstrip("/")
     body = (
         f"Hello {recipient.display_name},\n\n{headline}\n\n"
@@ -187,11 +169,10 @@ def _notify(recipient: User | None, solution: Solution, headline: str, comment: 
         + f"See the entry and its history: {base}/my/entries/{solution.id}\n"
     )
     try:
-        mail.send_mail(recipient.email, f"[Tech4Good Marketplace] {solution.title}", body)
-    except (mail.MailError, ValueError):
+        mail.send_after_commit(recipient.email, f"[Tech4Good Marketplace] {solution.title}", body)
+    except ValueError:  # a header that cannot be built must not undo the decision
         log.exception("could not mail the decision on entry %s", solution.id)
-        return False
-    return True
+        current_unit().failed.append(f"mail to {recipient.email}")
 
 
 def decide(
@@ -214,7 +195,12 @@ def decide(
         raise ValidationFailed("Say what should change: the author reads this.", "comment")
     if decision == "reject" and not comment:
         raise ValidationFailed("Give the reason for rejecting: the author reads this.", "comment")
-    begin_write()
+    with unit_of_work(OUTDATED) as unit:
+        _decide(user, solution_id, decision, comment, version)
+    return not unit.failed
+
+
+def _decide(user: Any, solution_id: int, decision: str, comment: str, version: int | None) -> None:
     solution = get_for_review(user, solution_id)
     _check_version(solution, version)
     revision = solution.revision
@@ -223,10 +209,10 @@ def decide(
         and revision is not None
         and revision.status == "submitted"
     ):
-        recipient = _author(solution)
+        recipient = author_of(solution)
         headline = _decide_revision(user, solution, revision, decision, comment)
     elif solution.status == Status.SUBMITTED:
-        recipient = _author(solution)
+        recipient = author_of(solution)
         target = {
             "approve": Status.PUBLISHED,
             "request_changes": Status.CHANGES_REQUESTED,
@@ -241,8 +227,7 @@ def decide(
     else:
         raise InvalidTransition("Nothing of this entry waits for a decision.")
     solution.updated_at = utc_now()
-    _commit()
-    return _notify(recipient, solution, headline[0].upper() + headline[1:], comment)
+    _notify(recipient, solution, headline[0].upper() + headline[1:], comment)
 
 
 def _decide_revision(
@@ -283,37 +268,36 @@ def archive(user: Any, solution_id: int, reason: str, version: int | None = None
     require_curator(user)
     if not reason.strip():
         raise ValidationFailed("Give the reason for archiving.", "reason")
-    begin_write()
-    solution = get_for_review(user, solution_id)
-    _check_version(solution, version)
-    apply_transition(solution, Status.ARCHIVED, user, reason.strip())
-    solution.revision = None
-    _commit()
-    _notify(_author(solution), solution, f'"{solution.title}" was archived.', reason.strip())
+    with unit_of_work(OUTDATED):
+        solution = get_for_review(user, solution_id)
+        _check_version(solution, version)
+        recipient = author_of(solution)
+        apply_transition(solution, Status.ARCHIVED, user, reason.strip())
+        solution.revision = None
+        _notify(recipient, solution, f'"{solution.title}" was archived.', reason.strip())
 
 
 def republish(user: Any, solution_id: int, comment: str = "", version: int | None = None) -> None:
     """Publish an archived entry again.  :raises InvalidTransition: not archived, or outdated."""
     require_curator(user)
-    begin_write()
-    solution = get_for_review(user, solution_id)
-    _check_version(solution, version)
-    apply_transition(solution, Status.PUBLISHED, user, comment.strip())
-    _commit()
+    with unit_of_work(OUTDATED):
+        solution = get_for_review(user, solution_id)
+        _check_version(solution, version)
+        apply_transition(solution, Status.PUBLISHED, user, comment.strip())
 
 
+@transactional
 def set_featured(user: Any, solution_id: int, featured: bool) -> None:
     """Show (or stop showing) a published entry on the home page."""
     require_curator(user)
-    begin_write()
     solution = get_for_review(user, solution_id)
     if featured and not solution.is_published:
         raise InvalidTransition("Only published entries can be featured.")
     solution.featured = featured
     audit.record(user, "entry.featured" if featured else "entry.unfeatured", solution=solution)
-    db.session.commit()
 
 
+@transactional
 def curator_edit(user: Any, solution: Solution, data: dict[str, Any]) -> list[str]:
     """Change an entry's fields directly, whatever its status; logged with the fields changed.
 
@@ -324,7 +308,6 @@ def curator_edit(user: Any, solution: Solution, data: dict[str, Any]) -> list[st
     if found:
         name, message = next(iter(found.items()))
         raise ValidationFailed(message, name)
-    begin_write()
     before = entries.snapshot(solution)
     entries.apply(solution, data)
     after = entries.snapshot(solution)
@@ -333,7 +316,6 @@ def curator_edit(user: Any, solution: Solution, data: dict[str, Any]) -> list[st
         audit.record(
             user, "entry.curator_edit", detail="Changed: " + ", ".join(changed), solution=solution
         )
-    db.session.commit()
     return changed
 
 
@@ -355,7 +337,6 @@ def bulk(user: Any, action: str, ids: dict[int, int | None]) -> tuple[list[str],
             else:
                 archive(user, solution_id, "Archived by a curator (bulk action).", version)
         except (InvalidTransition, NotFound) as error:
-            db.session.rollback()
             refused.append(f"{title}: {error}")
         else:
             done.append(title)

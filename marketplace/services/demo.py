@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ..database import begin_write
+from ..database import transactional
 from ..extensions import db
 from ..models import SDG, Adoption, Challenge, City, Solution, Track, TransversalService, User
 from ..sqltypes import utc_now
@@ -78,6 +78,7 @@ def is_empty() -> bool:
     )
 
 
+@transactional
 def seed_demo(only_if_empty: bool = False) -> SeedReport | None:
     """Load the demo catalogue, creating only what is missing (seeding twice changes nothing).
 
@@ -86,16 +87,13 @@ def seed_demo(only_if_empty: bool = False) -> SeedReport | None:
 
     :raises ValidationFailed: when a seed file refers to an unknown city or challenge.
     """
-    begin_write()
     if only_if_empty and not is_empty():
-        db.session.rollback()
         return None
     report = SeedReport()
     _seed_taxonomy(report)
     _seed_cities(report)
     curator = _seed_accounts(report)
     _seed_entries(report, curator)
-    db.session.commit()
     return report
 
 

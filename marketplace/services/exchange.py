@@ -8,6 +8,7 @@ from typing import Any
 from flask import current_app
 
 from .. import mail
+from ..database import transactional
 from ..extensions import db
 from ..models import Adoption, ContactMessage, Solution
 from ..permissions import can_adopt, can_contact, can_publish_for_city
@@ -34,6 +35,7 @@ def adoption_of(user: Any, solution: Solution) -> Adoption | None:
     return next((a for a in solution.adoptions if a.city_id == user.city_id), None)
 
 
+@transactional
 def adopt(user: Any, solution: Solution, note: str) -> None:
     """Record (or update the note of) the user's city as a user of ``solution``.
 
@@ -50,9 +52,9 @@ def adopt(user: Any, solution: Solution, note: str) -> None:
         solution.adoptions.append(Adoption(city_id=user.city_id, note=note))
     else:
         adoption.note = note
-    db.session.commit()
 
 
+@transactional
 def unadopt(user: Any, solution: Solution) -> None:
     """Remove the user's city from the entry's "used by" list (nothing happens if absent)."""
     if not can_adopt(user, solution):
@@ -60,7 +62,6 @@ def unadopt(user: Any, solution: Solution) -> None:
     adoption = adoption_of(user, solution)
     if adoption is not None:
         solution.adoptions.remove(adoption)
-        db.session.commit()
 
 
 def require_contact(user: Any, solution: Solution) -> None:
@@ -89,6 +90,33 @@ def send_message(user: Any, solution: Solution, subject: str, body: str) -> Cont
     :raises TooManyMessages: the user reached the daily limit.
     :raises NotDelivered: the mail server refused; nothing is stored, the user may try again.
     """
+    message, text = _store_message(user, solution, subject, body)
+    try:
+        mail.send_mail(
+            message.recipient,
+            f"[Tech4Good Marketplace] {message.subject}",
+            text,
+            reply_to=user.email,
+        )
+    except (mail.MailError, ValueError) as error:
+        _forget(message.id)
+        raise NotDelivered(
+            "The message could not be sent just now. Nothing was lost: try again in a few minutes."
+        ) from error
+    return message
+
+
+def sender_name(user: Any) -> str:
+    """How a message names its sender: "Ana (Zagreb)", the city once even if the name has it."""
+    name, city = user.display_name, user.city.name if user.city else ""
+    return name if not city or city.casefold() in name.casefold() else f"{name} ({city})"
+
+
+@transactional
+def _store_message(
+    user: Any, solution: Solution, subject: str, body: str
+) -> tuple[ContactMessage, str]:
+    """Check and store the message (counted against the daily limit in the same write)."""
     require_contact(user, solution)
     subject, body = " ".join(subject.split()), body.strip()  # no line breaks in a header
     if not subject or len(subject) > SUBJECT_MAX:
@@ -104,23 +132,13 @@ def send_message(user: Any, solution: Solution, subject: str, body: str) -> Cont
             "allows. Please try again tomorrow."
         )
     link = f"{current_app.config['BASE_URL'].rstrip('/')}/solutions/{solution.slug}"
+    sender = sender_name(user)
     text = (
-        f"{user.display_name} ({user.city.name}) writes to you through the Tech4Good "
+        f"{sender} writes to you through the Tech4Good "
         f'Marketplace about your entry "{solution.title}":\n{link}\n\n'
         f"{body}\n\n"
         f"--\nReply to this email to answer {user.display_name} directly ({user.email}).\n"
     )
-    try:
-        mail.send_mail(
-            solution.contact_email,
-            f"[Tech4Good Marketplace] {subject}",
-            text,
-            reply_to=user.email,
-        )
-    except (mail.MailError, ValueError) as error:
-        raise NotDelivered(
-            "The message could not be sent just now. Nothing was lost: try again in a few minutes."
-        ) from error
     message = ContactMessage(
         solution=solution,
         sender_id=user.id,
@@ -129,5 +147,13 @@ def send_message(user: Any, solution: Solution, subject: str, body: str) -> Cont
         body=body,
     )
     db.session.add(message)
-    db.session.commit()
-    return message
+    db.session.flush()
+    return message, text
+
+
+@transactional
+def _forget(message_id: int) -> None:
+    """Delete a stored message whose mail was refused, so it neither counts nor misleads."""
+    message = db.session.get(ContactMessage, message_id)
+    if message is not None:
+        db.session.delete(message)

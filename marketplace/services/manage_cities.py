@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..database import begin_write
+from ..database import transactional
 from ..extensions import db
 from ..models import City
 from ..permissions import can_manage_cities
@@ -98,19 +98,20 @@ def _shown(name: str, value: Any) -> str:
     return str(value)
 
 
+@transactional
 def create_city(user: Any, details: CityDetails) -> City:
     """:raises PermissionDenied: see require_curator. :raises ValidationFailed: see _clean."""
     require_curator(user)
-    begin_write()
     clean = _clean(details, None)
     city = City(**{f.name: getattr(clean, f.name) for f in fields(clean)})
     db.session.add(city)
     detail = f"{clean.slug}, {_shown('country', clean.country)}, {CITY_ROLES[clean.role]}"
     audit.record(user, "city.created", f"city {city.name}", detail)
-    db.session.commit()
+    db.session.flush()
     return city
 
 
+@transactional
 def edit_city(user: Any, city: City, details: CityDetails) -> list[str]:
     """Save a city's details; returns the names of the fields that changed.
 
@@ -119,7 +120,6 @@ def edit_city(user: Any, city: City, details: CityDetails) -> list[str]:
     :raises PermissionDenied: see require_curator. :raises ValidationFailed: see _clean.
     """
     require_curator(user)
-    begin_write()
     clean = _clean(details, city)
     changes, changed = [], []
     for f in fields(clean):
@@ -134,5 +134,4 @@ def edit_city(user: Any, city: City, details: CityDetails) -> list[str]:
         setattr(city, f.name, new)
     if changed:
         audit.record(user, "city.edited", f"city {city.name}", "; ".join(changes))
-        db.session.commit()
     return changed

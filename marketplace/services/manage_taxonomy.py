@@ -14,7 +14,7 @@ from typing import Any, Literal
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from ..database import begin_write
+from ..database import transactional
 from ..extensions import db
 from ..models import Challenge, Track, TransversalService
 from ..models.solution import solution_challenge, solution_service
@@ -222,7 +222,7 @@ def _unique_slug(model: type[Any], name: str) -> str:
 
 
 def _add(user: Any, model: type[Any], scope: list[Any], detail: str, **values: Any) -> Any:
-    """Make a checked new term with a slug and the last place among its siblings; log, commit."""
+    """Make a checked new term with a slug and the last place among its siblings; log it."""
     term = model(
         slug=_unique_slug(model, values["name"]),
         position=_next_position(model, scope),
@@ -230,16 +230,16 @@ def _add(user: Any, model: type[Any], scope: list[Any], detail: str, **values: A
     )
     db.session.add(term)
     audit.record(user, "taxonomy.created", describe(term), detail)
-    db.session.commit()
+    db.session.flush()
     return term
 
 
+@transactional
 def create_track(user: Any, name: str, edition: str, description: str = "") -> Track:
     """:raises PermissionDenied: not a curator.
     :raises ValidationFailed: a bad name or edition, or a track of that edition with that name.
     """
     require_curator(user)
-    begin_write()
     name, edition = _clean_name(name), _clean_edition(edition)
     scope = _scope(Track, edition=edition)
     _check_name_free(Track, scope, name, None)
@@ -254,13 +254,13 @@ def create_track(user: Any, name: str, edition: str, description: str = "") -> T
     )
 
 
+@transactional
 def create_challenge(user: Any, name: str, track_slug: str) -> Challenge:
     """:raises PermissionDenied: not a curator.
     :raises ValidationFailed: a bad name, no current track with ``track_slug``, or a challenge
         of that track with that name.
     """
     require_curator(user)
-    begin_write()
     name = _clean_name(name)
     track = db.session.scalar(select(Track).where(Track.slug == (track_slug or "")))
     if track is None:
@@ -274,17 +274,18 @@ def create_challenge(user: Any, name: str, track_slug: str) -> Challenge:
     return _add(user, Challenge, scope, f"in {track.name}", name=name, track=track)
 
 
+@transactional
 def create_service(user: Any, name: str, description: str = "") -> TransversalService:
     """:raises PermissionDenied: not a curator.
     :raises ValidationFailed: a bad name, or a service with that name.
     """
     require_curator(user)
-    begin_write()
     name = _clean_name(name)
     _check_name_free(TransversalService, [], name, None)
     return _add(user, TransversalService, [], "", name=name, description=description.strip())
 
 
+@transactional
 def rename(user: Any, kind: str, slug: str, name: str, edition: str | None = None) -> bool:
     """Give a term a new name (and a track another edition); its slug stays.
 
@@ -295,7 +296,6 @@ def rename(user: Any, kind: str, slug: str, name: str, edition: str | None = Non
     :raises ValidationFailed: a bad name or edition, or a sibling with the same name.
     """
     require_curator(user)
-    begin_write()
     term = get_term(kind, slug)
     model = type(term)
     name = _clean_name(name)
@@ -316,10 +316,10 @@ def rename(user: Any, kind: str, slug: str, name: str, edition: str | None = Non
         term.edition = new_edition
     term.name = name
     audit.record(user, "taxonomy.renamed", describe(term), "; ".join(changes))
-    db.session.commit()
     return True
 
 
+@transactional
 def move(user: Any, kind: str, slug: str, direction: Direction) -> Term:
     """Swap a term with its neighbour above or below (challenges within their track).
 
@@ -329,7 +329,6 @@ def move(user: Any, kind: str, slug: str, direction: Direction) -> Term:
     require_curator(user)
     if direction not in ("up", "down"):
         raise ValidationFailed("Choose to move it up or down.")
-    begin_write()
     term = get_term(kind, slug)
     siblings = _siblings(term)
     here = siblings.index(term)
@@ -348,7 +347,6 @@ def move(user: Any, kind: str, slug: str, direction: Direction) -> Term:
         describe(term),
         f"moved {direction}{where}: now {there + 1} of {len(siblings)}",
     )
-    db.session.commit()
     return term
 
 
@@ -369,6 +367,7 @@ def _entries_with(term: Term) -> int:
     return int(db.session.scalar(select(func.count()).where(column == term.id)) or 0)
 
 
+@transactional
 def set_retired(user: Any, kind: str, slug: str, retired: bool) -> Term:
     """Retire a term (kept on entries, not offered for new ones) or offer it again.
 
@@ -376,7 +375,6 @@ def set_retired(user: Any, kind: str, slug: str, retired: bool) -> Term:
     :raises InvalidTransition: the term is retired (or current) already.
     """
     require_curator(user)
-    begin_write()
     term = get_term(kind, slug)
     if term.retired == retired:
         state = "retired" if retired else "offered"
@@ -390,5 +388,4 @@ def set_retired(user: Any, kind: str, slug: str, retired: bool) -> Term:
     audit.record(
         user, "taxonomy.retired" if retired else "taxonomy.restored", describe(term), detail
     )
-    db.session.commit()
     return term

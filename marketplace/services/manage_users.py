@@ -11,8 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import mail
-from ..database import begin_write
+from ..database import transactional, unit_of_work
 from ..extensions import db
 from ..models import City, User
 from ..permissions import can_manage_users
@@ -86,15 +85,12 @@ def _check_publisher_city(role: str, city: City | None) -> None:
         raise ValidationFailed("A city publisher writes for one city: choose it.", "city")
 
 
-def _send(user: User) -> None:
-    try:
-        accounts.send_invitation(user)
-    except (mail.MailError, ValueError) as error:
-        raise NotDelivered(
-            f"The invitation to {user.email} could not be sent just now ({error}). "
-            "Send it again from the account's page in a few minutes.",
-            user,
-        ) from error
+def _not_delivered(user: User) -> NotDelivered:
+    return NotDelivered(
+        f"The invitation to {user.email} could not be sent just now. It is kept and sent "
+        "again by `flask mail retry`, or send it again from the account's page in a few minutes.",
+        user,
+    )
 
 
 def invite(actor: Any, email: str, role: str, display_name: str, city_slug: str | None) -> User:
@@ -106,25 +102,22 @@ def invite(actor: Any, email: str, role: str, display_name: str, city_slug: str 
     :raises NotDelivered: the account was created but the mail could not be sent.
     """
     require_admin(actor)
-    begin_write()
-    email = accounts.normalise_email(email or "")
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise ValidationFailed(f"An account with the email {email} exists already.", "email")
-    _check_role(role)
-    city = _city(city_slug)
-    _check_publisher_city(role, city)
-    name = " ".join((display_name or "").split())
-    if len(name) > NAME_MAX:
-        raise ValidationFailed(f"Keep the name to {NAME_MAX} characters.", "display_name")
-    # Logged first so that create_user's commit writes the account and its audit event together.
-    city_note = f" for {city.name}" if city else ""
-    audit.record(actor, "user.invited", f"user {email}", f"as {ROLE_LABELS[role]}{city_note}")
-    try:
+    with unit_of_work() as unit:
+        email = accounts.normalise_email(email or "")
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise ValidationFailed(f"An account with the email {email} exists already.", "email")
+        _check_role(role)
+        city = _city(city_slug)
+        _check_publisher_city(role, city)
+        name = " ".join((display_name or "").split())
+        if len(name) > NAME_MAX:
+            raise ValidationFailed(f"Keep the name to {NAME_MAX} characters.", "display_name")
+        city_note = f" for {city.name}" if city else ""
+        audit.record(actor, "user.invited", f"user {email}", f"as {ROLE_LABELS[role]}{city_note}")
         user = accounts.create_user(email, role, name, city.slug if city else None)
-    except ValidationFailed:
-        db.session.rollback()
-        raise
-    _send(user)
+        accounts.send_invitation(user)
+    if unit.failed:
+        raise _not_delivered(user)
     return user
 
 
@@ -136,19 +129,21 @@ def resend_invitation(actor: Any, user: User) -> None:
     :raises NotDelivered: the mail could not be sent.
     """
     require_admin(actor)
-    begin_write()
-    if not user.active:
-        raise InvalidTransition(f"{user.email} is deactivated: reactivate the account first.")
-    if user.has_password:
-        raise InvalidTransition(
-            f"{user.email} has chosen a password already: they can ask for a reset link on the "
-            "sign-in page."
-        )
-    audit.record(actor, "user.invited", describe(user), "invitation sent again")
-    db.session.commit()
-    _send(user)
+    with unit_of_work() as unit:
+        if not user.active:
+            raise InvalidTransition(f"{user.email} is deactivated: reactivate the account first.")
+        if user.has_password:
+            raise InvalidTransition(
+                f"{user.email} has chosen a password already: they can ask for a reset link on "
+                "the sign-in page."
+            )
+        audit.record(actor, "user.invited", describe(user), "invitation sent again")
+        accounts.send_invitation(user)
+    if unit.failed:
+        raise _not_delivered(user)
 
 
+@transactional
 def update(actor: Any, user: User, role: str, city_slug: str | None) -> list[str]:
     """Change an account's role and city; returns what changed, for the message shown.
 
@@ -157,7 +152,6 @@ def update(actor: Any, user: User, role: str, city_slug: str | None) -> list[str
         administrator changing their own role.
     """
     require_admin(actor)
-    begin_write()
     _check_role(role)
     city = _city(city_slug)
     _check_publisher_city(role, city)
@@ -179,10 +173,10 @@ def update(actor: Any, user: User, role: str, city_slug: str | None) -> list[str
         audit.record(actor, "user.city_changed", describe(user), detail)
         user.city = city
         changed.append("city")
-    db.session.commit()
     return changed
 
 
+@transactional
 def set_active(actor: Any, user: User, active: bool) -> None:
     """Deactivate an account (it cannot sign in, its sessions end) or let it sign in again.
 
@@ -191,7 +185,6 @@ def set_active(actor: Any, user: User, active: bool) -> None:
         that state already.
     """
     require_admin(actor)
-    begin_write()
     if user.id == actor.id:
         raise InvalidTransition(
             "You cannot deactivate your own account: ask another administrator."
@@ -203,4 +196,3 @@ def set_active(actor: Any, user: User, active: bool) -> None:
     if not active:
         user.end_sessions()
     audit.record(actor, "user.reactivated" if active else "user.deactivated", describe(user))
-    db.session.commit()

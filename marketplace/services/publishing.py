@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import search
-from ..database import begin_write
+from ..database import transactional
 from ..extensions import db
 from ..models import ModerationEvent, Solution, SolutionRevision
 from ..permissions import can_edit, can_publish_for_city
@@ -102,6 +102,7 @@ def _refuse_if_problems(data: dict[str, Any], submit: bool) -> None:
         raise ValidationFailed(message, field)
 
 
+@transactional
 def create_entry(user: Any, data: dict[str, Any], submit: bool = False) -> Solution:
     """A new entry of the user's city, saved as a draft or submitted for review.
 
@@ -110,7 +111,6 @@ def create_entry(user: Any, data: dict[str, Any], submit: bool = False) -> Solut
     """
     city_id = require_city(user)
     _refuse_if_problems(data, submit)
-    begin_write()
     solution = Solution(city_id=city_id, slug=entries.unique_slug(data["title"]))
     entries.apply(solution, data)
     db.session.add(solution)
@@ -118,10 +118,10 @@ def create_entry(user: Any, data: dict[str, Any], submit: bool = False) -> Solut
     record_created(solution, user)
     if submit:
         apply_transition(solution, Status.SUBMITTED, user)
-    db.session.commit()
     return solution
 
 
+@transactional
 def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool = False) -> str:
     """Save the author's edit; returns what happened: "saved", "submitted" or "revision".
 
@@ -135,7 +135,6 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
     if not can_edit(user, solution):
         raise PermissionDenied("This entry belongs to another city.")
     _refuse_if_problems(data, submit)
-    begin_write()
     if solution.status == Status.PUBLISHED:
         revision = solution.revision
         if revision is None:
@@ -145,7 +144,6 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
         revision.author_id = user.id
         revision.status = "submitted" if submit else "draft"
         solution.updated_at = utc_now()  # a new version: a curator's open review is outdated
-        db.session.commit()
         return "revision"
     if solution.status not in EDITABLE:
         raise InvalidTransition(NOT_EDITABLE[solution.status])
@@ -153,7 +151,6 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
     db.session.flush()
     if submit:
         apply_transition(solution, Status.SUBMITTED, user)
-    db.session.commit()
     return "submitted" if submit else "saved"
 
 
@@ -165,6 +162,7 @@ NOT_EDITABLE = {
 }
 
 
+@transactional
 def withdraw(user: Any, solution: Solution) -> None:
     """Take a submission (or a submitted revision) back to draft, to keep editing it.
 
@@ -173,15 +171,14 @@ def withdraw(user: Any, solution: Solution) -> None:
     """
     if not can_edit(user, solution):
         raise PermissionDenied("This entry belongs to another city.")
-    begin_write()
     if solution.revision is not None and solution.revision.status == "submitted":
         solution.revision.status = "draft"
         solution.updated_at = utc_now()
     else:
         apply_transition(solution, Status.DRAFT, user, "Withdrawn by the author.")
-    db.session.commit()
 
 
+@transactional
 def archive(user: Any, solution: Solution, reason: str = "") -> None:
     """Take the author's published entry off the public catalogue.
 
@@ -190,12 +187,11 @@ def archive(user: Any, solution: Solution, reason: str = "") -> None:
     """
     if not can_edit(user, solution):
         raise PermissionDenied("This entry belongs to another city.")
-    begin_write()
     apply_transition(solution, Status.ARCHIVED, user, reason or "Archived by the author.")
     solution.revision = None
-    db.session.commit()
 
 
+@transactional
 def discard_revision(user: Any, solution: Solution) -> None:
     """Drop the pending edit of a published entry; the public version stays as it is."""
     if not can_edit(user, solution):
@@ -204,7 +200,6 @@ def discard_revision(user: Any, solution: Solution) -> None:
         raise InvalidTransition("This entry has no pending changes.")
     solution.revision = None
     solution.updated_at = utc_now()
-    db.session.commit()
 
 
 def history(solution: Solution) -> list[ModerationEvent]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -15,7 +13,7 @@ from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from ..database import begin_write
+from ..database import unit_of_work
 from ..extensions import db
 from ..models import Adoption, Report, Solution
 from ..sqltypes import utc_now
@@ -47,17 +45,6 @@ REFERENCE_MAX = 500
 
 class TooManyReports(DomainError):
     status_code = 429
-
-
-@contextmanager
-def _released_on_refusal() -> Iterator[None]:
-    """End the write transaction when a check inside it refuses, so the caller showing the
-    form again does not hold the write lock meanwhile."""
-    try:
-        yield
-    except DomainError:
-        db.session.rollback()
-        raise
 
 
 def get_reportable(slug: str) -> Solution:
@@ -158,8 +145,7 @@ def create_report(
         raise ValidationFailed("Tell the curators what is wrong.", "text")
     ip_hash = hash_ip(ip)
     solution_id = solution.id
-    begin_write()
-    with _released_on_refusal():
+    with unit_of_work():
         solution = db.session.get(Solution, solution_id)
         if solution is None or solution.status != Status.PUBLISHED:
             raise NotFound("There is no published entry at this address.")
@@ -170,18 +156,17 @@ def create_report(
                 f"{limit} reports were sent from your network in the last hour, the most the "
                 "marketplace accepts. Nothing was sent: please try again in an hour."
             )
-    report = Report(
-        solution=solution,
-        reason=reason,
-        text=text,
-        duplicate_of=original,
-        reporter_email=email,
-        ip_hash=ip_hash,
-    )
-    db.session.add(report)
-    detail = REASONS[reason] + (f" (of {original.title})" if original else "")
-    audit.record(None, "report.created", detail=f"{detail}: {text}", solution=solution)
-    db.session.commit()
+        report = Report(
+            solution=solution,
+            reason=reason,
+            text=text,
+            duplicate_of=original,
+            reporter_email=email,
+            ip_hash=ip_hash,
+        )
+        db.session.add(report)
+        detail = REASONS[reason] + (f" (of {original.title})" if original else "")
+        audit.record(None, "report.created", detail=f"{detail}: {text}", solution=solution)
     return report
 
 
@@ -285,19 +270,23 @@ def decide(user: Any, report: Report, decision: str, note: str, target: str = ""
         raise ValidationFailed("Write a note explaining the decision.", "note")
     if len(note) > NOTE_MAX:
         raise ValidationFailed(f"Keep the note to {NOTE_MAX} characters.", "note")
-    begin_write()
+    with unit_of_work():
+        _decide(user, report, decision, note, target)
+    return report
+
+
+def _decide(user: Any, report: Report, decision: str, note: str, target: str) -> None:
     # Locked for the transaction (FOR UPDATE on PostgreSQL; BEGIN IMMEDIATE on SQLite), so two
     # curators deciding at once are served one after the other and the second sees the first.
-    with _released_on_refusal():
-        db.session.refresh(report, with_for_update=True)
-        require_open(report)
-        solution = report.solution
-        if decision in RESOLUTIONS and solution.status != Status.PUBLISHED:
-            raise InvalidTransition(
-                "The entry is no longer published, so it cannot be edited, archived or merged "
-                "from this report; dismiss the report with a note instead."
-            )
-        original = find_published(target, solution, "target") if decision == "merge" else None
+    db.session.refresh(report, with_for_update=True)
+    require_open(report)
+    solution = report.solution
+    if decision in RESOLUTIONS and solution.status != Status.PUBLISHED:
+        raise InvalidTransition(
+            "The entry is no longer published, so it cannot be edited, archived or merged "
+            "from this report; dismiss the report with a note instead."
+        )
+    original = find_published(target, solution, "target") if decision == "merge" else None
     detail = note
     if decision == "archive":
         apply_transition(solution, Status.ARCHIVED, user, note)
@@ -316,5 +305,3 @@ def decide(user: Any, report: Report, decision: str, note: str, target: str = ""
         audit.record(
             user, "report.resolved", detail=f"{RESOLUTIONS[decision]}: {detail}", solution=solution
         )
-    db.session.commit()
-    return report

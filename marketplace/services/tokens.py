@@ -28,8 +28,10 @@ def _serializer(purpose: Purpose) -> URLSafeTimedSerializer:
 
 def _fingerprint(user: User) -> str:
     # Setting a password changes the hash (a fresh salt every time), so a used link stops
-    # matching: links are single-use without storing them.
-    return hashlib.sha256(f"{user.id}:{user.password_hash}".encode()).hexdigest()[:20]
+    # matching: links are single-use without storing them. The email and the session token are
+    # covered too, so a changed address or any session-ending change voids older links.
+    state = f"{user.id}:{user.email}:{user.password_hash}:{user.session_token}"
+    return hashlib.sha256(state.encode()).hexdigest()[:20]
 
 
 def make_token(user: User, purpose: Purpose) -> str:
