@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 WRITE = {"sqlite_begin": "IMMEDIATE"}
 UNIT = "unit_of_work"  # key of the open unit in session.info
 COMMITTING = "unit_of_work_commits"  # set while the unit itself commits
+FLUSHED = "unit_of_work_flushed"  # the open transaction holds flushed, uncommitted changes
 
 OUTDATED = (
     "Someone else changed this while you were looking at it. Nothing was changed: check its "
@@ -99,7 +100,7 @@ def _begin_write(session: Session) -> None:
     """End a read transaction a request may have open (its objects reload inside the write, so
     what the service checks is current), then open the write transaction."""
     if session.in_transaction():
-        if session.new or session.dirty or session.deleted:
+        if session.new or session.dirty or session.deleted or session.info.get(FLUSHED):
             raise RuntimeError("a unit of work must start before the first change")
         _commit(session)
     session.connection(execution_options=WRITE)
@@ -163,9 +164,23 @@ def _refuse_stray_commit(session: Session) -> None:
         )
 
 
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[FLUSHED] = True
+
+
+def _transaction_ended(session: Session, *_args: Any) -> None:
+    session.info.pop(FLUSHED, None)
+
+
 def init_app(engine: Engine, busy_timeout: int) -> None:
     """Install the connection rules and the guard against commits outside a unit of work."""
     configure_sqlite(engine, busy_timeout)
     session_class = db.session.session_factory.class_
-    if not event.contains(session_class, "before_commit", _refuse_stray_commit):
-        event.listen(session_class, "before_commit", _refuse_stray_commit)
+    for name, listener in (
+        ("before_commit", _refuse_stray_commit),
+        ("after_flush", _note_flush),
+        ("after_commit", _transaction_ended),
+        ("after_rollback", _transaction_ended),
+    ):
+        if not event.contains(session_class, name, listener):
+            event.listen(session_class, name, listener)
