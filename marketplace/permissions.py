@@ -31,11 +31,15 @@ def can_view(user: Any, solution: Any) -> bool:
     return can_moderate(user) or belongs_to_city(user, solution.city_id)
 
 
+def can_author(user: Any, solution: Any) -> bool:
+    """The owning city's publishers take an entry's author steps (withdraw, archive, discard
+    pending changes); curators act through their own rules instead."""
+    return belongs_to_city(user, solution.city_id) and user.role == Role.PUBLISHER
+
+
 def can_edit(user: Any, solution: Any) -> bool:
     """Publishers edit their own city's entries; curators edit any entry."""
-    return can_moderate(user) or (
-        belongs_to_city(user, solution.city_id) and user.role == Role.PUBLISHER
-    )
+    return can_moderate(user) or can_author(user, solution)
 
 
 def can_publish_for_city(user: Any) -> bool:

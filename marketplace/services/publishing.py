@@ -9,10 +9,10 @@ from .. import search
 from ..database import transactional
 from ..extensions import db
 from ..models import ModerationEvent, Solution, SolutionRevision
-from ..permissions import can_edit, can_publish_for_city
+from ..permissions import can_author, can_edit, can_publish_for_city
 from ..sqltypes import utc_now
 from ..vocab import Status
-from . import entries
+from . import audit, entries
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from .moderation import apply_transition, record_created
 
@@ -154,6 +154,16 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
     return "submitted" if submit else "saved"
 
 
+def _require_author(user: Any, solution: Solution) -> None:
+    """:raises PermissionDenied: unless ``user`` publishes for the entry's city (curators
+    withdraw nothing and archive through the curators' rules, with a reason)."""
+    if not can_author(user, solution):
+        raise PermissionDenied(
+            "Only the city's own publishers take this step; curators archive an entry from "
+            "its review page, with a reason."
+        )
+
+
 EDITABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
 NOT_EDITABLE = {
     Status.SUBMITTED: "The entry waits for review: withdraw it to edit it again.",
@@ -166,14 +176,14 @@ NOT_EDITABLE = {
 def withdraw(user: Any, solution: Solution) -> None:
     """Take a submission (or a submitted revision) back to draft, to keep editing it.
 
-    :raises PermissionDenied: another city's entry.
+    :raises PermissionDenied: not a publisher of the entry's city.
     :raises InvalidTransition: nothing of this entry waits for review.
     """
-    if not can_edit(user, solution):
-        raise PermissionDenied("This entry belongs to another city.")
+    _require_author(user, solution)
     if solution.revision is not None and solution.revision.status == "submitted":
         solution.revision.status = "draft"
         solution.updated_at = utc_now()
+        audit.record(user, "revision.withdrawn", solution=solution)
     else:
         apply_transition(solution, Status.DRAFT, user, "Withdrawn by the author.")
 
@@ -182,11 +192,10 @@ def withdraw(user: Any, solution: Solution) -> None:
 def archive(user: Any, solution: Solution, reason: str = "") -> None:
     """Take the author's published entry off the public catalogue.
 
-    :raises PermissionDenied: another city's entry.
+    :raises PermissionDenied: not a publisher of the entry's city.
     :raises InvalidTransition: the entry is not published.
     """
-    if not can_edit(user, solution):
-        raise PermissionDenied("This entry belongs to another city.")
+    _require_author(user, solution)
     apply_transition(solution, Status.ARCHIVED, user, reason or "Archived by the author.")
     solution.revision = None
 
@@ -194,12 +203,12 @@ def archive(user: Any, solution: Solution, reason: str = "") -> None:
 @transactional
 def discard_revision(user: Any, solution: Solution) -> None:
     """Drop the pending edit of a published entry; the public version stays as it is."""
-    if not can_edit(user, solution):
-        raise PermissionDenied("This entry belongs to another city.")
+    _require_author(user, solution)
     if solution.revision is None:
         raise InvalidTransition("This entry has no pending changes.")
     solution.revision = None
     solution.updated_at = utc_now()
+    audit.record(user, "revision.discarded", solution=solution)
 
 
 def history(solution: Solution) -> list[ModerationEvent]:

@@ -30,6 +30,7 @@ PUBLIC = dict.fromkeys(ROLES, OK)
 SIGNED_IN = {"anonymous": LOGIN, "owner": OK, "other": OK, "curator": OK, "admin": OK}
 PUBLISHERS = {"anonymous": LOGIN, "owner": OK, "other": OK, "curator": 403, "admin": 403}
 OWNER = {"anonymous": LOGIN, "owner": OK, "other": 403, "curator": OK, "admin": OK}
+AUTHOR = {"anonymous": LOGIN, "owner": OK, "other": 403, "curator": 403, "admin": 403}
 OTHER_CITY = {"anonymous": LOGIN, "owner": 403, "other": OK, "curator": 403, "admin": 403}
 CURATORS = {"anonymous": LOGIN, "owner": 403, "other": 403, "curator": OK, "admin": OK}
 ADMINS = {"anonymous": LOGIN, "owner": 403, "other": 403, "curator": 403, "admin": OK}
@@ -75,9 +76,9 @@ CASES = [
         {"entry_id": 999999},
         {"anonymous": LOGIN, "owner": 404, "other": 404, "curator": 404, "admin": 404},
     ),
-    ("publish.withdraw", "POST", {"entry_id": "submitted"}, OWNER),
-    ("publish.archive", "POST", {"entry_id": "published"}, OWNER),
-    ("publish.discard", "POST", {"entry_id": "published"}, OWNER),
+    ("publish.withdraw", "POST", {"entry_id": "submitted"}, AUTHOR),
+    ("publish.archive", "POST", {"entry_id": "published"}, AUTHOR),
+    ("publish.discard", "POST", {"entry_id": "published"}, AUTHOR),
     ("exchange.adopt", "POST", {"slug": "published"}, OTHER_CITY),
     ("exchange.unadopt", "POST", {"slug": "published"}, OTHER_CITY),
     ("exchange.contact", "GET", {"slug": "published"}, OTHER_CITY),
