@@ -25,6 +25,7 @@ from typing import Any
 from flask import current_app
 
 from .database import current_unit
+from .text import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +129,8 @@ def read_outbox(data_dir: str | os.PathLike[str]) -> list[EmailMessage]:
 
 
 def _build(sender: str, to: str, subject: str, body: str, reply_to: str | None) -> EmailMessage:
+    # A subject is made of user text (an entry's title): any line break in it becomes a space.
+    subject = " ".join((clean_line(subject) or "").split())
     headers = {"From": sender, "To": to, "Subject": subject, "Reply-To": reply_to}
     for name, value in headers.items():
         if value is not None and ("\r" in value or "\n" in value):

@@ -124,16 +124,24 @@ def test_read_outbox_of_a_fresh_data_dir_is_empty(tmp_path):
 @pytest.mark.parametrize(
     ("to", "subject", "reply_to"),
     [
-        ("ana@example.org", "Hello\nBcc: victim@example.org", None),
         ("ana@example.org\r\nBcc: victim@example.org", "Hello", None),
         ("ana@example.org", "Hello", "team@example.org\nBcc: victim@example.org"),
-        ("ana@example.org", "Hello\r", None),
     ],
 )
 def test_header_injection_is_rejected(app, to, subject, reply_to):
     with app.app_context(), pytest.raises(ValueError, match="line break"):
         send_mail(to, subject, "body", reply_to=reply_to)
     assert read_outbox(app.config["DATA_DIR"]) == []
+
+
+@pytest.mark.parametrize("subject", ["Hello\nBcc: victim@example.org", "Hello\r", "Hi\u2028x"])
+def test_a_subject_with_line_breaks_is_sent_as_one_line(app, subject):
+    # Subjects carry entry titles: a hostile title must not stop (or inject into) the mail.
+    with app.app_context():
+        send_mail("ana@example.org", subject, "body")
+    [message] = read_outbox(app.config["DATA_DIR"])
+    assert message["Bcc"] is None
+    assert message["Subject"] == " ".join(subject.replace("\u2028", " ").split())
 
 
 def test_smtp_delivers_to_real_server(app, smtp_server):

@@ -3,9 +3,23 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice
+from wtforms import PasswordField, SelectChoice, StringField, TextAreaField
 
 from ..services.errors import ValidationFailed
+from ..text import clean_line, clean_text
+
+
+class Form(FlaskForm):
+    """The base of every form: text arrives without control characters; single-line fields
+    also without line breaks (passwords are taken exactly as typed)."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field_class = unbound_field.field_class
+            if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+                cleaner = clean_text if issubclass(field_class, TextAreaField) else clean_line
+                options["filters"] = (cleaner, *unbound_field.kwargs.get("filters", ()))
+            return unbound_field.bind(form=form, **options)
 
 
 def options(pairs) -> list[SelectChoice]:

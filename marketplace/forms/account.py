@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from . import Form
 from .auth import new_password_fields
 
 _current = PasswordField(
@@ -13,7 +13,7 @@ _current = PasswordField(
 )
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     display_name = StringField(
         "Your name",
         validators=[DataRequired("Your name cannot be empty."), Length(max=120)],
@@ -21,11 +21,11 @@ class ProfileForm(FlaskForm):
     )
 
 
-class EmailForm(FlaskForm):
+class EmailForm(Form):
     email = EmailField("New email", validators=[DataRequired("Enter the new address.")])
     current_password = _current
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = _current
     new_password, confirm = new_password_fields("New password", "new_password")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, TextAreaField, URLField
 from wtforms.validators import Length, NumberRange, Optional
 
+from . import Form
 
-class CityProfileForm(FlaskForm):
+
+class CityProfileForm(Form):
     profile = TextAreaField(
         "Profile",
         validators=[Length(max=20_000)],

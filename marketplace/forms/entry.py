@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -31,7 +30,7 @@ from ..vocab import (
     MATURITY_HINTS,
     language_name,
 )
-from . import options
+from . import Form, options
 
 MARKDOWN_HINT = (
     "Markdown: blank line between paragraphs, **bold**, *italic*, - lists, [links](https://...)."
@@ -45,7 +44,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class EntryForm(FlaskForm):
+class EntryForm(Form):
     # Radio choices are checked by services.entries.problems, so a draft may leave them empty.
     kind = RadioField("Kind of entry", choices=options(KINDS.items()), validate_choice=False)
     title = StringField("Title", validators=[Length(max=200)])

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..services.exchange import MESSAGE_MAX, MESSAGE_MIN, NOTE_MAX, SUBJECT_MAX
+from . import Form
 
 
-class AdoptForm(FlaskForm):
+class AdoptForm(Form):
     note = TextAreaField(
         "How your city uses it (optional)",
         validators=[Length(max=NOTE_MAX)],
@@ -17,7 +17,7 @@ class AdoptForm(FlaskForm):
     )
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     subject = StringField(
         "Subject", validators=[DataRequired("Give a subject."), Length(max=SUBJECT_MAX)]
     )

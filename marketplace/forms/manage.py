@@ -6,7 +6,6 @@ what was typed and catch the obvious mistakes early.
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -15,6 +14,7 @@ from ..services.manage_cities import POPULATION_MAX, PROFILE_MAX, SLUG_MAX
 from ..services.manage_taxonomy import NAME_MAX
 from ..services.manage_users import NAME_MAX as PERSON_NAME_MAX
 from ..vocab import CITY_ROLES, ROLE_LABELS
+from . import Form
 from .entry import options
 
 DESCRIPTION_MAX = 2000
@@ -46,26 +46,26 @@ def _description() -> TextAreaField:
     )
 
 
-class TermForm(FlaskForm):
+class TermForm(Form):
     """Renaming a challenge or a transversal service."""
 
     name = _name()
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     """Renaming a track or moving it to another edition."""
 
     name = _name()
     edition = _edition()
 
 
-class NewTrackForm(FlaskForm):
+class NewTrackForm(Form):
     name = _name()
     edition = _edition()
     description = _description()
 
 
-class NewChallengeForm(FlaskForm):
+class NewChallengeForm(Form):
     name = _name()
     track = SelectField("Track", validate_choice=False)
 
@@ -75,7 +75,7 @@ class NewChallengeForm(FlaskForm):
         )
 
 
-class NewServiceForm(FlaskForm):
+class NewServiceForm(Form):
     name = _name()
     description = _description()
 
@@ -97,7 +97,7 @@ class _CityChoices:
         self.city.choices = options([("", "No city")] + [(c.slug, c.name) for c in cities])
 
 
-class InviteForm(_CityChoices, FlaskForm):
+class InviteForm(_CityChoices, Form):
     email = EmailField("Email", validators=[DataRequired("Give the email address to invite.")])
     display_name = StringField(
         "Name",
@@ -108,12 +108,12 @@ class InviteForm(_CityChoices, FlaskForm):
     city = _city()
 
 
-class UserForm(_CityChoices, FlaskForm):
+class UserForm(_CityChoices, Form):
     role = _role()
     city = _city()
 
 
-class CityForm(FlaskForm):
+class CityForm(Form):
     name = _name(max_length=CITY_NAME_MAX)
     slug = StringField(
         "Address",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
@@ -14,10 +13,10 @@ from ..services.reports import (
     REFERENCE_MAX,
     TEXT_MAX,
 )
-from . import options
+from . import Form, options
 
 
-class ReportForm(FlaskForm):
+class ReportForm(Form):
     reason = RadioField(
         "What is wrong with this entry?",
         choices=options(REASONS.items()),
@@ -46,7 +45,7 @@ class ReportForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = RadioField(
         "Decision",
         choices=options(DECISIONS.items()),

@@ -15,6 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from ..extensions import db
 from ..markup import plain_text
 from ..models import SDG, Adoption, Challenge, City, Solution, TransversalService
+from ..text import has_controls
 from ..vocab import COST_BANDS, KINDS, MATURITIES
 
 TEXT_FIELDS = (
@@ -35,7 +36,7 @@ TEXT_FIELDS = (
     "image",
     "image_alt",
 )
-LIST_FIELDS = ("languages", "challenges", "services", "sdgs", "used_by")
+MARKDOWN_FIELDS = ("description", "impact", "lessons")
 SUMMARY_MAX = 300
 MARKDOWN_MAX = 20_000  # characters per Markdown field: long enough for any write-up
 DESCRIPTION_MIN = 200  # characters of text, without Markdown syntax
@@ -68,9 +69,12 @@ def valid_url(value: str) -> bool:
 def problems(data: dict[str, Any], submit: bool) -> dict[str, str]:
     """What stops ``data`` from being saved (a draft) or submitted for review, by field."""
     found: dict[str, str] = {}
+    for name in TEXT_FIELDS:
+        if has_controls(data.get(name) or "", multiline=name in MARKDOWN_FIELDS):
+            found[name] = "Remove the invisible control characters from this text."
     if not data.get("title", "").strip():
         found["title"] = "Give the entry a title."
-    for name in ("description", "impact", "lessons"):
+    for name in MARKDOWN_FIELDS:
         if len(data.get(name, "")) > MARKDOWN_MAX:
             found[name] = f"Keep this to {MARKDOWN_MAX:,} characters."
     if len(data.get("summary", "")) > SUMMARY_MAX:
