@@ -7,6 +7,7 @@ in a title broke every mail header built from it, and PostgreSQL refuses NUL in 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
 _CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
@@ -16,18 +17,18 @@ _BREAKS = re.compile(r"\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 _OTHER_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]")
 
 
-def clean_line(value: str | None) -> str | None:
+def clean_line(value: Any) -> Any:
     """A single-line value: every control character or line break becomes a space; the ends
-    are trimmed."""
-    if value is None:
-        return None
+    are trimmed. Anything but a string is returned as it is."""
+    if not isinstance(value, str):
+        return value
     return _ANY_CONTROL.sub(" ", value).strip()
 
 
-def clean_text(value: str | None) -> str | None:
+def clean_text(value: Any) -> Any:
     """A multi-line value: line breaks normalised to "\\n", tabs kept, other controls removed."""
-    if value is None:
-        return None
+    if not isinstance(value, str):
+        return value
     return _OTHER_CONTROLS.sub("", _BREAKS.sub("\n", value))
 
 

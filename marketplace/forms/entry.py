@@ -104,9 +104,6 @@ class EntryForm(Form):
     contact_name = StringField("Contact name", validators=[Length(max=120)])
     contact_email = EmailField("Contact email", validators=[Length(max=254)])
     contact_public = BooleanField("Show the contact on the public page")
-    used_by = CheckboxesField(
-        "Used by", description="Other ICC cities that run this solution or follow this practice."
-    )
     image = FileField(
         "Image (optional)",
         description="A logo or a screenshot: PNG, JPEG or WebP, at most 2 MB.",
@@ -120,8 +117,10 @@ class EntryForm(Form):
     image_name = HiddenField()
     remove_image = BooleanField("Remove the image")
     not_duplicate = BooleanField("None of these describes the same thing as my entry")
+    # The entry's version when the form was opened (services.publishing.EditorState).
+    version = HiddenField()
 
-    def set_choices(self, tracks, services, sdgs, cities, own_city_id: int) -> None:
+    def set_choices(self, tracks, services, sdgs) -> None:
         """Offer the current taxonomy; values already on the entry stay even if retired.
 
         ``tracks`` and ``services`` are the current ones; a chosen challenge of a retired track
@@ -139,7 +138,6 @@ class EntryForm(Form):
         )
         self.services.choices = options((s.slug, s.name) for s in [*services, *retired_services])
         self.sdgs.choices = options((s.number, f"{s.number}. {s.name}") for s in sdgs)
-        self.used_by.choices = options((c.slug, c.name) for c in cities if c.id != own_city_id)
 
     def to_data(self) -> dict[str, Any]:
         """The typed values as entry data (services.entries)."""
@@ -165,10 +163,24 @@ class EntryForm(Form):
             "challenges": list(self.challenges.data or []),
             "services": list(self.services.data or []),
             "sdgs": list(self.sdgs.data or []),
-            "used_by": list(self.used_by.data or []),
         }
 
+    def version_seen(self) -> int | None:
+        """The version the form was opened on, or None when it is missing or garbled."""
+        value = (self.version.data or "").strip()
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    def upload(self) -> Any:
+        """The uploaded image's stream, or None when no file was chosen."""
+        upload = self.image.data
+        return upload.stream if upload and getattr(upload, "filename", "") else None
+
     def add_problems(self, problems: dict[str, str]) -> None:
+        """Show a service's problems next to their fields ("": above the form), after any the
+        form found itself."""
         for name, message in problems.items():
-            field = self._fields[name]
-            field.errors = [*field.errors, message]
+            field = self._fields.get(name)
+            if field is None:
+                self.form_errors.append(message)
+            elif not field.errors:
+                field.errors = [*field.errors, message]

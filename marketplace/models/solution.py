@@ -66,6 +66,9 @@ class Solution(db.Model):
     sample: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+    # When the entry's own content last changed (the public "Last updated"); pending changes,
+    # featuring or a new version number leave it alone.
+    content_updated_at: Mapped[datetime] = mapped_column(default=utc_now)
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     # Optimistic locking: every UPDATE checks and increments it, so two curators deciding the
     # same submission at once cannot both succeed.

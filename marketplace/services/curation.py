@@ -242,7 +242,7 @@ def _decide_revision(
     )
     if decision == "approve":
         entries.apply(solution, revision.data)
-        solution.revision = None
+        entries.drop_revision(solution)
         event.comment = "Changes approved." + (f" {comment}" if comment else "")
         audit.record(user, "revision.approved", detail=comment, solution=solution)
         headline = f'your changes to "{solution.title}" are published.'
@@ -252,7 +252,7 @@ def _decide_revision(
         audit.record(user, "revision.changes_requested", detail=comment, solution=solution)
         headline = f'a curator asked for more work on your changes to "{solution.title}".'
     else:
-        solution.revision = None
+        entries.drop_revision(solution)
         event.comment = f"Changes to the published entry rejected: {comment}"
         audit.record(user, "revision.rejected", detail=comment, solution=solution)
         headline = f'your changes to "{solution.title}" were not accepted.'
@@ -273,7 +273,7 @@ def archive(user: Any, solution_id: int, reason: str, version: int | None = None
         _check_version(solution, version)
         recipient = author_of(solution)
         apply_transition(solution, Status.ARCHIVED, user, reason.strip())
-        solution.revision = None
+        entries.drop_revision(solution)
         _notify(recipient, solution, f'"{solution.title}" was archived.', reason.strip())
 
 

@@ -7,16 +7,17 @@ and the publishing services apply it, so all of them agree on what an entry hold
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
 from ..extensions import db
 from ..markup import plain_text
-from ..models import SDG, Adoption, Challenge, City, Solution, TransversalService
+from ..models import SDG, Challenge, City, Solution, TransversalService
+from ..sqltypes import utc_now
 from ..text import has_controls
-from ..vocab import COST_BANDS, KINDS, MATURITIES
+from ..vocab import COST_BANDS, FORM_LANGUAGES, KINDS, MATURITIES
+from . import images
 
 TEXT_FIELDS = (
     "kind",
@@ -50,7 +51,6 @@ def snapshot(solution: Solution) -> dict[str, Any]:
     data["challenges"] = [c.slug for c in solution.challenges]
     data["services"] = [s.slug for s in solution.services]
     data["sdgs"] = [s.number for s in solution.sdgs]
-    data["used_by"] = [a.city.slug for a in solution.adoptions]
     return data
 
 
@@ -123,16 +123,18 @@ def _by_slug(model: type, slugs: list[str]) -> list[Any]:
 
 
 def apply(solution: Solution, data: dict[str, Any]) -> None:
-    """Copy ``data`` onto ``solution`` (taxonomy and cities looked up by slug); flushes nothing."""
+    """Copy ``data`` onto ``solution`` (taxonomy looked up by slug); flushes nothing.
+
+    A choice left unanswered in a draft (kind, maturity) stays empty: submitting asks for it.
+    "Used by" is not entry data: only the adopting city records or removes its adoption.
+    """
+    before = snapshot(solution) if solution.id is not None else None
+    old_image = solution.image
     for name in TEXT_FIELDS:
         value = data.get(name, "")
         setattr(solution, name, value.strip() if isinstance(value, str) else value)
-    if not solution.kind:
-        solution.kind = "solution"
-    if not solution.maturity:
-        solution.maturity = "idea"
     solution.contact_public = bool(data.get("contact_public"))
-    solution.languages = list(data.get("languages", []))
+    solution.languages = ordered_languages(data.get("languages", []))
     solution.challenges = _by_slug(Challenge, list(data.get("challenges", [])))
     solution.services = _by_slug(TransversalService, list(data.get("services", [])))
     numbers = [int(n) for n in data.get("sdgs", [])]
@@ -141,19 +143,24 @@ def apply(solution: Solution, data: dict[str, Any]) -> None:
         if numbers
         else []
     )
-    _apply_used_by(solution, list(data.get("used_by", [])))
+    if before is not None and before != snapshot(solution):
+        solution.content_updated_at = utc_now()
+    if before is not None and old_image and old_image != solution.image:
+        images.delete_unreferenced_after_commit([old_image])
 
 
-def _apply_used_by(solution: Solution, slugs: list[str]) -> None:
-    """Add the listed cities to "used by"; never drop an adoption here.
+def drop_revision(solution: Solution) -> None:
+    """Forget the entry's pending revision (its new image too, once nothing refers to it)."""
+    if solution.revision is not None:
+        images.delete_unreferenced_after_commit([solution.revision.data.get("image", "")])
+    solution.revision = None
 
-    An adoption (and its note) belongs to the adopting city, which undoes it itself; an entry's
-    form or an approved revision written before it must not erase it.
-    """
-    present = {adoption.city_id for adoption in solution.adoptions}
-    for city in _by_slug(City, slugs):
-        if city.id != solution.city_id and city.id not in present:
-            solution.adoptions.append(Adoption(city=city))
+
+def ordered_languages(codes: list[str]) -> list[str]:
+    """Language codes without repeats, in the form's order (others after, alphabetically), so
+    saving the same choice twice stores the same list."""
+    rank = {code: i for i, code in enumerate(FORM_LANGUAGES)}
+    return sorted(set(codes), key=lambda code: (rank.get(code, len(rank)), code))
 
 
 def preview(data: dict[str, Any], city: City) -> Solution:
@@ -164,26 +171,3 @@ def preview(data: dict[str, Any], city: City) -> Solution:
     if solution in db.session:
         db.session.expunge(solution)
     return solution
-
-
-def slugify(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return slug[:80].rstrip("-") or "entry"
-
-
-def unique_slug(title: str) -> str:
-    base = slugify(title)
-    taken = set(
-        db.session.scalars(
-            db.select(Solution.slug).where(
-                (Solution.slug == base) | Solution.slug.like(f"{base}-%")
-            )
-        )
-    )
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"

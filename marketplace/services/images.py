@@ -1,18 +1,27 @@
-"""Entry images (a logo or a screenshot): checked by content, stored under a random name."""
+"""Entry images (a logo or a screenshot): checked by content, decoded and encoded again without
+metadata, stored under a random name only when the save they belong to succeeds."""
 
 from __future__ import annotations
 
 import os
 import re
 import secrets
+import time
 import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 from typing import IO
 
 from flask import current_app
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import select
 
+from ..database import current_unit
+from ..extensions import db
+from ..models import Solution, SolutionRevision
 from .errors import ValidationFailed
 
 # What Pillow detects -> the extension stored and the content type served.
@@ -34,10 +43,22 @@ def max_bytes() -> int:
     return int(current_app.config["IMAGE_MAX_BYTES"])
 
 
-def _detect(data: bytes) -> str:
-    """The format of ``data`` if it is a whole PNG, JPEG or WebP image.
+MAX_SIDE = 2400  # pixels on the longer side once stored: plenty for a logo or a screenshot
 
-    :raises ValidationFailed: anything else, whatever its file name says.
+
+@dataclass(frozen=True)
+class Prepared:
+    """A checked upload, decoded in full and encoded again without its metadata."""
+
+    data: bytes
+    extension: str
+
+
+def _reencode(data: bytes) -> Prepared:
+    """Decode ``data`` in full and encode it again: EXIF (GPS included), comments and any bytes
+    after the image are gone, a truncated image is refused, and the size is capped.
+
+    :raises ValidationFailed: anything but a whole PNG, JPEG or WebP image.
     """
     refusal = ValidationFailed("Upload a PNG, JPEG or WebP image.", "image")
     try:
@@ -48,8 +69,11 @@ def _detect(data: bytes) -> str:
                     raise refusal
                 if image.width * image.height > MAX_PIXELS:
                     raise ValidationFailed("The image has too many pixels.", "image")
-                image.verify()
-                return image.format
+                image_format = image.format
+                image.load()  # decodes every row: a truncated file fails here
+                clean = ImageOps.exif_transpose(image)  # keep the orientation EXIF described
+                clean.thumbnail((MAX_SIDE, MAX_SIDE))
+                return Prepared(_encode(clean, image_format), FORMATS[image_format][0])
     except ValidationFailed:
         raise
     except (
@@ -63,10 +87,23 @@ def _detect(data: bytes) -> str:
         raise refusal from error
 
 
-def store(stream: IO[bytes]) -> str:
-    """Check an uploaded image and keep it; returns the stored name.
+def _encode(image: Image.Image, image_format: str) -> bytes:
+    out = BytesIO()
+    if image_format == "JPEG":
+        if image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        image.save(out, "JPEG", quality=88, optimize=True)
+    elif image_format == "WEBP":
+        image.save(out, "WEBP", quality=88)
+    else:
+        image.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
-    :raises ValidationFailed: too large, or not a PNG, JPEG or WebP image.
+
+def prepare(stream: IO[bytes]) -> Prepared:
+    """Check an uploaded image and make its clean copy; nothing is stored yet.
+
+    :raises ValidationFailed: too large, empty, or not a whole PNG, JPEG or WebP image.
     """
     limit = max_bytes()
     data = stream.read(limit + 1)
@@ -74,14 +111,73 @@ def store(stream: IO[bytes]) -> str:
         raise ValidationFailed(f"The image is larger than {limit // (1024 * 1024)} MB.", "image")
     if not data:
         raise ValidationFailed("The file is empty.", "image")
-    extension = FORMATS[_detect(data)][0]
-    name = f"{secrets.token_hex(16)}.{extension}"
+    return _reencode(data)
+
+
+def save(prepared: Prepared) -> str:
+    """Store a prepared image under a new random name; returns the name."""
+    name = f"{secrets.token_hex(16)}.{prepared.extension}"
     target = folder()
     target.mkdir(parents=True, exist_ok=True)
     temporary = target / f".{name}.part"
-    temporary.write_bytes(data)
+    temporary.write_bytes(prepared.data)
     os.replace(temporary, target / name)
     return name
+
+
+def store(stream: IO[bytes]) -> str:
+    """Check, clean and keep an uploaded image; returns the stored name.
+
+    :raises ValidationFailed: see prepare.
+    """
+    return save(prepare(stream))
+
+
+def delete(name: str) -> None:
+    """Remove a stored image (nothing happens for a name that is not one)."""
+    if NAME.fullmatch(name or ""):
+        (folder() / name).unlink(missing_ok=True)
+
+
+def referenced() -> set[str]:
+    """Every image name an entry or a pending revision refers to."""
+    names = set(db.session.scalars(select(Solution.image).where(Solution.image != "")))
+    for data in db.session.scalars(select(SolutionRevision.data)):
+        if isinstance(data, dict) and data.get("image"):
+            names.add(data["image"])
+    return names
+
+
+def delete_unreferenced_after_commit(names: Iterable[str]) -> None:
+    """Once the open unit of work commits, delete those of ``names`` nothing refers to."""
+    candidates = {name for name in names if name}
+    if not candidates:
+        return
+
+    def forget() -> None:
+        for name in candidates - referenced():
+            delete(name)
+
+    current_unit().after_commit(forget, "deleting replaced images")
+
+
+def prune(older_than: timedelta = timedelta(hours=1)) -> list[str]:
+    """Delete stored images no entry or revision refers to (and leftover partial files) that
+    are older than ``older_than``, so a save in progress keeps its new file; returns the names."""
+    target = folder()
+    if not target.is_dir():
+        return []
+    keep = referenced()
+    cutoff = time.time() - older_than.total_seconds()
+    removed = []
+    for path in target.iterdir():
+        partial = path.name.startswith(".") and path.name.endswith(".part")
+        if not (partial or NAME.fullmatch(path.name)) or path.name in keep:
+            continue
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed.append(path.name)
+    return sorted(removed)
 
 
 def is_stored(name: str) -> bool:

@@ -14,8 +14,9 @@ from ..models import City
 from ..permissions import can_manage_cities
 from ..vocab import CITY_ROLES, country_name, is_country
 from . import audit
-from .entries import slugify, valid_url
+from .entries import valid_url
 from .errors import PermissionDenied, ValidationFailed
+from .slugs import slugify
 
 NAME_MAX = 200
 SLUG_MAX = 80

@@ -20,8 +20,8 @@ from ..models import Challenge, Track, TransversalService
 from ..models.solution import solution_challenge, solution_service
 from ..permissions import can_manage_taxonomy
 from . import audit
-from .entries import slugify
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from .slugs import unique_slug
 
 Term = Track | Challenge | TransversalService
 Direction = Literal["up", "down"]
@@ -208,23 +208,10 @@ def _next_position(model: type[Any], scope: list[Any]) -> int:
     return 0 if last is None else last + 1
 
 
-def _unique_slug(model: type[Any], name: str) -> str:
-    base = slugify(name)
-    taken = set(
-        db.session.scalars(
-            select(model.slug).where((model.slug == base) | model.slug.like(f"{base}-%"))
-        )
-    )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 def _add(user: Any, model: type[Any], scope: list[Any], detail: str, **values: Any) -> Any:
     """Make a checked new term with a slug and the last place among its siblings; log it."""
     term = model(
-        slug=_unique_slug(model, values["name"]),
+        slug=unique_slug(model, values["name"]),
         position=_next_position(model, scope),
         **values,
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import IO, Any
 
 from .. import search
 from ..database import transactional
@@ -12,9 +12,10 @@ from ..models import ModerationEvent, Solution, SolutionRevision
 from ..permissions import can_author, can_edit, can_publish_for_city
 from ..sqltypes import utc_now
 from ..vocab import Status
-from . import audit, entries
+from . import audit, curation, entries, images
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from .moderation import apply_transition, record_created
+from .slugs import unique_slug
 
 # Dashboard order: what needs the author's attention first.
 DASHBOARD_ORDER = (
@@ -95,11 +96,151 @@ def get_own(user: Any, solution_id: int) -> Solution:
     return solution
 
 
+@dataclass(frozen=True)
+class EditorState:
+    """What the entry form starts from for this user, and how their save will apply."""
+
+    city: Any
+    data: dict[str, Any]
+    # The entry's version the editor starts from (None for a new entry): a save over a newer
+    # one is refused, so two people editing at once cannot silently overwrite each other.
+    version: int | None
+    # A curator editing a city's entry changes it directly (logged), without a revision.
+    curator_mode: bool
+
+
+def editor_state(user: Any, solution: Solution | None) -> EditorState:
+    """The form's starting point: a new entry of the user's city, the author's pending changes
+    of a published entry, or the entry itself (a curator edits the approved version).
+
+    :raises PermissionDenied: a new entry by someone publishing for no city.
+    """
+    if solution is None:
+        require_city(user)
+        return EditorState(user.city, {"contact_public": True}, None, False)
+    curator_mode = not can_author(user, solution)
+    if solution.revision is not None and not curator_mode:
+        data = dict(solution.revision.data)
+    else:
+        data = entries.snapshot(solution)
+    return EditorState(solution.city, data, solution.version, curator_mode)
+
+
+ACTIONS = ("save", "submit", "preview")
+
+
+@dataclass
+class SaveResult:
+    """What became of a save: ``outcome`` is "saved", "submitted", "revision" or "curator" when
+    something was stored, else "preview", "duplicates" or "refused"."""
+
+    outcome: str
+    solution: Solution | None
+    # Field name -> message; "" for a message about the whole form (shown at the top).
+    problems: dict[str, str] = field(default_factory=dict)
+    preview: Solution | None = None
+    duplicates: list[Solution] = field(default_factory=list)
+    # The entry's current version when the save was refused for a newer one (see EditorState).
+    version: int | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.outcome in ("saved", "submitted", "revision", "curator")
+
+
+NEWER_VERSION = (
+    "Someone else (or you, in another window) saved this entry after you opened it, on {when}. "
+    "Nothing of yours was saved: your text is below. Open the saved version in another tab, "
+    "compare, and save again to replace it with yours."
+)
+
+
+def save(
+    user: Any,
+    solution: Solution | None,
+    data: dict[str, Any],
+    action: str,
+    *,
+    upload: IO[bytes] | None = None,
+    version: int | None = None,
+    not_duplicate: bool = False,
+    checked_only: bool = False,
+) -> SaveResult:
+    """Save, submit or preview the entry form of ``user``: every rule in one place.
+
+    All problems are found at once. An uploaded image is checked now and stored only when the
+    save succeeds; a replaced one is deleted. A submission that reads like a published entry
+    waits for the author's confirmation (``not_duplicate``). With ``checked_only`` (the form
+    itself found problems), nothing is saved and only the problems are returned.
+
+    :raises PermissionDenied: see editor_state and the services it calls.
+    """
+    state = editor_state(user, solution)
+    submit = action == "submit"
+    problems = {} if action in ACTIONS else {"": "Choose to save, submit or preview."}
+    prepared = None
+    if upload is not None:
+        try:
+            prepared = images.prepare(upload)
+        except ValidationFailed as error:
+            problems["image"] = str(error)
+    if data.get("image") and data["image"] != state.data.get("image"):
+        data = {**data, "image": ""}  # a crafted name: only the entry's own image can stay
+    rules_data = {**data, "image": data.get("image") or ("new" if prepared else "")}
+    problems.update(
+        {k: v for k, v in entries.problems(rules_data, submit).items() if k not in problems}
+    )
+    if solution is not None and version is not None and version != solution.version:
+        when = solution.updated_at.strftime("%-d %B %Y at %H:%M UTC")
+        problems[""] = NEWER_VERSION.format(when=when)
+        return SaveResult("refused", solution, problems, version=solution.version)
+    if problems or checked_only:
+        return SaveResult("refused", solution, problems)
+    if action == "preview":
+        return SaveResult("preview", solution, preview=entries.preview(data, state.city))
+    if submit and not not_duplicate and not state.curator_mode:
+        found = possible_duplicates(data, solution.id if solution is not None else None)
+        if found:
+            message = (
+                f"Not submitted yet: {len(found)} published "
+                f"entr{'y reads' if len(found) == 1 else 'ies read'} like yours. Check the list "
+                "below the form, then confirm and submit again."
+            )
+            return SaveResult("duplicates", solution, {"": message}, duplicates=found)
+    stored_image = images.save(prepared) if prepared is not None else None
+    if stored_image:
+        data = {**data, "image": stored_image}
+    try:
+        outcome, solution = _store(user, solution, data, submit, state.curator_mode)
+    except (ValidationFailed, InvalidTransition) as error:
+        if stored_image:
+            images.delete(stored_image)  # the save it belonged to did not happen
+        key = getattr(error, "field", None) or ""
+        return SaveResult("refused", solution, {key: str(error)})
+    except BaseException:
+        if stored_image:
+            images.delete(stored_image)
+        raise
+    return SaveResult(outcome, solution)
+
+
+@transactional
+def _store(
+    user: Any, solution: Solution | None, data: dict[str, Any], submit: bool, curator_mode: bool
+) -> tuple[str, Solution]:
+    if solution is None:
+        return ("submitted" if submit else "saved"), create_entry(user, data, submit)
+    if curator_mode:
+        curation.curator_edit(user, solution, data)
+        return "curator", solution
+    return save_entry(user, solution, data, submit), solution
+
+
 def _refuse_if_problems(data: dict[str, Any], submit: bool) -> None:
     found = entries.problems(data, submit)
     if found:
-        field, message = next(iter(found.items()))
-        raise ValidationFailed(message, field)
+        field_name, message = next(iter(found.items()))
+        raise ValidationFailed(message, field_name)
 
 
 @transactional
@@ -111,7 +252,7 @@ def create_entry(user: Any, data: dict[str, Any], submit: bool = False) -> Solut
     """
     city_id = require_city(user)
     _refuse_if_problems(data, submit)
-    solution = Solution(city_id=city_id, slug=entries.unique_slug(data["title"]))
+    solution = Solution(city_id=city_id, slug=unique_slug(Solution, data["title"]))
     entries.apply(solution, data)
     db.session.add(solution)
     db.session.flush()
@@ -125,8 +266,9 @@ def create_entry(user: Any, data: dict[str, Any], submit: bool = False) -> Solut
 def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool = False) -> str:
     """Save the author's edit; returns what happened: "saved", "submitted" or "revision".
 
-    Drafts and entries with changes requested are edited in place. A published entry keeps its
-    public version: the edit becomes its pending revision, which a curator approves.
+    Drafts and entries with changes requested are edited in place; until first published,
+    the address (slug) follows the title. A published entry keeps its public version: the edit
+    becomes its pending revision, which a curator approves.
 
     :raises PermissionDenied: another city's entry.
     :raises InvalidTransition: the entry waits for review, was rejected or is archived.
@@ -140,6 +282,9 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
         if revision is None:
             revision = SolutionRevision(solution_id=solution.id)
             db.session.add(revision)
+        else:
+            replaced = revision.data.get("image", "")
+            images.delete_unreferenced_after_commit([replaced])
         revision.data = data
         revision.author_id = user.id
         revision.status = "submitted" if submit else "draft"
@@ -147,6 +292,8 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
         return "revision"
     if solution.status not in EDITABLE:
         raise InvalidTransition(NOT_EDITABLE[solution.status])
+    if solution.published_at is None and data["title"] != solution.title:
+        solution.slug = unique_slug(Solution, data["title"], solution.id)
     entries.apply(solution, data)
     db.session.flush()
     if submit:
@@ -197,7 +344,7 @@ def archive(user: Any, solution: Solution, reason: str = "") -> None:
     """
     _require_author(user, solution)
     apply_transition(solution, Status.ARCHIVED, user, reason or "Archived by the author.")
-    solution.revision = None
+    entries.drop_revision(solution)
 
 
 @transactional
@@ -206,7 +353,7 @@ def discard_revision(user: Any, solution: Solution) -> None:
     _require_author(user, solution)
     if solution.revision is None:
         raise InvalidTransition("This entry has no pending changes.")
-    solution.revision = None
+    entries.drop_revision(solution)
     solution.updated_at = utc_now()
     audit.record(user, "revision.discarded", solution=solution)
 

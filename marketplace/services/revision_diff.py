@@ -9,7 +9,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..extensions import db
-from ..models import Challenge, City, Solution, TransversalService
+from ..models import Challenge, Solution, TransversalService
 from ..vocab import COST_BANDS, KINDS, LICENCES, MATURITIES, language_name
 from . import entries
 
@@ -32,7 +32,6 @@ LABELS = {
     "licence": "Licence",
     "provider": "Provider or partners",
     "website": "Website",
-    "used_by": "Used by",
     "contact_name": "Contact name",
     "contact_email": "Contact email",
     "contact_public": "Contact shown publicly",
@@ -63,7 +62,6 @@ def _names(model: type, key: str, values: list[Any]) -> dict[Any, str]:
 def _readable(data: dict[str, Any]) -> dict[str, str]:
     challenges = _names(Challenge, "slug", data.get("challenges", []))
     services = _names(TransversalService, "slug", data.get("services", []))
-    cities = _names(City, "slug", data.get("used_by", []))
     vocabularies = {
         "kind": KINDS,
         "maturity": MATURITIES,
@@ -75,16 +73,15 @@ def _readable(data: dict[str, Any]) -> dict[str, str]:
         value = data.get(name, "")
         if name in vocabularies:
             shown[name] = vocabularies[name].get(value, value)
+        # Several values compare as sets: only what was added or removed counts as a change.
         elif name == "challenges":
-            shown[name] = ", ".join(challenges.get(v, v) for v in value)
+            shown[name] = ", ".join(sorted({challenges.get(v, v) for v in value}))
         elif name == "services":
-            shown[name] = ", ".join(services.get(v, v) for v in value)
-        elif name == "used_by":
-            shown[name] = ", ".join(cities.get(v, v) for v in value)
+            shown[name] = ", ".join(sorted({services.get(v, v) for v in value}))
         elif name == "languages":
-            shown[name] = ", ".join(language_name(v) for v in value)
+            shown[name] = ", ".join(language_name(v) for v in entries.ordered_languages(value))
         elif name == "sdgs":
-            shown[name] = ", ".join(str(v) for v in value)
+            shown[name] = ", ".join(str(v) for v in sorted({int(v) for v in value}))
         elif name == "contact_public":
             shown[name] = "Yes" if value else "No"
         else:

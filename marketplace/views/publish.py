@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from .. import permissions
 from ..extensions import login_manager
 from ..forms import attach_error, keeps_input
 from ..forms.city import CityProfileForm
 from ..forms.entry import EntryForm
 from ..models import Solution
-from ..services import cities, curation, entries, images, publishing, taxonomy
-from ..services.errors import InvalidTransition, ValidationFailed
+from ..services import cities, entries, publishing, taxonomy
+from ..services.errors import ValidationFailed
 
 bp = Blueprint("publish", __name__)
 
@@ -32,29 +31,14 @@ def dashboard():
     return render_template("publish/dashboard.html", groups=groups, city=current_user.city)
 
 
-def _offer_choices(form: EntryForm, own_city_id: int) -> None:
-    form.set_choices(
-        taxonomy.tracks(), taxonomy.services(), taxonomy.sdgs(), cities.all_cities(), own_city_id
-    )
-
-
-def _keep_upload(form: EntryForm) -> None:
-    """Store a newly uploaded image at once, so a form shown again keeps it."""
-    upload = form.image.data
-    if upload and getattr(upload, "filename", ""):
-        try:
-            form.image_name.data = images.store(upload.stream)
-            form.remove_image.data = False
-        except ValidationFailed as error:
-            attach_error(form, error)
-    if form.image_name.data and not images.is_stored(form.image_name.data):
-        form.image_name.data = ""
+def _offer_choices(form: EntryForm) -> None:
+    form.set_choices(taxonomy.tracks(), taxonomy.services(), taxonomy.sdgs())
 
 
 def _signed_out_form(solution_id: int | None):
     """A POST whose session ended: show the typed entry again instead of losing it."""
     form = EntryForm()
-    _offer_choices(form, 0)
+    _offer_choices(form)
     form.validate()
     return (
         render_template(
@@ -65,72 +49,49 @@ def _signed_out_form(solution_id: int | None):
 
 
 def _entry_form(solution: Solution | None):
+    """Parse the entry form, let publishing.save apply the rules, render the outcome."""
     user = current_user._get_current_object()
-    city = solution.city if solution is not None else user.city
-    # Curators editing another city's entry change it directly (logged), without a revision.
-    curator_mode = solution is not None and not permissions.can_publish_for_city(user)
+    state = publishing.editor_state(user, solution)
     if request.method == "GET":
-        has_revision = solution is not None and solution.revision is not None
-        # The author sees their pending changes; a curator edits the entry itself.
-        source = solution.revision.data if has_revision and not curator_mode else None
-        data = source or (entries.snapshot(solution) if solution else {"contact_public": True})
-        form = EntryForm(data={**data, "image_name": data.get("image", "")})
+        data = state.data
+        form = EntryForm(
+            data={**data, "image_name": data.get("image", ""), "version": state.version}
+        )
     else:
         form = EntryForm()
-    _offer_choices(form, city.id)
-    preview = duplicates = None
+    _offer_choices(form)
+    result = None
     if request.method == "POST":
         valid = form.validate_on_submit()
-        action = request.form.get("action", "save")
-        submit = action == "submit"
-        _keep_upload(form)
-        valid = valid and not form.image.errors
-        data = form.to_data()
-        # The service's rules too, so every problem shows at once, next to its field.
-        problems = entries.problems(data, submit)
-        form.add_problems({k: v for k, v in problems.items() if not form[k].errors})
-        if not valid or problems:
-            pass
-        elif action == "preview":
-            preview = entries.preview(data, city)
-        elif (
-            submit
-            and not form.not_duplicate.data
-            and (
-                duplicates := publishing.possible_duplicates(
-                    data, solution.id if solution is not None else None
-                )
-            )
-        ):
-            pass  # listed above the buttons; the author confirms and submits again
-        else:
-            try:
-                if solution is None:
-                    solution = publishing.create_entry(user, data, submit)
-                    outcome = "submitted" if submit else "saved"
-                elif curator_mode:
-                    curation.curator_edit(user, solution, data)
-                    outcome = "curator"
-                else:
-                    outcome = publishing.save_entry(user, solution, data, submit)
-            except ValidationFailed as error:
-                attach_error(form, error)
-            except InvalidTransition as error:
-                form.form_errors.append(str(error))
-            else:
-                flash(SAVED[outcome], "success")
-                if outcome == "curator":
-                    return redirect(url_for("curate.review", entry_id=solution.id))
-                return redirect(url_for("publish.entry", entry_id=solution.id))
+        upload = form.upload()
+        result = publishing.save(
+            user,
+            solution,
+            form.to_data(),
+            request.form.get("action", "save"),
+            upload=upload,
+            version=form.version_seen(),
+            not_duplicate=bool(form.not_duplicate.data),
+            checked_only=not valid,
+        )
+        if result.stored:
+            flash(SAVED[result.outcome], "success")
+            if result.outcome == "curator":
+                return redirect(url_for("curate.review", entry_id=result.solution.id))
+            return redirect(url_for("publish.entry", entry_id=result.solution.id))
+        form.add_problems(result.problems)
+        if result.version is not None:  # saving again replaces the newer version on purpose
+            form.version.data = str(result.version)
     status = 400 if form.errors else 200
     return render_template(
         "publish/form.html",
         form=form,
         solution=solution,
         entry_id=solution.id if solution is not None else None,
-        preview=preview,
-        duplicates=duplicates,
-        curator_mode=curator_mode,
+        preview=result.preview if result else None,
+        duplicates=result.duplicates if result else None,
+        upload_dropped=bool(result and upload is not None),
+        curator_mode=state.curator_mode,
     ), status
 
 
@@ -141,7 +102,6 @@ def new():
         if request.method == "POST":
             return _signed_out_form(None)
         return login_manager.unauthorized()
-    publishing.require_city(current_user)
     return _entry_form(None)
 
 

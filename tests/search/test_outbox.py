@@ -7,6 +7,7 @@ from sqlalchemy import select
 from whoosh import index as whoosh_index
 
 from marketplace import search
+from marketplace.database import unit_of_work
 from marketplace.extensions import db
 from marketplace.models import SearchChange
 from marketplace.search.index import current_dir
@@ -26,9 +27,8 @@ def indexed():
 
 def in_request(app, work):
     """Run ``work`` inside a request, as a view would; the request's end drains the outbox."""
-    with app.test_request_context("/", method="POST"):
+    with app.test_request_context("/", method="POST"), unit_of_work():
         work()
-        db.session.commit()
 
 
 @pytest.fixture

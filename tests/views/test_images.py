@@ -1,6 +1,7 @@
 """Entry images: checked by content, stored under random names, served with the right type."""
 
 import io
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -60,7 +61,9 @@ def test_real_images_are_stored_and_served_with_their_type(signed_in, fmt, filen
         assert served.status_code == 200
         assert served.mimetype == content_type
         assert served.headers["X-Content-Type-Options"] == "nosniff"
-        assert served.data == payload
+        with Image.open(io.BytesIO(served.data)) as image:  # encoded again, same picture
+            assert (image.format, image.size) == (fmt, (40, 30))
+            assert image.convert("RGB").getpixel((5, 5))[1] > 100
 
 
 @pytest.mark.parametrize(
@@ -87,28 +90,79 @@ def test_images_over_the_limit_are_refused(app, signed_in):
     assert "larger than" in response.text
 
 
-def test_an_upload_survives_a_form_shown_again_and_can_be_removed(signed_in):
+def uploads(app) -> list[str]:
+    folder = Path(app.config["DATA_DIR"]) / "uploads"
+    return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
+
+
+def test_a_refused_save_stores_no_image_and_asks_for_it_again(app, signed_in):
     first = upload(signed_in, image_bytes("PNG"), "logo.png", title="", action="save")
     assert first.status_code == 400  # no title
-    name = first.text.split('name="image_name" type="hidden" value="')[1].split('"')[0]
-    assert name.endswith(".png")
-    second = signed_in.post(
-        "/my/entries/new",
-        data={
-            "title": "Library robots",
-            "image_name": name,
-            "image_alt": "A robot",
-            "action": "save",
-        },
-    )
-    assert second.status_code == 302
+    assert "choose it again" in first.text
+    assert uploads(app) == []
+    preview = upload(signed_in, image_bytes("PNG"), "logo.png", action="preview")
+    assert preview.status_code == 200
+    assert uploads(app) == []
+
+
+def test_a_replaced_or_removed_image_is_deleted(app, signed_in):
+    assert upload(signed_in, image_bytes("PNG"), "logo.png").status_code == 302
     entry = stored_entry()
-    assert entry.image == name
-    signed_in.post(
-        f"/my/entries/{entry.id}/edit",
-        data={"title": "Library robots", "image_name": name, "remove_image": "y", "action": "save"},
+    first = entry.image
+    assert uploads(app) == [first]
+    edit = f"/my/entries/{entry.id}/edit"
+    data = {"title": "Library robots", "image_alt": "A robot", "image_name": first}
+    replaced = signed_in.post(
+        edit,
+        data={**data, "action": "save", "image": (io.BytesIO(image_bytes("JPEG")), "new.jpg")},
+        content_type="multipart/form-data",
     )
+    assert replaced.status_code == 302
+    second = stored_entry().image
+    assert second.endswith(".jpg")
+    assert uploads(app) == [second]
+    signed_in.post(edit, data={**data, "image_name": second, "remove_image": "y", "action": "save"})
     assert stored_entry().image == ""
+    assert uploads(app) == []
+
+
+def test_an_image_name_of_another_entry_cannot_be_claimed(app, signed_in):
+    assert upload(signed_in, image_bytes("PNG"), "logo.png").status_code == 302
+    theirs = stored_entry().image
+    data = {"title": "Mine", "image_name": theirs, "image_alt": "x", "action": "save"}
+    assert signed_in.post("/my/entries/new", data=data).status_code == 302
+    mine = db.session.scalar(db.select(Solution).where(Solution.title == "Mine"))
+    assert mine.image == ""
+
+
+def test_metadata_is_stripped_and_truncated_images_are_refused(app, signed_in):
+    exif = Image.Exif()
+    exif[0x8825] = {2: (41.0, 9.0, 0.0)}  # GPS latitude
+    exif[0x010F] = "CameraMaker"
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 60)).save(buffer, format="JPEG", exif=exif.tobytes())
+    assert b"CameraMaker" in buffer.getvalue()
+    assert upload(signed_in, buffer.getvalue(), "photo.jpg").status_code == 302
+    with signed_in.get(f"/media/{stored_entry().image}") as response:
+        served = response.data
+    assert b"CameraMaker" not in served
+    with Image.open(io.BytesIO(served)) as image:
+        assert not image.getexif()
+    # A PNG whose header promises 600x600 but whose data stops after a few rows.
+    whole = image_bytes("PNG", (600, 600))
+    cut = whole[: len(whole) // 3] + whole[-12:]
+    refused = upload(signed_in, cut, "cut.png", title="Cut")
+    assert refused.status_code == 400
+    assert "Upload a PNG, JPEG or WebP image." in refused.text
+
+
+def test_a_form_refused_for_its_csrf_token_stores_no_image(csrf_app, make_user, make_city):
+    client = csrf_app.test_client()
+    with csrf_app.app_context():
+        city = make_city(slug="espoo", name="Espoo", country="FI")
+        make_user(email="p@espoo.example", role="publisher", city=city)
+    upload(client, image_bytes("PNG"), "logo.png", csrf_token="forged")
+    assert uploads(csrf_app) == []
 
 
 def test_an_image_needs_a_text_alternative(signed_in):

@@ -129,13 +129,17 @@ def test_validation_shows_every_error_next_to_its_field_and_keeps_the_input(
 
 
 def test_submit_for_review_saves_everything(signed_in, taxonomy, other_city):
-    data = complete(used_by=[other_city.slug], services=["open-data"], sdgs=["7", "11"])
-    response = signed_in.post("/my/entries/new", data={**data, "action": "submit"})
+    data = complete(services=["open-data"], sdgs=["7", "11"])
+    # A crafted POST cannot make another city an adopter: only that city records it.
+    posted = {**data, "used_by": [other_city.slug], "action": "submit"}
+    response = signed_in.post("/my/entries/new", data=posted)
     assert response.status_code == 302, errors_in(response.text)
     solution = the_entry()
     assert solution.status == Status.SUBMITTED
+    assert solution.adoptions == []
     assert entries.snapshot(solution) == {
-        **{k: v for k, v in data.items() if k not in ("contact_public", "sdgs")},
+        **{k: v for k, v in data.items() if k not in ("contact_public", "sdgs", "languages")},
+        "languages": entries.ordered_languages(data["languages"]),
         "contact_public": True,
         "sdgs": [7, 11],
         "funding_model": "",
@@ -264,7 +268,10 @@ def test_possible_duplicates_are_shown_before_submitting(
     search.rebuild()
     data = {**complete(), "action": "submit"}
     first = signed_in.post("/my/entries/new", data=data)
-    assert first.status_code == 200
+    assert first.status_code == 400
+    # Without JavaScript the summary at the top says why nothing was submitted.
+    summary = first.text.split('id="form-errors"')[1].split("</div>")[0]
+    assert "Not submitted yet: 1 published entry reads like yours" in summary
     assert "Is your entry already in the catalogue?" in first.text
     assert "Solar roofs for public schools" in first.text
     assert the_entry() is None
