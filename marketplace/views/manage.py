@@ -242,7 +242,7 @@ def invite():
     return render_template("manage/invite.html", form=form), _status()
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @keeps_input
 @login_required
 def edit_user(user_id: int):
@@ -282,7 +282,7 @@ def _account_action(user_id: int, act, message: str):
     return redirect(url_for("manage.edit_user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 @login_required
 def deactivate(user_id: int):
     return _account_action(
@@ -292,7 +292,7 @@ def deactivate(user_id: int):
     )
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/users/<id:user_id>/reactivate")
 @login_required
 def reactivate(user_id: int):
     return _account_action(
@@ -302,7 +302,7 @@ def reactivate(user_id: int):
     )
 
 
-@bp.post("/users/<int:user_id>/resend")
+@bp.post("/users/<id:user_id>/resend")
 @login_required
 def resend_invitation(user_id: int):
     return _account_action(

@@ -79,7 +79,7 @@ def curate_index():
 
 # No @keeps_input here: the CSRF error handler calls such a view again, and this one refuses
 # publishers (403) and unknown reports (404) by raising, which the handler does not catch.
-@bp.route("/curate/reports/<int:report_id>", methods=["GET", "POST"])
+@bp.route("/curate/reports/<id:report_id>", methods=["GET", "POST"])
 @login_required
 def curate_review(report_id: int):
     report = reports.get_report(current_user, report_id)
