@@ -368,6 +368,7 @@ def test_changes_resubmitted_after_the_curator_looked_are_not_approved_unseen(
     "query",
     [
         "entry=99999999999999999999999",
+        "entry=%C2%B2",  # "²": a digit to str.isdigit, not to int
         "until=9999-12-31",
         "since=0001-01-01&until=9999-12-31",
     ],
