@@ -68,7 +68,7 @@ def create_term(kind: str):
     form = NEW_FORMS[kind]()
     if kind == "challenges":
         form.set_tracks(manage_taxonomy.tracks_offered())
-        if request.method == "GET":
+        if request.method != "POST":
             form.track.data = request.args.get("track", "")
     if form.validate_on_submit():
         try:
@@ -249,7 +249,7 @@ def edit_user(user_id: int):
     user = manage_users.get_user(current_user, user_id)
     form = UserForm(
         data={"role": user.role, "city": user.city.slug if user.city else ""}
-        if request.method == "GET"
+        if request.method != "POST"
         else None
     )
     form.set_cities(city_queries.all_cities())

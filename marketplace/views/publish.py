@@ -69,7 +69,7 @@ def _entry_form(solution: Solution | None):
     city = solution.city if solution is not None else user.city
     # Curators editing another city's entry change it directly (logged), without a revision.
     curator_mode = solution is not None and not permissions.can_publish_for_city(user)
-    if request.method == "GET":
+    if request.method != "POST":
         has_revision = solution is not None and solution.revision is not None
         # The author sees their pending changes; a curator edits the entry itself.
         source = solution.revision.data if has_revision and not curator_mode else None

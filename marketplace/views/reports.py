@@ -88,7 +88,7 @@ def curate_review(report_id: int):
     form = DecisionForm()
     if not report.solution.is_published:  # only dismissing is left (the service refuses too)
         form.decision.choices = [SelectChoice("dismiss", reports.DECISIONS["dismiss"])]
-    if request.method == "GET" and report.duplicate_of is not None:
+    if request.method != "POST" and report.duplicate_of is not None:
         form.target.data = report.duplicate_of.slug
     if form.validate_on_submit():
         decision = form.decision.data
