@@ -1,10 +1,12 @@
 """The catalogue: the paginated list of published entries and each entry's page."""
 
 import re
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
 from page_reader import card_titles, headings, main, parse, section
+from sqlalchemy import event
 
 from marketplace.extensions import db
 from marketplace.models import Adoption
@@ -251,6 +253,45 @@ def test_unpublished_entry_is_not_found_for_the_public(client, make_solution, st
 
     assert response.status_code == 404
     assert "Secret entry" not in response.get_data(as_text=True)
+
+
+@contextmanager
+def counting_statements():
+    """Count the SQL statements run inside the block (the list holds one item per statement)."""
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize("status", NOT_PUBLISHED)
+@pytest.mark.parametrize("visitor", ["anonymous", "other city's publisher"])
+def test_a_hidden_entry_costs_what_a_missing_one_does(
+    app, client, auth, make_solution, make_user, make_city, status, visitor
+):
+    """Same answer, same work: timing must not tell that an unpublished slug exists."""
+    if visitor != "anonymous":
+        auth.login(make_user(role="publisher", city=make_city()).email)
+    hidden = make_solution(status=status, slug="hidden-entry-1", title="Secret entry")
+    make_solution(slug="published-entry")  # a catalogue that is not empty
+    answers = {}
+    for slug in (hidden.slug, "absent-entry-1"):
+        client.get(f"/solutions/{slug}")  # warm caches (templates, compiled queries) alike
+        with counting_statements() as statements:
+            response = client.get(f"/solutions/{slug}")
+        answers[slug] = (
+            response.status_code,
+            response.get_data(as_text=True).replace(slug, "SLUG"),
+            len(statements),
+        )
+    assert answers[hidden.slug][0] == 404
+    assert answers[hidden.slug] == answers["absent-entry-1"]
 
 
 def test_unknown_entry_is_not_found_in_the_site_design(client):
