@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from page_reader import card_titles, headings, main, parse, section
+from page_reader import card_titles, headings, main, parse, section, skipped_heading_levels
 from sqlalchemy import event
 
 from marketplace.extensions import db
@@ -157,6 +157,24 @@ def test_markdown_sections_are_rendered_as_html(client, entry, heading, tag, tex
 
     assert region.find(tag).text == text
     assert "**" not in region.text
+
+
+def test_headings_in_the_text_follow_the_page_outline(client, make_solution):
+    solution = make_solution(
+        description="### How it works\n\nPanels.\n\n##### Costs\n\nLow.",
+        impact="# Results\n\n## In figures\n\n### Per school",
+        lessons="#### Permits",
+    )
+    response = client.get(f"/solutions/{solution.slug}")
+
+    assert skipped_heading_levels(parse(response)) == []
+    page = main(response)
+    description = section(page, "Description")
+    assert [(h.tag, h.text) for h in description.find_all("h3")] == [("h3", "How it works")]
+    assert description.find("h4").text == "Costs"
+    impact = section(page, "Impact and results")
+    assert [h.tag for h in impact.iter() if h.tag in {"h3", "h4", "h5"}] == ["h3", "h4", "h5"]
+    assert section(page, "Lessons learned: what did not work").find("h3").text == "Permits"
 
 
 def test_empty_impact_and_lessons_sections_are_left_out(client, make_solution):
