@@ -18,6 +18,7 @@ from ..forms.manage import (
 )
 from ..services import cities as city_queries
 from ..services import manage_cities, manage_taxonomy, manage_users
+from ..services import taxonomy as public_taxonomy
 from ..services.errors import InvalidTransition, ValidationFailed
 from ..vocab import ROLE_LABELS
 
@@ -46,7 +47,13 @@ def _back_to_taxonomy(kind: str, slug: str):
 @bp.get("/taxonomy")
 @login_required
 def taxonomy():
-    return render_template("manage/taxonomy.html", overview=manage_taxonomy.overview(current_user))
+    return render_template(
+        "manage/taxonomy.html",
+        overview=manage_taxonomy.overview(current_user),
+        # The overview counts entries of every status; the public pages count published ones.
+        published_challenge_uses=public_taxonomy.published_counts_by_challenge(),
+        published_service_uses=public_taxonomy.published_counts_by_service(),
+    )
 
 
 def _create(kind: str, form):
