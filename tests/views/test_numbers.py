@@ -128,3 +128,10 @@ def test_a_population_out_of_range_is_a_field_error(app, population):
         form = CityProfileForm(meta={"csrf": False})
         assert not form.validate()
         assert form.population.errors
+
+
+@pytest.mark.parametrize("sdg", ["99999999999999999999999", str(ID_MAX + 1), "²", "-7"])
+def test_an_sdg_number_out_of_range_is_a_field_error(as_publisher, taxonomy, sdg):
+    response = as_publisher.post("/my/entries/new", data={"title": "T", "sdgs": sdg})
+    assert response.status_code == 400
+    assert "choice" in response.text.lower()
