@@ -11,6 +11,7 @@ from . import auth, cli, database, errors, filters, search  # noqa: F401 (auth: 
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 from .views import BLUEPRINTS
+from .views.ids import IdConverter
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -33,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     search.init_app(app)
 
+    app.url_map.converters["id"] = IdConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     errors.register(app)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import threading
 from functools import partial
 from html import unescape
 
 import bleach
 import markdown
+from bleach.html5lib_shim import Filter
 from bleach.linkifier import LinkifyFilter
 from markupsafe import Markup
 
@@ -16,7 +18,7 @@ ALLOWED_TAGS = frozenset(
         "p", "br", "hr", "blockquote", "pre", "code",
         "strong", "em", "b", "i", "del", "sub", "sup", "abbr",
         "ul", "ol", "li", "dl", "dt", "dd",
-        "h3", "h4", "h5", "h6",
+        "h1", "h2", "h3", "h4", "h5", "h6",  # renumbered after sanitising (_Outline)
         "table", "thead", "tbody", "tr", "th", "td",
         "a",
     }
@@ -37,30 +39,79 @@ def _link_rel(attrs: dict, new: bool = False) -> dict:
     return attrs
 
 
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes=ALLOWED_ATTRIBUTES,
-    protocols=ALLOWED_PROTOCOLS,
-    strip=True,
-    strip_comments=True,
-    filters=[partial(LinkifyFilter, callbacks=[_link_rel], skip_tags={"pre", "code"})],
-)
+HEADINGS = frozenset(f"h{level}" for level in range(1, 7))
 
 
-def render_markdown(text: str | None) -> Markup:
+class _Outline(Filter):
+    """Renumber headings to continue the page's outline from level ``top`` (an html5lib filter).
+
+    The first heading becomes ``top``; a later one is one level under the nearest earlier heading
+    written shallower, or at the level of an earlier one written at the same depth; no level is
+    skipped and none is above ``top``. It runs on the sanitised tokens, so headings written in
+    HTML are renumbered like Markdown ones.
+    """
+
+    def __init__(self, source, top: int):
+        super().__init__(source)
+        self.top = top
+
+    def __iter__(self):
+        outline: list[tuple[int, int]] = []  # (written, shown) of the headings still open
+        shown_open: list[int] = []  # levels of the heading elements being written out
+        for token in super().__iter__():
+            if token.get("name") not in HEADINGS:
+                yield token
+            elif token["type"] == "StartTag":
+                written = int(token["name"][1])
+                while outline and outline[-1][0] > written:
+                    outline.pop()
+                if outline and outline[-1][0] == written:
+                    shown = outline.pop()[1]
+                else:
+                    shown = outline[-1][1] + 1 if outline else self.top
+                shown = min(shown, 6)
+                outline.append((written, shown))
+                shown_open.append(shown)
+                yield {**token, "name": f"h{shown}"}
+            elif token["type"] == "EndTag" and shown_open:
+                yield {**token, "name": f"h{shown_open.pop()}"}
+            else:
+                yield token
+
+
+# A Cleaner keeps parser state between calls, so each thread has its own, one per outline level.
+_cleaners = threading.local()
+
+
+def _cleaner(top: int) -> bleach.Cleaner:
+    cleaners = _cleaners.__dict__.setdefault("by_top", {})
+    if top not in cleaners:
+        cleaners[top] = bleach.Cleaner(
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            protocols=ALLOWED_PROTOCOLS,
+            strip=True,
+            strip_comments=True,
+            filters=[
+                partial(LinkifyFilter, callbacks=[_link_rel], skip_tags={"pre", "code"}),
+                partial(_Outline, top=top),
+            ],
+        )
+    return cleaners[top]
+
+
+def render_markdown(text: str | None, under: int = 2) -> Markup:
     """Render user Markdown to sanitised HTML, safe to place in a page.
 
-    Headings start at level 3 so user text never competes with the page's own h1 and h2.
+    ``under`` is the level of the heading the text sits under (2 for a section of an entry
+    page): the text's headings continue the outline from the next level, so a lone ``###``
+    after the section's h2 is an h3, and ``#``, ``##``, ``###`` are h3, h4, h5.
     """
     if not text:
         return Markup("")
-    html = markdown.markdown(
-        text,
-        extensions=["sane_lists", "tables", "toc"],
-        extension_configs={"toc": {"baselevel": 3}},
-        output_format="html",
-    )
-    return Markup(_cleaner.clean(html))  # noqa: S704 (the sanitiser's own output)
+    html = markdown.markdown(text, extensions=["sane_lists", "tables"], output_format="html")
+    top = min(max(under + 1, 2), 6)  # never an h1: the page has its own
+    return Markup(_cleaner(top).clean(html))  # noqa: S704 (the sanitiser's own output)
 
 
 # Markdown syntax to drop when only the words matter (snippets, similar-entry text). Cheaper than

@@ -76,6 +76,35 @@ def test_markdown_formatting_survives():
     assert "<code>code</code>" in html
 
 
+def heading_levels(html) -> list[int]:
+    return [int(tag[1]) for tag, _ in elements(html) if tag in {f"h{n}" for n in range(1, 7)}]
+
+
+@pytest.mark.parametrize(
+    ("source", "levels"),
+    [
+        ("### Alone", [3]),
+        ("# One\n\n## Two\n\n### Three", [3, 4, 5]),
+        ("## Two\n\n#### Four", [3, 4]),  # no gap where the writer skipped a level
+        ("### Deep\n\n# Shallow", [3, 3]),  # never above the section's next level
+        ("# A\n\n### B\n\n## C\n\n# D", [3, 4, 4, 3]),
+        ("###### A\n\n###### B", [3, 3]),
+        ("# 1\n\n## 2\n\n### 3\n\n#### 4\n\n##### 5\n\n###### 6", [3, 4, 5, 6, 6, 6]),
+        ("<h6>Raw</h6>\n\n<h2>HTML</h2>", [3, 3]),  # headings written in HTML too
+        ("Title\n=====\n\nSub\n---", [3, 4]),
+    ],
+)
+def test_headings_continue_the_page_outline(source, levels):
+    assert heading_levels(render_markdown(source)) == levels
+
+
+def test_headings_follow_the_level_they_sit_under():
+    source = "# Profile\n\n### Priorities"
+    assert heading_levels(render_markdown(source, under=1)) == [2, 3]
+    assert heading_levels(render_markdown(source, under=3)) == [4, 5]
+    assert heading_levels(render_markdown("# Never an h1", under=0)) == [2]
+
+
 def test_heading_ids_are_dropped():
     assert "id=" not in str(render_markdown("## Results"))
 
@@ -125,3 +154,14 @@ def test_plain_text_keeps_the_words_and_drops_the_markup():
     )
     assert plain_text("") == ""
     assert plain_text(None) == ""
+
+
+def test_rendering_in_several_threads_gives_what_one_thread_does():
+    from concurrent.futures import ThreadPoolExecutor
+
+    sources = [
+        f"# Part {n}\n\n### Step {n}\n\nSee https://x.example/{n} and **{n}**." for n in range(40)
+    ]
+    expected = [str(render_markdown(source)) for source in sources]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert [str(html) for html in pool.map(render_markdown, sources * 5)] == expected * 5

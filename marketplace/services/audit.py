@@ -63,7 +63,7 @@ def events(user: Any, wanted: AuditFilter) -> Select[tuple[AuditEvent]]:
     if wanted.entry:
         entry = wanted.entry.strip()
         condition = Solution.slug == entry
-        if entry.isdigit() and len(entry) < 10:
+        if entry.isascii() and entry.isdigit() and len(entry) < 10:
             condition = condition | (Solution.id == int(entry))
         query = query.join(Solution, Solution.id == AuditEvent.solution_id).where(condition)
     if wanted.action:

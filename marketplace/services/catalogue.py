@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import selectinload
 
 from .. import permissions
@@ -89,9 +89,16 @@ def get_visible(slug: str, user: Any) -> Solution:
     :raises NotFound: when there is no such entry or it is not public and ``user`` may not see it
         (an unpublished entry does not reveal that it exists).
     """
+    # Visibility is part of the query, so a hidden entry costs what a missing one does (no
+    # relationships loaded before the refusal): its response time does not tell that it exists.
+    visible = Solution.status == Status.PUBLISHED
+    if permissions.can_moderate(user):
+        visible = true()
+    elif permissions.belongs_to_city(user, getattr(user, "city_id", None)):
+        visible = visible | (Solution.city_id == user.city_id)
     solution = db.session.scalar(
         select(Solution)
-        .where(Solution.slug == slug)
+        .where(Solution.slug == slug, visible)
         .options(
             *CARD_OPTIONS,
             selectinload(Solution.services),

@@ -56,7 +56,7 @@ def login():
             start_session(user, remember=form.remember.data)
             flash(f"Signed in as {user.display_name}.", "success")
             return redirect(safe_next(form.next.data, landing(user)))
-    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
+    return render_template("auth/login.html", form=form), 400 if request.method == "POST" else 200
 
 
 @bp.post("/logout")
@@ -84,7 +84,7 @@ def _set_password_page(token: str, purpose: str, template: str):
             start_session(user)
             flash("Your password is set and you are signed in.", "success")
             return redirect(landing(user))
-    status = 200 if request.method == "GET" else 400
+    status = 400 if request.method == "POST" else 200
     return render_template(template, form=form, user=user, token=token), status
 
 

@@ -18,17 +18,22 @@ from flask_login import current_user, login_required
 
 from ..services import audit, curation, publishing, reports, revision_diff
 from ..services.errors import InvalidTransition, ValidationFailed
+from .ids import parse_id
 from .paging import paginate
 
 bp = Blueprint("curate", __name__, url_prefix="/curate")
 
 
-def _version() -> int | None:
-    """The entry version the curator saw; an unreadable one counts as outdated (-1)."""
-    raw = request.form.get("version")
+def _seen_version(raw: str | None) -> int | None:
+    """The version the curator saw: None when not given, -1 (outdated) when unreadable."""
     if raw is None:
         return None
-    return int(raw) if raw.isdigit() and len(raw) < 10 else -1
+    version = parse_id(raw)
+    return -1 if version is None else version
+
+
+def _version() -> int | None:
+    return _seen_version(request.form.get("version"))
 
 
 @bp.get("")
@@ -46,7 +51,7 @@ def queue():
     )
 
 
-@bp.get("/entries/<int:entry_id>")
+@bp.get("/entries/<id:entry_id>")
 @login_required
 def review(entry_id: int):
     solution = curation.get_for_review(current_user, entry_id)
@@ -68,7 +73,7 @@ def _refused(entry_id: int, error: Exception):
     return _back(entry_id)
 
 
-@bp.post("/entries/<int:entry_id>/decide")
+@bp.post("/entries/<id:entry_id>/decide")
 @login_required
 def decide(entry_id: int):
     decision = request.form.get("decision", "")
@@ -84,7 +89,7 @@ def decide(entry_id: int):
     return redirect(url_for("curate.queue"))
 
 
-@bp.post("/entries/<int:entry_id>/archive")
+@bp.post("/entries/<id:entry_id>/archive")
 @login_required
 def archive(entry_id: int):
     try:
@@ -95,7 +100,7 @@ def archive(entry_id: int):
     return _back(entry_id)
 
 
-@bp.post("/entries/<int:entry_id>/republish")
+@bp.post("/entries/<id:entry_id>/republish")
 @login_required
 def republish(entry_id: int):
     try:
@@ -106,7 +111,7 @@ def republish(entry_id: int):
     return _back(entry_id)
 
 
-@bp.post("/entries/<int:entry_id>/feature")
+@bp.post("/entries/<id:entry_id>/feature")
 @login_required
 def feature(entry_id: int):
     featured = request.form.get("featured") == "1"
@@ -125,11 +130,10 @@ def bulk():
     # Each checkbox carries "id:version" (the version the curator saw in the queue).
     selected = {}
     for value in request.form.getlist("entry"):
-        entry_id, _, version = value.partition(":")
-        if entry_id.isdigit() and len(entry_id) < 10:
-            selected[int(entry_id)] = (
-                int(version) if version.isdigit() and len(version) < 10 else None
-            )
+        raw_id, colon, version = value.partition(":")
+        entry_id = parse_id(raw_id)
+        if entry_id is not None:
+            selected[entry_id] = _seen_version(version if colon else None)
     ids = list(selected)
     if not ids:
         flash("Select at least one entry.", "error")

@@ -18,6 +18,7 @@ from ..forms.manage import (
 )
 from ..services import cities as city_queries
 from ..services import manage_cities, manage_taxonomy, manage_users
+from ..services import taxonomy as public_taxonomy
 from ..services.errors import InvalidTransition, ValidationFailed
 from ..vocab import ROLE_LABELS
 
@@ -46,7 +47,13 @@ def _back_to_taxonomy(kind: str, slug: str):
 @bp.get("/taxonomy")
 @login_required
 def taxonomy():
-    return render_template("manage/taxonomy.html", overview=manage_taxonomy.overview(current_user))
+    return render_template(
+        "manage/taxonomy.html",
+        overview=manage_taxonomy.overview(current_user),
+        # The overview counts entries of every status; the public pages count published ones.
+        published_challenge_uses=public_taxonomy.published_counts_by_challenge(),
+        published_service_uses=public_taxonomy.published_counts_by_service(),
+    )
 
 
 def _create(kind: str, form):
@@ -68,7 +75,7 @@ def create_term(kind: str):
     form = NEW_FORMS[kind]()
     if kind == "challenges":
         form.set_tracks(manage_taxonomy.tracks_offered())
-        if request.method == "GET":
+        if request.method != "POST":
             form.track.data = request.args.get("track", "")
     if form.validate_on_submit():
         try:
@@ -242,14 +249,14 @@ def invite():
     return render_template("manage/invite.html", form=form), _status()
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @keeps_input
 @login_required
 def edit_user(user_id: int):
     user = manage_users.get_user(current_user, user_id)
     form = UserForm(
         data={"role": user.role, "city": user.city.slug if user.city else ""}
-        if request.method == "GET"
+        if request.method != "POST"
         else None
     )
     form.set_cities(city_queries.all_cities())
@@ -282,7 +289,7 @@ def _account_action(user_id: int, act, message: str):
     return redirect(url_for("manage.edit_user", user_id=user_id))
 
 
-@bp.post("/users/<int:user_id>/deactivate")
+@bp.post("/users/<id:user_id>/deactivate")
 @login_required
 def deactivate(user_id: int):
     return _account_action(
@@ -292,7 +299,7 @@ def deactivate(user_id: int):
     )
 
 
-@bp.post("/users/<int:user_id>/reactivate")
+@bp.post("/users/<id:user_id>/reactivate")
 @login_required
 def reactivate(user_id: int):
     return _account_action(
@@ -302,7 +309,7 @@ def reactivate(user_id: int):
     )
 
 
-@bp.post("/users/<int:user_id>/resend")
+@bp.post("/users/<id:user_id>/resend")
 @login_required
 def resend_invitation(user_id: int):
     return _account_action(

@@ -52,7 +52,7 @@ def _entry_form(solution: Solution | None):
     """Parse the entry form, let publishing.save apply the rules, render the outcome."""
     user = current_user._get_current_object()
     state = publishing.editor_state(user, solution)
-    if request.method == "GET":
+    if request.method != "POST":
         data = state.data
         form = EntryForm(
             data={**data, "image_name": data.get("image", ""), "version": state.version}
@@ -105,7 +105,7 @@ def new():
     return _entry_form(None)
 
 
-@bp.route("/my/entries/<int:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/my/entries/<id:entry_id>/edit", methods=["GET", "POST"])
 @keeps_input
 def edit(entry_id: int):
     if not current_user.is_authenticated:
@@ -115,7 +115,7 @@ def edit(entry_id: int):
     return _entry_form(publishing.get_own(current_user, entry_id))
 
 
-@bp.get("/my/entries/<int:entry_id>")
+@bp.get("/my/entries/<id:entry_id>")
 @login_required
 def entry(entry_id: int):
     solution = publishing.get_own(current_user, entry_id)
@@ -137,19 +137,19 @@ def _action(entry_id: int, act, message: str):
     return redirect(url_for("publish.entry", entry_id=entry_id))
 
 
-@bp.post("/my/entries/<int:entry_id>/withdraw")
+@bp.post("/my/entries/<id:entry_id>/withdraw")
 @login_required
 def withdraw(entry_id: int):
     return _action(entry_id, publishing.withdraw, "Withdrawn: you can edit it again.")
 
 
-@bp.post("/my/entries/<int:entry_id>/archive")
+@bp.post("/my/entries/<id:entry_id>/archive")
 @login_required
 def archive(entry_id: int):
     return _action(entry_id, publishing.archive, "Archived: the entry is no longer public.")
 
 
-@bp.post("/my/entries/<int:entry_id>/discard")
+@bp.post("/my/entries/<id:entry_id>/discard")
 @login_required
 def discard(entry_id: int):
     return _action(

@@ -79,7 +79,7 @@ def curate_index():
 
 # No @keeps_input here: the CSRF error handler calls such a view again, and this one refuses
 # publishers (403) and unknown reports (404) by raising, which the handler does not catch.
-@bp.route("/curate/reports/<int:report_id>", methods=["GET", "POST"])
+@bp.route("/curate/reports/<id:report_id>", methods=["GET", "POST"])
 @login_required
 def curate_review(report_id: int):
     report = reports.get_report(current_user, report_id)
@@ -88,7 +88,7 @@ def curate_review(report_id: int):
     form = DecisionForm()
     if not report.solution.is_published:  # only dismissing is left (the service refuses too)
         form.decision.choices = [SelectChoice("dismiss", reports.DECISIONS["dismiss"])]
-    if request.method == "GET" and report.duplicate_of is not None:
+    if request.method != "POST" and report.duplicate_of is not None:
         form.target.data = report.duplicate_of.slug
     if form.validate_on_submit():
         decision = form.decision.data

@@ -55,7 +55,7 @@ def service(slug: str):
     )
 
 
-@bp.get("/sdgs/<int:number>")
+@bp.get("/sdgs/<id:number>")
 def sdg(number: int):
     item = taxonomy.get_sdg(number)
     return render_template(

@@ -134,6 +134,18 @@ def headings(scope: Element) -> list[str]:
     return [element.text for element in scope.iter() if re.fullmatch(r"h[1-6]", element.tag)]
 
 
+def skipped_heading_levels(scope: Element) -> list[str]:
+    """Headings more than one level under the heading before them (axe's heading-order)."""
+    skipped, previous = [], 0
+    for element in scope.iter():
+        if re.fullmatch(r"h[1-6]", element.tag):
+            level = int(element.tag[1])
+            if level > previous + 1:
+                skipped.append(f"h{previous} then {element.tag} {element.text!r}")
+            previous = level
+    return skipped
+
+
 def card_titles(scope: Element) -> list[str]:
     """Titles of the entry cards in ``scope``, in the order shown."""
     return [card.find("a").text for card in scope.find_all(class_="card-title")]

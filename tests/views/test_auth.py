@@ -32,6 +32,14 @@ def test_sign_in_page_has_a_labelled_form(client):
     assert 'type="password"' in page.text
 
 
+def test_head_answers_like_get_on_the_sign_in_and_password_pages(client, publisher):
+    pages = ["/login", "/reset", f"/reset/{make_token(publisher, 'reset')}"]
+    pages.append(f"/invite/{make_token(publisher, 'invite')}")
+    for path in pages:
+        assert (path, client.head(path).status_code) == (path, client.get(path).status_code)
+        assert client.get(path).status_code == 200
+
+
 def test_publisher_signs_in_and_lands_on_the_dashboard(client, auth, publisher):
     response = auth.login("ANA@porto.example ", PASSWORD)
     assert response.status_code == 302

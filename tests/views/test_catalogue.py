@@ -1,10 +1,12 @@
 """The catalogue: the paginated list of published entries and each entry's page."""
 
 import re
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from page_reader import card_titles, headings, main, parse, section
+from page_reader import card_titles, headings, main, parse, section, skipped_heading_levels
+from sqlalchemy import event
 
 from marketplace.extensions import db
 from marketplace.models import Adoption
@@ -157,6 +159,24 @@ def test_markdown_sections_are_rendered_as_html(client, entry, heading, tag, tex
     assert "**" not in region.text
 
 
+def test_headings_in_the_text_follow_the_page_outline(client, make_solution):
+    solution = make_solution(
+        description="### How it works\n\nPanels.\n\n##### Costs\n\nLow.",
+        impact="# Results\n\n## In figures\n\n### Per school",
+        lessons="#### Permits",
+    )
+    response = client.get(f"/solutions/{solution.slug}")
+
+    assert skipped_heading_levels(parse(response)) == []
+    page = main(response)
+    description = section(page, "Description")
+    assert [(h.tag, h.text) for h in description.find_all("h3")] == [("h3", "How it works")]
+    assert description.find("h4").text == "Costs"
+    impact = section(page, "Impact and results")
+    assert [h.tag for h in impact.iter() if h.tag in {"h3", "h4", "h5"}] == ["h3", "h4", "h5"]
+    assert section(page, "Lessons learned: what did not work").find("h3").text == "Permits"
+
+
 def test_empty_impact_and_lessons_sections_are_left_out(client, make_solution):
     solution = make_solution(impact="", lessons="")
 
@@ -251,6 +271,45 @@ def test_unpublished_entry_is_not_found_for_the_public(client, make_solution, st
 
     assert response.status_code == 404
     assert "Secret entry" not in response.get_data(as_text=True)
+
+
+@contextmanager
+def counting_statements():
+    """Count the SQL statements run inside the block (the list holds one item per statement)."""
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize("status", NOT_PUBLISHED)
+@pytest.mark.parametrize("visitor", ["anonymous", "other city's publisher"])
+def test_a_hidden_entry_costs_what_a_missing_one_does(
+    app, client, auth, make_solution, make_user, make_city, status, visitor
+):
+    """Same answer, same work: timing must not tell that an unpublished slug exists."""
+    if visitor != "anonymous":
+        auth.login(make_user(role="publisher", city=make_city()).email)
+    hidden = make_solution(status=status, slug="hidden-entry-1", title="Secret entry")
+    make_solution(slug="published-entry")  # a catalogue that is not empty
+    answers = {}
+    for slug in (hidden.slug, "absent-entry-1"):
+        client.get(f"/solutions/{slug}")  # warm caches (templates, compiled queries) alike
+        with counting_statements() as statements:
+            response = client.get(f"/solutions/{slug}")
+        answers[slug] = (
+            response.status_code,
+            response.get_data(as_text=True).replace(slug, "SLUG"),
+            len(statements),
+        )
+    assert answers[hidden.slug][0] == 404
+    assert answers[hidden.slug] == answers["absent-entry-1"]
 
 
 def test_unknown_entry_is_not_found_in_the_site_design(client):

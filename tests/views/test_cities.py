@@ -1,7 +1,7 @@
 """City pages: the list of ICC cities and each city's profile, entries and adoptions."""
 
 import pytest
-from page_reader import card_titles, main, parse, section
+from page_reader import card_titles, main, parse, section, skipped_heading_levels
 
 from marketplace.extensions import db
 from marketplace.models import Adoption
@@ -77,6 +77,18 @@ def test_city_profile_markdown_is_rendered(client, porto):
 
     assert profile.find("strong").text == "mentor"
     assert "**" not in profile.text
+
+
+def test_city_profile_headings_follow_the_page_outline(client, make_city):
+    make_city(slug="braga", name="Braga", profile="### Priorities\n\nHousing.\n\n#### Next")
+    response = client.get("/cities/braga")
+
+    assert skipped_heading_levels(parse(response)) == []
+    profile = section(main(response), "Profile")
+    assert [(h.tag, h.text) for h in profile.iter() if h.tag in {"h2", "h3", "h4"}] == [
+        ("h2", "Priorities"),
+        ("h3", "Next"),
+    ]
 
 
 def test_city_profile_never_carries_markup_into_the_page(client, make_city):

@@ -355,23 +355,45 @@ def test_changes_resubmitted_after_the_curator_looked_are_not_approved_unseen(
     assert any("Another curator" in f for f in flashes(as_curator.get(response.location).text))
     db.session.expire_all()
     assert solution.summary == "Old."
-    bogus = as_curator.post(
-        f"/curate/entries/{solution.id}/decide", data={"decision": "approve", "version": "abc"}
-    )
-    assert any("Another curator" in f for f in flashes(as_curator.get(bogus.location).text))
+    for unreadable in ("abc", "²", "-1", "0", str(2**31), "9" * 5000):
+        bogus = as_curator.post(
+            f"/curate/entries/{solution.id}/decide",
+            data={"decision": "approve", "version": unreadable},
+        )
+        assert bogus.status_code == 302, unreadable
+        assert any("Another curator" in f for f in flashes(as_curator.get(bogus.location).text))
 
 
 @pytest.mark.parametrize(
     "query",
-    ["entry=99999999999999999999999", "until=9999-12-31", "since=0001-01-01&until=9999-12-31"],
+    [
+        "entry=99999999999999999999999",
+        "entry=%C2%B2",  # "²": a digit to str.isdigit, not to int
+        "until=9999-12-31",
+        "since=0001-01-01&until=9999-12-31",
+    ],
 )
 def test_odd_audit_filters_give_a_page_not_an_error(as_curator, query):
     assert as_curator.get(f"/curate/audit?{query}").status_code == 200
     assert as_curator.get(f"/curate/audit.csv?{query}").status_code == 200
 
 
-def test_bulk_ignores_numbers_too_large_to_be_entries(as_curator):
+@pytest.mark.parametrize(
+    "value", ["99999999999999999999999", str(2**31), "0", "²", "²:1", "٣", "9" * 5000]
+)
+def test_bulk_ignores_values_that_cannot_be_entries(as_curator, value):
+    response = as_curator.post("/curate/bulk", data={"action": "approve", "entry": value})
+    assert response.status_code == 302
+    assert flashes(as_curator.get(response.location).text)[-1] == "Select at least one entry."
+
+
+@pytest.mark.parametrize("version", ["²", "abc", str(2**31)])
+def test_bulk_treats_an_unreadable_version_as_outdated(as_curator, submit, version):
+    solution = submit(title="Seen at some version")
     response = as_curator.post(
-        "/curate/bulk", data={"action": "approve", "entry": "99999999999999999999999"}
+        "/curate/bulk", data={"action": "approve", "entry": f"{solution.id}:{version}"}
     )
     assert response.status_code == 302
+    assert any("Another curator" in m for m in flashes(as_curator.get(response.location).text))
+    db.session.expire_all()
+    assert solution.status == Status.SUBMITTED

@@ -164,6 +164,20 @@ def test_the_overview_lists_every_kind_in_order_with_retired_marked(curator, tax
     assert "Move up Retrofitting buildings" not in page  # first of its track
 
 
+def test_the_overview_counts_every_entry_and_says_how_many_are_published(
+    curator, taxonomy, make_solution
+):
+    retrofit, smes = taxonomy["challenges"]["retrofit"], taxonomy["challenges"]["smes"]
+    make_solution(challenges=[retrofit], services=[taxonomy["service"]])
+    for status in (Status.DRAFT, Status.SUBMITTED, Status.ARCHIVED):
+        make_solution(status=status, challenges=[retrofit, smes])
+    page = words(curator.get("/curate/taxonomy"))
+    assert "Retrofitting buildings (4 entries, 1 published)" in page
+    assert "Green SMEs (3 entries, 0 published)" in page
+    assert "Last mile (no entries)" in page
+    assert "Open data platforms (1 entry, 1 published)" in page
+
+
 @pytest.mark.parametrize(
     ("kind", "data", "model", "slug"),
     [

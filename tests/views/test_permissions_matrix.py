@@ -203,17 +203,11 @@ def test_every_route_is_in_the_table(tmp_path):
     assert covered - routes == set(), "CASES names routes that no longer exist"
 
 
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(
-    ("endpoint", "method", "args", "expected"),
-    CASES,
-    ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CASES)],
-)
-def test_route_outcome(catalogue_dir, tmp_path, endpoint, method, args, expected, role):
-    source, ids, tokens = catalogue_dir
+def _app_on_copy(catalogue_dir, tmp_path):
+    source = catalogue_dir[0]
     data_dir = tmp_path / "data"
     shutil.copytree(source, data_dir)
-    app = create_app(
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "matrix",
@@ -221,11 +215,18 @@ def test_route_outcome(catalogue_dir, tmp_path, endpoint, method, args, expected
             "WTF_CSRF_ENABLED": False,
         }
     )
+
+
+def _client_as(app, role, tokens):
     client = app.test_client()
     if role != "anonymous":
         with client.session_transaction() as session:
             session["_user_id"] = tokens[role]
             session["_fresh"] = True
+    return client
+
+
+def _url(app, endpoint, args, ids):
     values = {
         key: ids.get(value, value) if isinstance(value, str) and key != "slug" else value
         for key, value in args.items()
@@ -233,8 +234,20 @@ def test_route_outcome(catalogue_dir, tmp_path, endpoint, method, args, expected
     with app.test_request_context():
         from flask import url_for
 
-        url = url_for(endpoint, **values)
-    with client.open(url, method=method) as response:
+        return url_for(endpoint, **values)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    ("endpoint", "method", "args", "expected"),
+    CASES,
+    ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CASES)],
+)
+def test_route_outcome(catalogue_dir, tmp_path, endpoint, method, args, expected, role):
+    _, ids, tokens = catalogue_dir
+    app = _app_on_copy(catalogue_dir, tmp_path)
+    client = _client_as(app, role, tokens)
+    with client.open(_url(app, endpoint, args, ids), method=method) as response:
         status, location = response.status_code, response.location or ""
     with app.app_context():
         db.engine.dispose()
@@ -247,3 +260,27 @@ def test_route_outcome(catalogue_dir, tmp_path, endpoint, method, args, expected
     else:
         outcome = status
     assert outcome == expected[role], (endpoint, role, status, location)
+
+
+GET_CASES = [(endpoint, args) for endpoint, method, args, _ in CASES if method == "GET"]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "args"), GET_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(GET_CASES)]
+)
+def test_head_answers_as_get_does(catalogue_dir, tmp_path, endpoint, args):
+    """HEAD runs the GET view (Flask), so a view must not take "not GET" to mean "a POST"."""
+    _, ids, tokens = catalogue_dir
+    app = _app_on_copy(catalogue_dir, tmp_path)
+    url = _url(app, endpoint, args, ids)
+    for role in ROLES:  # GET changes nothing, so every role can share one copy
+        client = _client_as(app, role, tokens)
+        with client.get(url) as got, client.head(url) as head:
+            assert (head.status_code, head.location, head.content_type) == (
+                got.status_code,
+                got.location,
+                got.content_type,
+            ), (endpoint, role)
+            assert head.data == b""
+    with app.app_context():
+        db.engine.dispose()
