@@ -12,11 +12,13 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
-from marketplace import create_app
+from marketplace import create_app, search
 from marketplace.extensions import db
 from marketplace.models import SDG, Challenge, City, Solution, Track, TransversalService, User
 from marketplace.services import demo
 from marketplace.vocab import Status
+
+PASSWORD = "correct horse battery"  # what make_user gives every account unless told otherwise
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -58,21 +60,25 @@ def app(tmp_path):
 
 @pytest.fixture(scope="session")
 def demo_data_dir(tmp_path_factory):
-    """A data dir holding the seeded demo catalogue, built once per test session."""
+    """A data dir holding the seeded demo catalogue and its search index, built once per session.
+
+    Copy it with ``symlinks=True``: the live index is a relative symlink that must stay a link.
+    """
     data_dir = tmp_path_factory.mktemp("demo")
     app = _make_app(data_dir)
     with app.app_context():
         db.create_all()
         demo.seed_demo()
+        search.rebuild()
         db.engine.dispose()
     return data_dir
 
 
 @pytest.fixture
 def demo_app(tmp_path, demo_data_dir):
-    """An app on a private copy of the seeded demo catalogue."""
+    """An app on a private copy of the seeded demo catalogue and its search index."""
     data_dir = tmp_path / "data"
-    shutil.copytree(demo_data_dir, data_dir)
+    shutil.copytree(demo_data_dir, data_dir, symlinks=True)
     app = _make_app(data_dir)
     yield app
     with app.app_context():
@@ -167,7 +173,7 @@ def make_solution(ctx, make_city, taxonomy):
 
 @pytest.fixture
 def make_user(ctx):
-    def make(password: str = "correct horse battery", **overrides) -> User:
+    def make(password: str = PASSWORD, **overrides) -> User:
         n = next(_numbers)
         values = {"email": f"user{n}@example.org", "display_name": f"User {n}"}
         user = User(**{**values, **overrides})
@@ -187,14 +193,31 @@ def outbox(app):
     return lambda: read_outbox(app.config["DATA_DIR"])
 
 
+def sign_in(client: FlaskClient, user: User) -> FlaskClient:
+    """Sign ``client`` in as ``user`` by writing the session Flask-Login reads, as a sign-in would.
+
+    For tests about what a signed-in user may do; tests about signing in itself go through the
+    form (``Auth.login``).
+    """
+    with client.session_transaction() as session:
+        session.clear()
+        session.permanent = True
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
+
+
 class Auth:
-    """Sign a test client in and out through the real forms."""
+    """Sign a test client in and out: through the real forms, or straight into the session."""
 
     def __init__(self, client):
         self.client = client
 
-    def login(self, email: str, password: str = "correct horse battery", **extra):
+    def login(self, email: str, password: str = PASSWORD, **extra):
         return self.client.post("/login", data={"email": email, "password": password, **extra})
+
+    def sign_in(self, user: User) -> FlaskClient:
+        return sign_in(self.client, user)
 
     def logout(self):
         return self.client.post("/logout")
@@ -203,6 +226,12 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def client_for(app):
+    """A new test client (a browser of its own) signed in as the given user."""
+    return lambda user: sign_in(app.test_client(), user)
 
 
 @pytest.fixture
@@ -228,3 +257,42 @@ def csrf_token_in():
         return match.group(1)
 
     return find
+
+
+@pytest.fixture
+def password():
+    """The password make_user gives an account unless told otherwise, for forms that ask for it."""
+    return PASSWORD
+
+
+@pytest.fixture
+def signed_in(auth, user):
+    """The ``client`` signed in as ``user`` (each module says who ``user`` is)."""
+    return auth.sign_in(user)
+
+
+@pytest.fixture
+def porto(make_city):
+    return make_city(slug="porto", name="Porto", country="PT")
+
+
+@pytest.fixture
+def publisher(make_user, porto):
+    """A publisher of Porto."""
+    return make_user(email="pub@porto.example", role="publisher", city=porto)
+
+
+@pytest.fixture
+def curator(make_user):
+    return make_user(email="cura@example.org", role="curator", display_name="Cora")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(email="admin@example.org", role="admin")
+
+
+@pytest.fixture
+def as_curator(auth, curator):
+    """The ``client`` signed in as ``curator``."""
+    return auth.sign_in(curator)

@@ -73,7 +73,6 @@ FILTERS = {
 @pytest.fixture
 def demo_index(demo_app):
     with demo_app.app_context():
-        search.rebuild()
         yield live.generation()
 
 
