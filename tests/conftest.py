@@ -25,6 +25,11 @@ TEST_CONFIG = {
     "WTF_CSRF_ENABLED": False,
     "SECRET_KEY": "test-secret",
     "PER_PAGE": 5,
+    # Argon2id at its cheapest: hashing is not under test in most tests (test_models checks the
+    # production cost once), and at production cost it took most of the suite's time.
+    "PASSWORD_HASH_TIME_COST": 1,
+    "PASSWORD_HASH_MEMORY_COST": 8,
+    "PASSWORD_HASH_PARALLELISM": 1,
 }
 
 
