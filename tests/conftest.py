@@ -191,6 +191,27 @@ def make_user(ctx):
 
 
 @pytest.fixture
+def porto(make_city):
+    return make_city(slug="porto", name="Porto", country="PT")
+
+
+@pytest.fixture
+def publisher(make_user, porto):
+    """A publisher of Porto."""
+    return make_user(email="pub@porto.example", role="publisher", city=porto)
+
+
+@pytest.fixture
+def curator(make_user):
+    return make_user(email="cura@example.org", role="curator", display_name="Cora")
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user(email="admin@example.org", role="admin")
+
+
+@pytest.fixture
 def outbox(app):
     """The messages the app has mailed so far (development mode writes them to the data dir)."""
     from marketplace.mail import read_outbox
@@ -240,6 +261,24 @@ def client_for(app):
 
 
 @pytest.fixture
+def password():
+    """The password make_user gives an account unless told otherwise, for forms that ask for it."""
+    return PASSWORD
+
+
+@pytest.fixture
+def signed_in(auth, user):
+    """The ``client`` signed in as ``user`` (each module says who ``user`` is)."""
+    return auth.sign_in(user)
+
+
+@pytest.fixture
+def as_curator(client_for, curator):
+    """A browser of its own signed in as ``curator`` (``client`` stays anonymous)."""
+    return client_for(curator)
+
+
+@pytest.fixture
 def csrf_app(tmp_path):
     """An app with CSRF protection on, as in production."""
     app = _make_app(tmp_path / "csrf", WTF_CSRF_ENABLED=True)
@@ -262,42 +301,3 @@ def csrf_token_in():
         return match.group(1)
 
     return find
-
-
-@pytest.fixture
-def password():
-    """The password make_user gives an account unless told otherwise, for forms that ask for it."""
-    return PASSWORD
-
-
-@pytest.fixture
-def signed_in(auth, user):
-    """The ``client`` signed in as ``user`` (each module says who ``user`` is)."""
-    return auth.sign_in(user)
-
-
-@pytest.fixture
-def porto(make_city):
-    return make_city(slug="porto", name="Porto", country="PT")
-
-
-@pytest.fixture
-def publisher(make_user, porto):
-    """A publisher of Porto."""
-    return make_user(email="pub@porto.example", role="publisher", city=porto)
-
-
-@pytest.fixture
-def curator(make_user):
-    return make_user(email="cura@example.org", role="curator", display_name="Cora")
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user(email="admin@example.org", role="admin")
-
-
-@pytest.fixture
-def as_curator(auth, curator):
-    """The ``client`` signed in as ``curator``."""
-    return auth.sign_in(curator)
