@@ -241,8 +241,8 @@ def test_several_segments_long_postings_and_deletions_equal_whoosh(segmented_ind
     )
     assert longest > 2 * BLOCK
     assert not search.check()
-    requests = list(_requests(seed=13, n=80, facets=CORPUS_FILTERS))
+    requests = list(_requests(seed=13, n=40, facets=CORPUS_FILTERS))
     assert {request.sort for request in requests} == {"relevance", "newest", "title"}
-    assert assert_same_as_whoosh(monkeypatch, requests) == 80
+    assert assert_same_as_whoosh(monkeypatch, requests) == 40
     every = [SearchRequest(text=word, sort="newest", per_page=50) for word in ("data", "energy")]
     assert assert_same_as_whoosh(monkeypatch, every) == 2
