@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from marketplace import search
+from marketplace.database import unit_of_work
 from marketplace.extensions import db
 from marketplace.models import City, Solution
 from marketplace.search import SearchRequest, engine, live
@@ -141,12 +142,10 @@ def test_an_index_with_deleted_documents_still_equals_whoosh(demo_index, demo_ap
         select(Solution).where(Solution.status == Status.PUBLISHED).order_by(Solution.id)
     ).all()
     edited, archived = published[0], published[10]  # document 0 opens many postings lists
-    with demo_app.test_request_context("/", method="POST"):
+    with demo_app.test_request_context("/", method="POST"), unit_of_work():
         edited.title = "Seawater district cooling for the harbour"
-        db.session.commit()
-    with demo_app.test_request_context("/", method="POST"):
+    with demo_app.test_request_context("/", method="POST"), unit_of_work():
         moderation.apply_transition(archived, Status.ARCHIVED, None)
-        db.session.commit()
     generation = live.generation()
     assert generation.searcher.reader().has_deletions()  # the case under test
     assert not search.check()
