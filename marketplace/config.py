@@ -38,6 +38,12 @@ DEFAULTS: dict[str, Any] = {
     # Public address of the site, used for links in emails (never taken from the request's Host
     # header, which a visitor controls).
     "BASE_URL": "http://127.0.0.1:5000",
+    # Argon2id cost of new password hashes: passes, memory in KiB, lanes. The defaults are
+    # argon2-cffi's (RFC 9106 low-memory profile, about a quarter second a hash); only tests lower
+    # them. Verifying uses the cost recorded in each hash, so raising them later breaks no login.
+    "PASSWORD_HASH_TIME_COST": 3,
+    "PASSWORD_HASH_MEMORY_COST": 65536,
+    "PASSWORD_HASH_PARALLELISM": 4,
     # Hours a signed-in session lasts without "remember me"; days a "remember me" cookie lasts.
     "SESSION_HOURS": 12,
     "REMEMBER_DAYS": 14,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import secrets
 from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -17,8 +19,24 @@ from ..sqltypes import utc_now
 from ..vocab import Role
 from .city import City
 
-# Argon2id with the library's defaults (RFC 9106 low-memory profile).
-_hasher = PasswordHasher()
+
+def _cost() -> tuple[int, int, int]:
+    config = current_app.config
+    return (
+        config["PASSWORD_HASH_TIME_COST"],
+        config["PASSWORD_HASH_MEMORY_COST"],
+        config["PASSWORD_HASH_PARALLELISM"],
+    )
+
+
+@functools.cache
+def _hasher_with(time_cost: int, memory_cost: int, parallelism: int) -> PasswordHasher:
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+
+
+def password_hasher() -> PasswordHasher:
+    """The Argon2id hasher of the app's PASSWORD_HASH_* settings (production: the library's)."""
+    return _hasher_with(*_cost())
 
 
 def new_session_token() -> str:
@@ -62,13 +80,13 @@ class User(UserMixin, db.Model):
         self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = _hasher.hash(password)
+        self.password_hash = password_hasher().hash(password)
 
     def check_password(self, password: str) -> bool:
         if not self.password_hash:
             return False
         try:
-            return _hasher.verify(self.password_hash, password)
+            return password_hasher().verify(self.password_hash, password)
         except (VerificationError, InvalidHashError):
             return False
 
@@ -80,12 +98,15 @@ class User(UserMixin, db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-_DUMMY_HASH: list[str] = []
+@functools.cache
+def _throwaway_hash(time_cost: int, memory_cost: int, parallelism: int) -> str:
+    return _hasher_with(time_cost, memory_cost, parallelism).hash(secrets.token_hex(16))
 
 
 def spend_password_check(password: str) -> None:
-    """Verify against a throwaway hash, so an unknown email costs as long as a wrong password."""
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(_hasher.hash(secrets.token_hex(16)))
+    """Verify against a throwaway hash, so an unknown email costs as long as a wrong password.
+
+    The throwaway hash is made at the cost set_password uses now, so both checks cost the same.
+    """
     with contextlib.suppress(VerificationError, InvalidHashError):
-        _hasher.verify(_DUMMY_HASH[0], password)
+        password_hasher().verify(_throwaway_hash(*_cost()), password)

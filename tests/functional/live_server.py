@@ -7,17 +7,18 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from marketplace import create_app, search
+from marketplace import create_app
 from marketplace.extensions import db
 
 
 @contextmanager
 def serving(source_dir: Path, data_dir: Path, **config):
-    """A copy of ``source_dir`` served on a free loopback port; yields the base URL and the app."""
-    shutil.copytree(source_dir, data_dir)
+    """A copy of ``source_dir`` served on a free loopback port; yields the base URL and the app.
+
+    The copy keeps the source's search index (a relative symlink, copied as a link).
+    """
+    shutil.copytree(source_dir, data_dir, symlinks=True)
     app = create_app({"SECRET_KEY": "browser", "DATA_DIR": str(data_dir), **config})
-    with app.app_context():
-        search.rebuild()
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

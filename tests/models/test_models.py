@@ -2,12 +2,15 @@
 
 from datetime import datetime
 
+import argon2
 import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from marketplace import create_app
 from marketplace.extensions import db
 from marketplace.models import Adoption, City, Solution, User
+from marketplace.models.user import spend_password_check
 
 
 def test_email_is_unique_whatever_its_case(make_user):
@@ -26,6 +29,29 @@ def test_passwords_are_stored_as_argon2id_hashes(make_user):
     assert user.check_password("a long passphrase")
     assert not user.check_password("a long passphrase ")
     assert not user.check_password("")
+
+
+def test_production_hashes_and_the_throwaway_check_use_argon2s_recommended_cost(
+    tmp_path, monkeypatch
+):
+    # Tests hash at the cheapest cost (TEST_CONFIG); this is the one test at production cost.
+    app = create_app({"ENV": "production", "SECRET_KEY": "k" * 64, "DATA_DIR": str(tmp_path)})
+    verified = []
+    verify = argon2.PasswordHasher.verify
+    monkeypatch.setattr(
+        argon2.PasswordHasher,
+        "verify",
+        lambda self, hash, password: verified.append(hash) or verify(self, hash, password),
+    )
+    with app.app_context():
+        user = User(email="prod@example.org", display_name="Prod")
+        user.set_password("a long passphrase")
+        assert user.check_password("a long passphrase")
+        spend_password_check("a long passphrase")
+    recommended = argon2.profiles.RFC_9106_LOW_MEMORY
+    assert argon2.extract_parameters(user.password_hash) == recommended
+    assert [argon2.extract_parameters(hash) for hash in verified] == [recommended, recommended]
+    assert verified[1] != user.password_hash
 
 
 def test_account_without_password_cannot_sign_in(ctx):

@@ -1,6 +1,7 @@
 """The vectorised hot path answers exactly what Whoosh's public search API answers."""
 
 import random
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from marketplace import search
 from marketplace.database import unit_of_work
 from marketplace.extensions import db
-from marketplace.models import Solution
+from marketplace.models import City, Solution
 from marketplace.search import SearchRequest, engine, live
 from marketplace.services import moderation
 from marketplace.vocab import Status
@@ -74,18 +75,17 @@ FILTERS = {
 @pytest.fixture
 def demo_index(demo_app):
     with demo_app.app_context():
-        search.rebuild()
         yield live.generation()
 
 
-def _requests(seed: int, n: int):
+def _requests(seed: int, n: int, facets=FILTERS):
     rng = random.Random(seed)  # noqa: S311 (test data)
     for i in range(n):
         words = " ".join(rng.sample(WORDS, rng.randint(1, 6)))
         if i % 5 == 0:
             words += f" -{rng.choice(WORDS)}"
-        names = rng.sample(sorted(FILTERS), rng.randint(0, 2))
-        filters = {name: tuple(rng.sample(FILTERS[name], 1 + i % 2)) for name in names}
+        names = rng.sample(sorted(facets), rng.randint(0, 2))
+        filters = {name: tuple(rng.sample(facets[name], 1 + i % 2)) for name in names}
         sort = ["relevance", "relevance", "newest", "title"][i % 4]
         yield SearchRequest(text=words, filters=filters, sort=sort, per_page=10)
 
@@ -116,6 +116,15 @@ def assert_same_as_whoosh(monkeypatch, requests) -> int:
                 assert hit.id in by_score[round(hit.score, 6)], request
         elif request.sort == "title":
             assert [h.id for h in fast.hits] == [h.id for h in slow.hits], request
+        else:  # newest: the same dates in the same order; ties may come in any order
+            dates = {h.id: db.session.get(Solution, h.id).published_at for h in slow.hits}
+            dates |= {h.id: db.session.get(Solution, h.id).published_at for h in fast.hits}
+            assert [dates[h.id] for h in fast.hits] == [dates[h.id] for h in slow.hits], request
+            by_date = {}
+            for hit in slow.hits:
+                by_date.setdefault(dates[hit.id], set()).add(hit.id)
+            for hit in fast.hits:
+                assert hit.id in by_date[dates[hit.id]], request
         compared += 1
     return compared
 
@@ -153,3 +162,86 @@ def test_newest_first_agrees_with_publication_dates(demo_index):
     dates = [db.session.get(Solution, hit.id).published_at for hit in outcome.hits]
     assert dates == sorted(dates, reverse=True)
     assert outcome.total == len(dates)
+
+
+BLOCK = 128  # postings per block in whoosh-reloaded 2.7.5's segments
+COUNTRIES = ["PT", "ES", "IT", "FI", "GR"]
+CORPUS_FILTERS = {
+    "kind": ["solution", "best_practice"],
+    "maturity": ["pilot", "deployed", "scaled"],
+    "country": COUNTRIES,
+    "track": ["green", "mobility"],
+}
+
+
+def _entries(rng, cities, challenges, first: int, count: int) -> list[Solution]:
+    """Entries whose common words ("data", "energy", ...) reach hundreds of postings."""
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    common = ["data", "energy", "green", "open", "citizens"]
+    made = []
+    for n in range(first, first + count):
+        body = rng.sample(WORDS, 12) + [word for word in common if rng.random() < 0.85]
+        made.append(
+            Solution(
+                slug=f"entry-{n}",
+                kind=rng.choice(CORPUS_FILTERS["kind"]),
+                title=f"{' '.join(rng.sample(WORDS, 3))} {n}",
+                summary=" ".join(rng.sample(WORDS, 6)),
+                description=" ".join(body),
+                maturity=rng.choice(CORPUS_FILTERS["maturity"]),
+                city=rng.choice(cities),
+                challenges=rng.sample(challenges, rng.randint(1, 2)),
+                status=Status.PUBLISHED,
+                # Some entries share a day, so "newest" has ties to order.
+                published_at=start + timedelta(days=n // 3 if n % 7 == 0 else n),
+            )
+        )
+    return made
+
+
+@pytest.fixture
+def segmented_index(ctx, taxonomy):
+    """Several segments with long postings lists and deleted documents, as months of edits leave."""
+    rng = random.Random(5)  # noqa: S311 (test data)
+    cities = [
+        City(slug=f"city-{code.lower()}", name=f"City {code}", country=code, role="core")
+        for code in COUNTRIES
+    ]
+    challenges = list(taxonomy["challenges"].values())
+    first = _entries(rng, cities, challenges, 0, 320)
+    db.session.add_all([*cities, *first])
+    db.session.commit()
+    search.rebuild()  # segment 1
+    db.session.add_all(_entries(rng, cities, challenges, 320, 160))
+    for entry in first[:40]:  # edited: the old documents are deleted from segment 1
+        entry.summary = " ".join(rng.sample(WORDS, 6))
+    for entry in first[40:55]:
+        entry.status = Status.ARCHIVED
+    db.session.commit()
+    assert search.drain()  # segment 2
+    db.session.add_all(_entries(rng, cities, challenges, 480, 30))
+    for entry in first[100:105]:
+        entry.title = f"{entry.title} renamed"
+    db.session.commit()
+    assert search.drain()  # segment 3
+    return live.generation()
+
+
+def test_several_segments_long_postings_and_deletions_equal_whoosh(segmented_index, monkeypatch):
+    reader = segmented_index.searcher.reader()
+    # The cases under test: several segments, deleted documents, terms spanning several blocks.
+    assert search.index_stats().segments >= 3
+    assert reader.has_deletions()
+    assert segmented_index.searcher.doc_count() == 320 - 15 + 160 + 30
+    longest = max(
+        leaf.doc_frequency("description", term)
+        for leaf, _offset in reader.leaf_readers()
+        for term in leaf.lexicon("description")
+    )
+    assert longest > 2 * BLOCK
+    assert not search.check()
+    requests = list(_requests(seed=13, n=40, facets=CORPUS_FILTERS))
+    assert {request.sort for request in requests} == {"relevance", "newest", "title"}
+    assert assert_same_as_whoosh(monkeypatch, requests) == 40
+    every = [SearchRequest(text=word, sort="newest", per_page=50) for word in ("data", "energy")]
+    assert assert_same_as_whoosh(monkeypatch, every) == 2

@@ -41,7 +41,6 @@ def test_entries_sharing_words_in_lessons_or_summary_are_similar(make_solution):
 
 def test_similar_solutions_are_the_best_scored_of_all_matches(demo_app):
     with demo_app.app_context():
-        search.rebuild()
         searcher = live.generation().searcher
         entries = db.session.scalars(
             select(Solution).where(Solution.status == Status.PUBLISHED).order_by(Solution.id)

@@ -10,7 +10,6 @@ from marketplace.search.spelling import distance
 @pytest.fixture
 def demo_search(demo_app):
     with demo_app.app_context():
-        search.rebuild()
         yield
 
 

@@ -1,5 +1,6 @@
 """Account rules: creation, authentication, passwords and single-use links."""
 
+import argon2
 import pytest
 
 from marketplace.services import accounts
@@ -35,6 +36,26 @@ def test_authenticate(ctx, make_user):
     assert user.last_login_at is not None
     assert accounts.authenticate("x@example.org", "wrong") is None
     assert accounts.authenticate("y@example.org", "correct horse battery") is None
+
+
+def test_an_unknown_or_inactive_account_costs_what_a_wrong_password_costs(
+    ctx, make_user, monkeypatch
+):
+    verified = []
+    verify = argon2.PasswordHasher.verify
+    monkeypatch.setattr(
+        argon2.PasswordHasher,
+        "verify",
+        lambda self, hash, password: verified.append(hash) or verify(self, hash, password),
+    )
+    user = make_user(email="known@example.org")
+    make_user(email="gone@example.org", active=False)
+    for email in ("known@example.org", "nobody@example.org", "gone@example.org"):
+        assert accounts.authenticate(email, "a wrong password") is None
+    # One verification each, all against hashes of the same Argon2 parameters.
+    assert len(verified) == 3
+    assert verified[0] == user.password_hash
+    assert len({str(argon2.extract_parameters(hash)) for hash in verified}) == 1
 
 
 def test_invited_account_has_no_password_until_it_uses_the_link(ctx, make_city):

@@ -17,22 +17,6 @@ from marketplace.services.errors import InvalidTransition, PermissionDenied, Val
 from marketplace.vocab import Status
 
 
-@pytest.fixture
-def curator(make_user):
-    return make_user(email="cura@example.org", role="curator")
-
-
-@pytest.fixture
-def admin(make_user):
-    return make_user(email="admin@example.org", role="admin")
-
-
-@pytest.fixture
-def publisher(make_user, make_city):
-    city = make_city(slug="porto", name="Porto")
-    return make_user(email="pub@porto.example", role="publisher", city=city)
-
-
 def audit_log() -> list[tuple[str, str, str]]:
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))
     return [(e.action, e.target, e.detail) for e in events]

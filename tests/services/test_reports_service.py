@@ -21,11 +21,6 @@ IP = "203.0.113.7"
 
 
 @pytest.fixture
-def curator(make_user):
-    return make_user(email="curator@example.org", role="curator", display_name="Cora")
-
-
-@pytest.fixture
 def entry(make_solution):
     return make_solution(title="Old parking app")
 

@@ -5,18 +5,10 @@ import pytest
 from marketplace.extensions import db
 from marketplace.models import User
 
-PASSWORD = "correct horse battery"
-
 
 @pytest.fixture
 def user(make_user):
     return make_user(email="me@example.org", role="curator")
-
-
-@pytest.fixture
-def signed_in(auth, user):
-    auth.login(user.email, PASSWORD)
-    return auth.client
 
 
 def test_account_page_shows_the_account(signed_in):
@@ -38,7 +30,7 @@ def test_empty_name_is_refused_next_to_the_field(signed_in):
     assert "Your name cannot be empty." in response.text
 
 
-def test_change_email_needs_the_current_password(signed_in, user, make_user):
+def test_change_email_needs_the_current_password(signed_in, user, make_user, password):
     make_user(email="taken@example.org")
     data = {"form": "email", "email-email": "new@example.org", "email-current_password": "nope"}
     wrong = signed_in.post("/account", data=data)
@@ -47,21 +39,22 @@ def test_change_email_needs_the_current_password(signed_in, user, make_user):
     assert 'value="new@example.org"' in wrong.text
     taken = signed_in.post(
         "/account",
-        data={**data, "email-email": "Taken@example.org", "email-current_password": PASSWORD},
+        data={**data, "email-email": "Taken@example.org", "email-current_password": password},
     )
     assert "Another account uses this email address." in taken.text
-    ok = signed_in.post("/account", data={**data, "email-current_password": PASSWORD})
+    ok = signed_in.post("/account", data={**data, "email-current_password": password})
     assert ok.status_code == 302
     assert db.session.get(User, user.id).email == "new@example.org"
 
 
-def test_change_password_keeps_this_session_and_ends_the_others(app, signed_in, user):
-    other = app.test_client()
-    other.post("/login", data={"email": user.email, "password": PASSWORD})
+def test_change_password_keeps_this_session_and_ends_the_others(
+    signed_in, user, client_for, password
+):
+    other = client_for(user)
     new = "a completely new password"
     data = {
         "form": "password",
-        "password-current_password": PASSWORD,
+        "password-current_password": password,
         "password-new_password": new,
         "password-confirm": "a different one entirely",
     }

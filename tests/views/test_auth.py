@@ -13,11 +13,6 @@ from marketplace.services.tokens import make_token
 PASSWORD = "correct horse battery"
 
 
-@pytest.fixture
-def publisher(make_user, make_city):
-    return make_user(email="ana@porto.example", role="publisher", city=make_city(name="Porto"))
-
-
 def _link_in(message) -> str:
     body = message.get_content()
     match = re.search(r"http://127\.0\.0\.1:5000(/\S+)", body)
@@ -41,7 +36,7 @@ def test_head_answers_like_get_on_the_sign_in_and_password_pages(client, publish
 
 
 def test_publisher_signs_in_and_lands_on_the_dashboard(client, auth, publisher):
-    response = auth.login("ANA@porto.example ", PASSWORD)
+    response = auth.login("PUB@porto.example ", PASSWORD)
     assert response.status_code == 302
     assert response.location == "/my"
     page = client.get("/my")
@@ -52,7 +47,7 @@ def test_publisher_signs_in_and_lands_on_the_dashboard(client, auth, publisher):
 
 @pytest.mark.parametrize(
     ("email", "password"),
-    [("ana@porto.example", "wrong password"), ("nobody@porto.example", PASSWORD), ("", "")],
+    [("pub@porto.example", "wrong password"), ("nobody@porto.example", PASSWORD), ("", "")],
 )
 def test_failed_sign_in_gives_one_answer_and_keeps_the_email(
     client, auth, publisher, email, password
@@ -159,7 +154,7 @@ def test_reset_link_changes_the_password_and_ends_other_sessions(
 ):
     other_device = app.test_client()
     other_device.post("/login", data={"email": publisher.email, "password": PASSWORD})
-    sent = client.post("/reset", data={"email": "Ana@Porto.example"})
+    sent = client.post("/reset", data={"email": "Pub@Porto.example"})
     assert "Check your email" in sent.text
     link = _link_in(outbox()[0])
     new = "another long password"

@@ -13,8 +13,6 @@ from marketplace.services import entries
 from marketplace.services.moderation import apply_transition, record_created
 from marketplace.vocab import Status
 
-PASSWORD = "correct horse battery"
-
 
 @pytest.fixture
 def city(make_city):
@@ -24,21 +22,6 @@ def city(make_city):
 @pytest.fixture
 def author(make_user, city):
     return make_user(email="autor@guimaraes.example", role="publisher", city=city)
-
-
-@pytest.fixture
-def curator(make_user):
-    return make_user(email="cura@example.org", role="curator", display_name="Cora Curator")
-
-
-@pytest.fixture
-def as_curator(app, curator):
-    client = app.test_client()
-    assert (
-        client.post("/login", data={"email": curator.email, "password": PASSWORD}).status_code
-        == 302
-    )
-    return client
 
 
 @pytest.fixture
@@ -111,7 +94,7 @@ def test_approve_publishes_indexes_mails_and_audits(app, as_curator, submit, out
     ],
 )
 def test_changes_and_rejection_need_a_comment_the_author_sees(
-    app, as_curator, submit, author, decision, status, message
+    client_for, as_curator, submit, author, decision, status, message
 ):
     solution = submit()
     refused = as_curator.post(f"/curate/entries/{solution.id}/decide", data={"decision": decision})
@@ -124,8 +107,7 @@ def test_changes_and_rejection_need_a_comment_the_author_sees(
     )
     db.session.expire_all()
     assert solution.status == status
-    author_client = app.test_client()
-    author_client.post("/login", data={"email": author.email, "password": PASSWORD})
+    author_client = client_for(author)
     assert "Add the energy figures." in author_client.get("/my").text
 
 
@@ -140,12 +122,12 @@ def test_an_impossible_decision_changes_nothing(as_curator, make_solution, city)
     assert archived.status == Status.ARCHIVED
 
 
-def test_the_second_of_two_concurrent_decisions_is_refused(app, as_curator, submit, make_user):
+def test_the_second_of_two_concurrent_decisions_is_refused(
+    client_for, as_curator, submit, make_user
+):
     solution = submit()
     seen = solution.version
-    other = app.test_client()
-    make_user(email="second@example.org", role="curator")
-    other.post("/login", data={"email": "second@example.org", "password": PASSWORD})
+    other = client_for(make_user(email="second@example.org", role="curator"))
     first = other.post(
         f"/curate/entries/{solution.id}/decide", data={"decision": "approve", "version": seen}
     )
@@ -296,10 +278,10 @@ def test_audit_log_filters_and_exports_csv(as_curator, submit, curator):
 @pytest.mark.parametrize(
     "path", ["/curate", "/curate/entries/1", "/curate/audit", "/curate/audit.csv"]
 )
-def test_curation_is_for_curators(app, client, make_user, city, path):
+def test_curation_is_for_curators(client, auth, make_user, city, path):
     assert client.get(path).status_code == 302
     publisher = make_user(email="p@guimaraes.example", role="publisher", city=city)
-    client.post("/login", data={"email": publisher.email, "password": PASSWORD})
+    auth.sign_in(publisher)
     assert client.get(path).status_code == 403
     assert client.post("/curate/entries/1/decide", data={"decision": "approve"}).status_code == 403
 

@@ -6,8 +6,6 @@ from marketplace.extensions import db
 from marketplace.models import Adoption, ContactMessage
 from marketplace.vocab import Status
 
-PASSWORD = "correct horse battery"
-
 
 @pytest.fixture
 def owner_city(make_city):
@@ -31,9 +29,9 @@ def visitor(make_user, make_city):
 
 
 @pytest.fixture
-def signed_in(auth, visitor):
-    auth.login(visitor.email, PASSWORD)
-    return auth.client
+def user(visitor):
+    """Who ``signed_in`` is: a publisher of another city than the entry's."""
+    return visitor
 
 
 def test_another_citys_publisher_records_and_undoes_an_adoption(signed_in, entry):
@@ -66,7 +64,7 @@ def test_adoption_note_is_limited_and_the_form_hidden_from_others(client, signed
 
 def test_own_city_cannot_adopt_its_entry(auth, make_user, entry, owner_city):
     own = make_user(email="own@aarhus.example", role="publisher", city=owner_city)
-    auth.login(own.email, PASSWORD)
+    auth.sign_in(own)
     assert "Our city adopted this" not in auth.client.get(f"/solutions/{entry.slug}").text
     assert auth.client.post(f"/solutions/{entry.slug}/adopt").status_code == 403
 
@@ -165,5 +163,5 @@ def test_publisher_edits_the_profile_of_their_city(signed_in, visitor):
 
 def test_curators_have_no_city_profile_to_edit(auth, make_user):
     curator = make_user(email="c@example.org", role="curator")
-    auth.login(curator.email, PASSWORD)
+    auth.sign_in(curator)
     assert auth.client.get("/my/city").status_code == 403

@@ -9,8 +9,6 @@ from PIL import Image
 from marketplace.extensions import db
 from marketplace.models import Solution
 
-PASSWORD = "correct horse battery"
-
 
 def image_bytes(fmt: str, size=(40, 30)) -> bytes:
     buffer = io.BytesIO()
@@ -19,11 +17,10 @@ def image_bytes(fmt: str, size=(40, 30)) -> bytes:
 
 
 @pytest.fixture
-def signed_in(auth, make_user, make_city, taxonomy):
+def user(make_user, make_city, taxonomy):
+    """Who ``signed_in`` is: a publisher of Espoo (on a catalogue with a taxonomy)."""
     city = make_city(slug="espoo", name="Espoo", country="FI")
-    user = make_user(email="p@espoo.example", role="publisher", city=city)
-    auth.login(user.email, PASSWORD)
-    return auth.client
+    return make_user(email="p@espoo.example", role="publisher", city=city)
 
 
 def upload(client, payload: bytes, filename: str, **fields):

@@ -18,42 +18,15 @@ from marketplace.models import (
 )
 from marketplace.vocab import Status
 
-PASSWORD = "correct horse battery"
+
+@pytest.fixture
+def as_admin(client_for, admin):
+    return client_for(admin)
 
 
 @pytest.fixture
-def porto(make_city):
-    return make_city(slug="porto", name="Porto", country="PT")
-
-
-@pytest.fixture
-def owner(make_user, porto):
-    """A publisher of Porto."""
-    return make_user(email="pub@porto.example", role="publisher", city=porto)
-
-
-def sign_in(app, email: str):
-    """A fresh browser signed in as ``email``."""
-    browser = app.test_client()
-    assert browser.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
-    return browser
-
-
-@pytest.fixture
-def curator(app, make_user):
-    make_user(email="cura@example.org", role="curator")
-    return sign_in(app, "cura@example.org")
-
-
-@pytest.fixture
-def admin(app, make_user):
-    make_user(email="admin@example.org", role="admin")
-    return sign_in(app, "admin@example.org")
-
-
-@pytest.fixture
-def publisher(app, owner):
-    return sign_in(app, owner.email)
+def as_publisher(client_for, publisher):
+    return client_for(publisher)
 
 
 def words(response) -> str:
@@ -93,8 +66,8 @@ ADMIN_PAGES = ["/curate/users", "/curate/users/invite", "/curate/users/{owner}"]
 
 
 @pytest.mark.parametrize("path", PAGES + ADMIN_PAGES)
-def test_anonymous_visitors_are_sent_to_sign_in(client, owner, taxonomy, path):
-    response = client.get(path.format(owner=owner.id))
+def test_anonymous_visitors_are_sent_to_sign_in(client, publisher, taxonomy, path):
+    response = client.get(path.format(owner=publisher.id))
     assert response.status_code == 302
     assert "/login?next=" in response.location
 
@@ -107,18 +80,20 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, owner, taxonomy, path):
         ("admin", {"pages": 200, "admin": 200}),
     ],
 )
-def test_each_role_sees_what_it_may_manage(app, make_user, owner, taxonomy, who, expected):
+def test_each_role_sees_what_it_may_manage(
+    client_for, make_user, publisher, taxonomy, who, expected
+):
     if who == "publisher":
-        browser = sign_in(app, owner.email)
+        browser = client_for(publisher)
     else:
-        browser = sign_in(app, make_user(email=f"{who}@example.org", role=who).email)
+        browser = client_for(make_user(email=f"{who}@example.org", role=who))
     for path in PAGES:
         assert browser.get(path).status_code == expected["pages"], path
     for path in ADMIN_PAGES:
-        assert browser.get(path.format(owner=owner.id)).status_code == expected["admin"]
+        assert browser.get(path.format(owner=publisher.id)).status_code == expected["admin"]
 
 
-def test_a_publisher_changes_nothing_by_posting(publisher, owner, taxonomy):
+def test_a_publisher_changes_nothing_by_posting(as_publisher, publisher, taxonomy):
     posts = [
         ("/curate/taxonomy/tracks/new", {"name": "Water", "edition": "2024"}),
         ("/curate/taxonomy/challenges/retrofit/edit", {"name": "Renamed"}),
@@ -127,35 +102,37 @@ def test_a_publisher_changes_nothing_by_posting(publisher, owner, taxonomy):
         ("/curate/cities/new", {"name": "Lviv", "country": "UA", "role": "core"}),
         ("/curate/cities/porto/edit", {"name": "Oporto", "country": "PT", "role": "core"}),
         ("/curate/users/invite", {"email": "x@example.org", "role": "admin"}),
-        (f"/curate/users/{owner.id}", {"role": "admin", "city": ""}),
-        (f"/curate/users/{owner.id}/deactivate", {}),
+        (f"/curate/users/{publisher.id}", {"role": "admin", "city": ""}),
+        (f"/curate/users/{publisher.id}/deactivate", {}),
     ]
     for path, data in posts:
-        assert publisher.post(path, data=data).status_code == 403, path
+        assert as_publisher.post(path, data=data).status_code == 403, path
     assert audit_actions() == []
-    assert fresh(User, id=owner.id).role == "publisher"
+    assert fresh(User, id=publisher.id).role == "publisher"
     assert fresh(Challenge, slug="retrofit").name == "Retrofitting buildings"
 
 
-def test_a_curator_cannot_manage_accounts(curator, owner):
-    assert curator.post(f"/curate/users/{owner.id}/deactivate").status_code == 403
-    assert curator.post(f"/curate/users/{owner.id}", data={"role": "admin"}).status_code == 403
-    assert fresh(User, id=owner.id).active
+def test_a_curator_cannot_manage_accounts(as_curator, publisher):
+    assert as_curator.post(f"/curate/users/{publisher.id}/deactivate").status_code == 403
+    assert (
+        as_curator.post(f"/curate/users/{publisher.id}", data={"role": "admin"}).status_code == 403
+    )
+    assert fresh(User, id=publisher.id).active
 
 
-def test_an_unknown_term_or_kind_is_not_found(curator, taxonomy):
-    assert curator.get("/curate/taxonomy/challenges/nothing/edit").status_code == 404
-    assert curator.get("/curate/taxonomy/sdgs/7/edit").status_code == 404
-    assert curator.post("/curate/taxonomy/tracks/nothing/retire").status_code == 404
+def test_an_unknown_term_or_kind_is_not_found(as_curator, taxonomy):
+    assert as_curator.get("/curate/taxonomy/challenges/nothing/edit").status_code == 404
+    assert as_curator.get("/curate/taxonomy/sdgs/7/edit").status_code == 404
+    assert as_curator.post("/curate/taxonomy/tracks/nothing/retire").status_code == 404
 
 
 # Taxonomy
 
 
-def test_the_overview_lists_every_kind_in_order_with_retired_marked(curator, taxonomy):
+def test_the_overview_lists_every_kind_in_order_with_retired_marked(as_curator, taxonomy):
     taxonomy["challenges"]["congestion"].retired = True
     db.session.commit()
-    page = words(curator.get("/curate/taxonomy"))
+    page = words(as_curator.get("/curate/taxonomy"))
     assert page.index("Green economy") < page.index("Mobility")
     assert page.index("Retrofitting buildings") < page.index("Green SMEs")
     assert "Congestion Retired" in page
@@ -196,29 +173,29 @@ def test_the_overview_counts_every_entry_and_says_how_many_are_published(
         ),
     ],
 )
-def test_a_curator_adds_each_kind(curator, taxonomy, kind, data, model, slug):
-    form = curator.get(f"/curate/taxonomy/{kind}/new")
+def test_a_curator_adds_each_kind(as_curator, taxonomy, kind, data, model, slug):
+    form = as_curator.get(f"/curate/taxonomy/{kind}/new")
     assert form.status_code == 200
-    response = curator.post(f"/curate/taxonomy/{kind}/new", data=data)
-    assert f"“{data['name']}” is added" in flashed(curator, response)
+    response = as_curator.post(f"/curate/taxonomy/{kind}/new", data=data)
+    assert f"“{data['name']}” is added" in flashed(as_curator, response)
     assert response.location.endswith(f"/curate/taxonomy#{kind}-{slug}")
     assert fresh(model, slug=slug).name == data["name"]
     assert audit_actions() == ["taxonomy.created"]
 
 
-def test_the_challenge_form_preselects_the_track_it_was_opened_from(curator, taxonomy):
-    page = curator.get("/curate/taxonomy/challenges/new?track=mobility").text
+def test_the_challenge_form_preselects_the_track_it_was_opened_from(as_curator, taxonomy):
+    page = as_curator.get("/curate/taxonomy/challenges/new?track=mobility").text
     assert re.search(r'<option selected value="mobility">|<option value="mobility" selected>', page)
 
 
-def test_a_refused_term_keeps_what_was_typed(curator, taxonomy):
-    response = curator.post(
+def test_a_refused_term_keeps_what_was_typed(as_curator, taxonomy):
+    response = as_curator.post(
         "/curate/taxonomy/tracks/new", data={"name": "Mobility", "edition": "2020-22"}
     )
     assert response.status_code == 400
     assert "There is a track called “Mobility” there already." in words(response)
     assert 'value="2020-22"' in response.text
-    bad = curator.post("/curate/taxonomy/tracks/new", data={"name": "Water", "edition": "next"})
+    bad = as_curator.post("/curate/taxonomy/tracks/new", data={"name": "Water", "edition": "next"})
     assert bad.status_code == 400
     assert "as years" in words(bad)
     assert 'value="Water"' in bad.text
@@ -233,14 +210,14 @@ def test_a_refused_term_keeps_what_was_typed(curator, taxonomy):
         ("services", "open-data", TransversalService),
     ],
 )
-def test_a_curator_renames_each_kind(curator, taxonomy, kind, slug, model):
-    page = curator.get(f"/curate/taxonomy/{kind}/{slug}/edit")
+def test_a_curator_renames_each_kind(as_curator, taxonomy, kind, slug, model):
+    page = as_curator.get(f"/curate/taxonomy/{kind}/{slug}/edit")
     assert page.status_code == 200
     data = {"name": "A better name"}
     if kind == "tracks":
         data["edition"] = "2020-22"
-    response = curator.post(f"/curate/taxonomy/{kind}/{slug}/edit", data=data)
-    assert "is now “A better name”" in flashed(curator, response)
+    response = as_curator.post(f"/curate/taxonomy/{kind}/{slug}/edit", data=data)
+    assert "is now “A better name”" in flashed(as_curator, response)
     assert fresh(model, slug=slug).name == "A better name"
     (event,) = db.session.scalars(select(AuditEvent)).all()
     assert event.action == "taxonomy.renamed"
@@ -248,8 +225,8 @@ def test_a_curator_renames_each_kind(curator, taxonomy, kind, slug, model):
     assert event.actor.email == "cura@example.org"
 
 
-def test_a_rename_to_a_taken_name_shows_the_form_again(curator, taxonomy):
-    response = curator.post(
+def test_a_rename_to_a_taken_name_shows_the_form_again(as_curator, taxonomy):
+    response = as_curator.post(
         "/curate/taxonomy/challenges/retrofit/edit", data={"name": "Green SMEs"}
     )
     assert response.status_code == 400
@@ -265,8 +242,10 @@ def test_a_rename_to_a_taken_name_shows_the_form_again(curator, taxonomy):
         ("tracks", "mobility", "up", ["mobility", "green"]),
     ],
 )
-def test_move_buttons_swap_neighbours(curator, taxonomy, kind, slug, direction, order):
-    response = curator.post(f"/curate/taxonomy/{kind}/{slug}/move", data={"direction": direction})
+def test_move_buttons_swap_neighbours(as_curator, taxonomy, kind, slug, direction, order):
+    response = as_curator.post(
+        f"/curate/taxonomy/{kind}/{slug}/move", data={"direction": direction}
+    )
     assert response.status_code == 302
     assert response.location.endswith(f"#{kind}-{slug}")
     db.session.expire_all()
@@ -278,9 +257,9 @@ def test_move_buttons_swap_neighbours(curator, taxonomy, kind, slug, direction, 
     assert audit_actions() == ["taxonomy.reordered"]
 
 
-def test_moving_the_first_up_says_so(curator, taxonomy):
-    response = curator.post("/curate/taxonomy/tracks/green/move", data={"direction": "up"})
-    assert "“Green economy” is first already." in flashed(curator, response)
+def test_moving_the_first_up_says_so(as_curator, taxonomy):
+    response = as_curator.post("/curate/taxonomy/tracks/green/move", data={"direction": "up"})
+    assert "“Green economy” is first already." in flashed(as_curator, response)
     assert audit_actions() == []
 
 
@@ -292,34 +271,34 @@ def test_moving_the_first_up_says_so(curator, taxonomy):
         ("services", "open-data", TransversalService),
     ],
 )
-def test_a_curator_retires_and_restores_each_kind(curator, taxonomy, kind, slug, model):
-    response = curator.post(f"/curate/taxonomy/{kind}/{slug}/retire")
-    assert "is retired: entries keep it" in flashed(curator, response)
+def test_a_curator_retires_and_restores_each_kind(as_curator, taxonomy, kind, slug, model):
+    response = as_curator.post(f"/curate/taxonomy/{kind}/{slug}/retire")
+    assert "is retired: entries keep it" in flashed(as_curator, response)
     assert fresh(model, slug=slug).retired
-    assert "Offer it again" in curator.get(f"/curate/taxonomy/{kind}/{slug}/edit").text
-    again = curator.post(f"/curate/taxonomy/{kind}/{slug}/retire")
-    assert "retired already" in flashed(curator, again)
-    response = curator.post(f"/curate/taxonomy/{kind}/{slug}/restore")
-    assert "is offered again" in flashed(curator, response)
+    assert "Offer it again" in as_curator.get(f"/curate/taxonomy/{kind}/{slug}/edit").text
+    again = as_curator.post(f"/curate/taxonomy/{kind}/{slug}/retire")
+    assert "retired already" in flashed(as_curator, again)
+    response = as_curator.post(f"/curate/taxonomy/{kind}/{slug}/restore")
+    assert "is offered again" in flashed(as_curator, response)
     assert not fresh(model, slug=slug).retired
     assert audit_actions() == ["taxonomy.retired", "taxonomy.restored"]
 
 
-def test_retired_values_are_not_offered_for_new_entries(curator, publisher, taxonomy):
+def test_retired_values_are_not_offered_for_new_entries(as_curator, as_publisher, taxonomy):
     for path in (
         "/curate/taxonomy/challenges/retrofit/retire",
         "/curate/taxonomy/tracks/mobility/retire",
         "/curate/taxonomy/services/open-data/retire",
     ):
-        assert curator.post(path).status_code == 302
-    form = publisher.get("/my/entries/new").text
+        assert as_curator.post(path).status_code == 302
+    form = as_publisher.get("/my/entries/new").text
     assert 'value="smes"' in form
     for retired in ("retrofit", "last-mile", "congestion", "open-data"):
         assert f'value="{retired}"' not in form, retired
 
 
 def test_an_old_entry_keeps_its_retired_values_when_edited(
-    curator, publisher, taxonomy, porto, make_solution
+    as_curator, as_publisher, taxonomy, porto, make_solution
 ):
     entry = make_solution(
         city=porto,
@@ -332,12 +311,12 @@ def test_an_old_entry_keeps_its_retired_values_when_edited(
         "/curate/taxonomy/tracks/mobility/retire",
         "/curate/taxonomy/services/open-data/retire",
     ):
-        assert curator.post(path).status_code == 302
-    form = publisher.get(f"/my/entries/{entry.id}/edit").text
+        assert as_curator.post(path).status_code == 302
+    form = as_publisher.get(f"/my/entries/{entry.id}/edit").text
     for kept in ("retrofit", "congestion", "open-data"):
         assert re.search(rf'value="{kept}"[^>]*checked|checked[^>]*value="{kept}"', form), kept
     assert 'value="last-mile"' not in form  # retired with its track, never chosen
-    saved = publisher.post(
+    saved = as_publisher.post(
         f"/my/entries/{entry.id}/edit",
         data={
             "title": entry.title,
@@ -355,11 +334,11 @@ def test_an_old_entry_keeps_its_retired_values_when_edited(
 
 
 def test_a_rename_shows_in_the_catalogue_and_the_index_follows(
-    app, curator, client, taxonomy, make_solution
+    app, as_curator, client, taxonomy, make_solution
 ):
     make_solution(slug="insulated-schools", title="Insulated schools")
     search.rebuild()
-    response = curator.post(
+    response = as_curator.post(
         "/curate/taxonomy/challenges/retrofit/edit", data={"name": "Renovation wave"}
     )
     assert response.status_code == 302
@@ -386,13 +365,13 @@ CITY = {
 }
 
 
-def test_a_curator_adds_a_city(curator):
-    assert "Add a city" in curator.get("/curate/cities").text
-    response = curator.post("/curate/cities/new", data=CITY)
-    assert "Lviv is added." in flashed(curator, response)
+def test_a_curator_adds_a_city(as_curator):
+    assert "Add a city" in as_curator.get("/curate/cities").text
+    response = as_curator.post("/curate/cities/new", data=CITY)
+    assert "Lviv is added." in flashed(as_curator, response)
     city = fresh(City, slug="lviv")
     assert (city.country, city.role, city.population) == ("UA", "core", 720000)
-    assert curator.get("/cities/lviv").status_code == 200
+    assert as_curator.get("/cities/lviv").status_code == 200
     assert audit_actions() == ["city.created"]
 
 
@@ -405,8 +384,8 @@ def test_a_curator_adds_a_city(curator):
         ({"name": ""}, "Give a name."),
     ],
 )
-def test_a_refused_city_keeps_what_was_typed(curator, porto, changes, message):
-    response = curator.post("/curate/cities/new", data={**CITY, **changes})
+def test_a_refused_city_keeps_what_was_typed(as_curator, porto, changes, message):
+    response = as_curator.post("/curate/cities/new", data={**CITY, **changes})
     assert response.status_code == 400
     assert message in words(response)
     assert "IT cluster." in response.text
@@ -415,18 +394,18 @@ def test_a_refused_city_keeps_what_was_typed(curator, porto, changes, message):
     assert audit_actions() == []
 
 
-def test_a_curator_edits_a_city(curator, porto):
-    page = curator.get("/curate/cities/porto/edit")
+def test_a_curator_edits_a_city(as_curator, porto):
+    page = as_curator.get("/curate/cities/porto/edit")
     assert 'value="Porto"' in page.text
     data = {**CITY, "name": "Porto", "slug": "porto", "country": "pt", "population": "232000"}
-    response = curator.post("/curate/cities/porto/edit", data=data)
-    assert "Porto is saved." in flashed(curator, response)
+    response = as_curator.post("/curate/cities/porto/edit", data=data)
+    assert "Porto is saved." in flashed(as_curator, response)
     city = fresh(City, slug="porto")
     assert (city.country, city.population, city.profile) == ("PT", 232000, "IT cluster.")
     (event,) = db.session.scalars(select(AuditEvent)).all()
     assert event.action == "city.edited"
     assert "population: 100000 -> 232000" in event.detail
-    taken = curator.post(
+    taken = as_curator.post(
         "/curate/cities/porto/edit", data={**data, "slug": "sofia-x", "country": "Portugal"}
     )
     assert taken.status_code == 400
@@ -442,9 +421,9 @@ def invitation_link(message) -> str:
     return match.group(1)
 
 
-def test_an_admin_invites_and_the_invitee_sets_a_password(app, admin, porto, outbox):
-    assert "Invite someone" in admin.get("/curate/users").text
-    response = admin.post(
+def test_an_admin_invites_and_the_invitee_sets_a_password(app, as_admin, porto, outbox):
+    assert "Invite someone" in as_admin.get("/curate/users").text
+    response = as_admin.post(
         "/curate/users/invite",
         data={
             "email": "niamh@porto.example",
@@ -453,7 +432,7 @@ def test_an_admin_invites_and_the_invitee_sets_a_password(app, admin, porto, out
             "city": "porto",
         },
     )
-    assert "niamh@porto.example is invited" in flashed(admin, response)
+    assert "niamh@porto.example is invited" in flashed(as_admin, response)
     (message,) = outbox()
     assert message["To"] == "niamh@porto.example"
     invitee = app.test_client()
@@ -468,14 +447,14 @@ def test_an_admin_invites_and_the_invitee_sets_a_password(app, admin, porto, out
     assert audit_actions() == ["user.invited"]
 
 
-def test_an_invitation_is_refused_with_the_reason_next_to_the_field(admin, owner, outbox):
-    response = admin.post(
+def test_an_invitation_is_refused_with_the_reason_next_to_the_field(as_admin, publisher, outbox):
+    response = as_admin.post(
         "/curate/users/invite",
         data={"email": "pub@porto.example", "display_name": "Dup", "role": "curator", "city": ""},
     )
     assert response.status_code == 400
     assert "An account with the email pub@porto.example exists already." in words(response)
-    no_city = admin.post(
+    no_city = as_admin.post(
         "/curate/users/invite",
         data={"email": "new@example.org", "display_name": "New", "role": "publisher", "city": ""},
     )
@@ -485,75 +464,78 @@ def test_an_invitation_is_refused_with_the_reason_next_to_the_field(admin, owner
     assert outbox() == []
 
 
-def test_a_lost_invitation_is_sent_again(admin, outbox):
-    admin.post("/curate/users/invite", data={"email": "late@example.org", "role": "curator"})
+def test_a_lost_invitation_is_sent_again(as_admin, outbox):
+    as_admin.post("/curate/users/invite", data={"email": "late@example.org", "role": "curator"})
     user = fresh(User, email="late@example.org")
-    page = admin.get(f"/curate/users/{user.id}")
+    page = as_admin.get(f"/curate/users/{user.id}")
     assert "Send the invitation again" in page.text
-    response = admin.post(f"/curate/users/{user.id}/resend")
-    assert "A new invitation link is on its way" in flashed(admin, response)
+    response = as_admin.post(f"/curate/users/{user.id}/resend")
+    assert "A new invitation link is on its way" in flashed(as_admin, response)
     assert len(outbox()) == 2
 
 
-def test_an_admin_changes_role_and_city(admin, porto, make_city, make_user):
+def test_an_admin_changes_role_and_city(as_admin, porto, make_city, make_user):
     other = make_user(email="pub@sofia.example", role="publisher", city=make_city(name="Sofia"))
-    response = admin.post(f"/curate/users/{other.id}", data={"role": "curator", "city": "porto"})
-    assert "is now curator for Porto" in flashed(admin, response)
+    response = as_admin.post(f"/curate/users/{other.id}", data={"role": "curator", "city": "porto"})
+    assert "is now curator for Porto" in flashed(as_admin, response)
     user = fresh(User, id=other.id)
     assert (user.role, user.city.slug) == ("curator", "porto")
     assert audit_actions() == ["user.role_changed", "user.city_changed"]
 
 
-def test_an_admin_cannot_demote_or_deactivate_themselves(admin):
+def test_an_admin_cannot_demote_or_deactivate_themselves(as_admin):
     me = fresh(User, email="admin@example.org")
-    page = admin.get(f"/curate/users/{me.id}")
+    page = as_admin.get(f"/curate/users/{me.id}")
     assert "This is your own account" in page.text
     assert "Deactivate" not in page.text
-    demote = admin.post(f"/curate/users/{me.id}", data={"role": "curator", "city": ""})
+    demote = as_admin.post(f"/curate/users/{me.id}", data={"role": "curator", "city": ""})
     assert demote.status_code == 400
     assert "You cannot change your own role" in words(demote)
-    response = admin.post(f"/curate/users/{me.id}/deactivate")
-    assert "You cannot deactivate your own account" in flashed(admin, response)
+    response = as_admin.post(f"/curate/users/{me.id}/deactivate")
+    assert "You cannot deactivate your own account" in flashed(as_admin, response)
     user = fresh(User, id=me.id)
     assert (user.role, user.active) == ("admin", True)
     assert audit_actions() == []
 
 
 def test_a_deactivated_user_is_signed_out_and_cannot_sign_in(
-    app, admin, publisher, owner, porto, make_solution
+    app, as_admin, as_publisher, publisher, porto, make_solution, password
 ):
     entry = make_solution(city=porto, title="Porto bikes")
-    assert publisher.get("/my").status_code == 200
-    response = admin.post(f"/curate/users/{owner.id}/deactivate")
-    assert "is deactivated and signed out everywhere" in flashed(admin, response)
-    ended = publisher.get("/my")
+    assert as_publisher.get("/my").status_code == 200
+    response = as_admin.post(f"/curate/users/{publisher.id}/deactivate")
+    assert "is deactivated and signed out everywhere" in flashed(as_admin, response)
+    ended = as_publisher.get("/my")
     assert ended.status_code == 302
     assert "/login" in ended.location
-    retry = app.test_client().post("/login", data={"email": owner.email, "password": PASSWORD})
+    retry = app.test_client().post("/login", data={"email": publisher.email, "password": password})
     assert retry.status_code == 400
     assert "The email or the password is not correct." in words(retry)
-    assert "Deactivated" in words(admin.get("/curate/users"))
+    assert "Deactivated" in words(as_admin.get("/curate/users"))
     assert fresh(Solution, id=entry.id).status == Status.PUBLISHED
     assert "Porto bikes" in app.test_client().get("/cities/porto").text
-    back = admin.post(f"/curate/users/{owner.id}/reactivate")
-    assert "can sign in again" in flashed(admin, back)
-    sign_in(app, owner.email)
+    back = as_admin.post(f"/curate/users/{publisher.id}/reactivate")
+    assert "can sign in again" in flashed(as_admin, back)
+    again = app.test_client().post("/login", data={"email": publisher.email, "password": password})
+    assert again.status_code == 302
     assert audit_actions() == ["user.deactivated", "user.reactivated"]
 
 
 # CSRF
 
 
-def test_management_forms_need_a_token_and_keep_input_without_one(csrf_app, csrf_token_in):
+def test_management_forms_need_a_token_and_keep_input_without_one(
+    csrf_app, csrf_token_in, password
+):
     with csrf_app.app_context():
         curator = User(email="cura@example.org", display_name="C", role="curator")
-        curator.set_password(PASSWORD)
+        curator.set_password(password)
         db.session.add_all([curator, Track(slug="green", name="Green", edition="2020-22")])
         db.session.commit()
     browser = csrf_app.test_client()
     token = csrf_token_in(browser.get("/login").text)
     browser.post(
-        "/login", data={"email": "cura@example.org", "password": PASSWORD, "csrf_token": token}
+        "/login", data={"email": "cura@example.org", "password": password, "csrf_token": token}
     )
     refused = browser.post("/curate/cities/new", data=CITY)
     assert refused.status_code == 400

@@ -10,7 +10,6 @@ from marketplace.services import entries
 from marketplace.services.moderation import apply_transition
 from marketplace.vocab import Status
 
-PASSWORD = "correct horse battery"
 DESCRIPTION = (
     "The city installed **solar panels** on twelve school roofs with a citizen cooperative. "
     "Pupils follow the production on a dashboard, and the savings pay back the loan in nine "
@@ -19,8 +18,9 @@ DESCRIPTION = (
 
 
 @pytest.fixture
-def city(make_city):
-    return make_city(slug="terrassa", name="Terrassa", country="ES")
+def city(publisher):
+    """The city whose entries ``signed_in`` writes."""
+    return publisher.city
 
 
 @pytest.fixture
@@ -29,14 +29,9 @@ def other_city(make_city):
 
 
 @pytest.fixture
-def publisher(make_user, city):
-    return make_user(email="pub@terrassa.example", role="publisher", city=city)
-
-
-@pytest.fixture
-def signed_in(auth, publisher):
-    assert auth.login(publisher.email, PASSWORD).status_code == 302
-    return auth.client
+def user(publisher):
+    """Who ``signed_in`` is."""
+    return publisher
 
 
 def complete(**overrides):
@@ -301,7 +296,7 @@ def test_publisher_routes_need_sign_in_and_the_owning_city(
     assert anonymous.status_code == 302
     assert anonymous.location.startswith("/login")
     outsider = make_user(email="pub@elsewhere.example", role="publisher", city=make_city_for(app))
-    auth.login(outsider.email, PASSWORD)
+    auth.sign_in(outsider)
     response = getattr(client, method)(url)
     expected = 200 if path == "/my" or path == "/my/entries/new" else 403
     assert response.status_code == expected
@@ -326,13 +321,13 @@ def test_signed_out_while_writing_keeps_what_was_typed(app, client, taxonomy):
     assert 'value="Solar roofs on schools"' in response.text
 
 
-def test_expired_csrf_token_keeps_what_was_typed(csrf_app, csrf_token_in):
+def test_expired_csrf_token_keeps_what_was_typed(csrf_app, csrf_token_in, password):
     from marketplace.models import City, User
 
     with csrf_app.app_context():
         city = City(slug="porto", name="Porto", country="PT", role="mentor")
         user = User(email="p@porto.example", display_name="P", role="publisher", city=city)
-        user.set_password(PASSWORD)
+        user.set_password(password)
         db.session.add_all([city, user])
         db.session.commit()
     client = csrf_app.test_client()
@@ -341,7 +336,7 @@ def test_expired_csrf_token_keeps_what_was_typed(csrf_app, csrf_token_in):
         "/login",
         data={
             "email": "p@porto.example",
-            "password": PASSWORD,
+            "password": password,
             "csrf_token": csrf_token_in(login.text),
         },
     )

@@ -8,24 +8,12 @@ from marketplace.models import Adoption, AuditEvent, City, Report, Solution
 from marketplace.services import reports
 from marketplace.vocab import Status
 
-PASSWORD = "correct horse battery"
 REPORT = {"reason": "outdated", "text": "The pilot ended in 2023.", "reporter_email": ""}
 
 
 @pytest.fixture
 def entry(make_solution):
     return make_solution(title="Bike counters on every bridge")
-
-
-@pytest.fixture
-def curator(make_user):
-    return make_user(email="cora@example.org", role="curator", display_name="Cora")
-
-
-@pytest.fixture
-def as_curator(auth, curator):
-    auth.login(curator.email, PASSWORD)
-    return auth.client
 
 
 def _file(entry, reason="outdated", text="The pilot ended in 2023.", ip="192.0.2.1", **extra):
@@ -79,7 +67,7 @@ def test_unpublished_entries_cannot_be_reported(client, auth, curator, make_solu
     hidden = make_solution(status=status)
     assert client.get(f"/solutions/{hidden.slug}/report").status_code == 404
     assert client.post(f"/solutions/{hidden.slug}/report", data=REPORT).status_code == 404
-    auth.login(curator.email, PASSWORD)  # curators see the entry, but it takes no reports
+    auth.sign_in(curator)  # curators see the entry, but it takes no reports
     assert "Report this entry" not in client.get(f"/solutions/{hidden.slug}").text
     assert client.get(f"/solutions/{hidden.slug}/report").status_code == 404
     assert client.get("/solutions/no-such-entry/report").status_code == 404
@@ -158,7 +146,7 @@ def test_curator_pages_need_a_curator(client, auth, make_user, entry, url, metho
     assert anonymous.status_code == 302
     assert "/login" in anonymous.location
     publisher = make_user(role="publisher", city=entry.city)
-    auth.login(publisher.email, PASSWORD)
+    auth.sign_in(publisher)
     assert getattr(client, method)(url, data=data).status_code == 403
     db.session.expire_all()
     assert report.status == "open"
@@ -168,7 +156,7 @@ def test_curator_pages_need_a_curator(client, auth, make_user, entry, url, metho
 def test_admins_handle_reports_too(client, auth, make_user, entry):
     report = _file(entry)
     admin = make_user(role="admin")
-    auth.login(admin.email, PASSWORD)
+    auth.sign_in(admin)
     assert client.get("/curate/reports").status_code == 200
     assert client.get(f"/curate/reports/{report.id}").status_code == 200
     assert client.get(f"/curate/reports/{report.id + 1}").status_code == 404
