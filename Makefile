@@ -31,8 +31,9 @@ setup-data: install
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) search rebuild
 
+# Links in mail point at this server unless MARKETPLACE_BASE_URL says otherwise.
 run: setup-data
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	MARKETPLACE_BASE_URL="$${MARKETPLACE_BASE_URL:-http://$(HOST):$(PORT)}" $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: install-test
 	$(BIN)/ruff check .

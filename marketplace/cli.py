@@ -9,7 +9,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import mail, search
-from .services import accounts, demo
+from .services import accounts, demo, notices
 from .services.errors import ValidationFailed
 from .vocab import ROLE_LABELS
 
@@ -150,6 +150,13 @@ def users_create(email: str, role: str, city_slug: str | None, display_name: str
 
 
 mail_cli = AppGroup("mail", help="Outgoing mail.")
+
+
+@mail_cli.command("digest")
+def mail_digest() -> None:
+    """Mail every curator the list of entries waiting for review (run daily from cron when
+    MARKETPLACE_CURATOR_MAIL=digest)."""
+    click.echo(f"Sent {notices.digest()} digest(s).")
 
 
 @mail_cli.command("retry")

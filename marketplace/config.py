@@ -60,6 +60,9 @@ DEFAULTS: dict[str, Any] = {
     "SMTP_PASSWORD": None,
     "SMTP_TIMEOUT": 10,
     "MAIL_FROM": "Tech4Good Marketplace <noreply@tech4good.example>",
+    # How curators hear of submissions: "each" (a mail per submission or resubmission),
+    # "digest" (only the daily `flask mail digest`, run from cron) or "off".
+    "CURATOR_MAIL": "each",
     # Largest entry image accepted, and largest request body at all (a bigger upload gets a
     # message next to the field; beyond MAX_CONTENT_LENGTH the request is refused with 413).
     "IMAGE_MAX_BYTES": 2 * 1024 * 1024,
@@ -74,7 +77,7 @@ DEFAULTS: dict[str, Any] = {
 # int, "null" into None and a quoted password into a string without its quotes.
 TEXT_SETTINGS = (
     "ENV", "DATA_DIR", "DATABASE_URL", "SECRET_KEY", "BASE_URL", "SMTP_HOST", "SMTP_USERNAME",
-    "SMTP_PASSWORD", "MAIL_FROM",
+    "SMTP_PASSWORD", "MAIL_FROM", "CURATOR_MAIL",
 )  # fmt: skip
 ENV_PREFIX = "MARKETPLACE"
 
@@ -110,6 +113,10 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_DAYS"])
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _development_secret(app.config["ENV"], data_dir)
+    if (curator_mail := app.config["CURATOR_MAIL"]) not in ("each", "digest", "off"):
+        raise ConfigError(
+            f"MARKETPLACE_CURATOR_MAIL must be each, digest or off, not {curator_mail!r}."
+        )
 
 
 def _development_secret(env: str, data_dir: Path) -> str:

@@ -1,7 +1,9 @@
 """Outgoing mail: SMTP when SMTP_HOST is set, otherwise .eml files in <DATA_DIR>/outbox/.
 
-Services announce a decision with ``send_after_commit``: the message goes out only once the
-unit of work that decided it has committed. A message the SMTP server refuses then is logged and
+Every message is a pair of templates, ``templates/mail/<name>/subject.txt`` and ``body.txt``,
+whose links come from ``link`` (MARKETPLACE_BASE_URL and the route, never a typed path).
+Services say which message goes to whom with ``notify``: it goes out only once the unit of work
+that decided it has committed. A message the SMTP server refuses then is logged and
 kept in <DATA_DIR>/outbox/unsent/, which ``flask mail retry`` sends again.
 """
 
@@ -21,8 +23,9 @@ from email.parser import BytesParser
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import current_app, render_template
 
 from .database import current_unit
 from .text import clean_line
@@ -46,6 +49,32 @@ def send_mail(to: str, subject: str, body: str, *, reply_to: str | None = None) 
     """
     config = current_app.config
     _deliver(_build(config["MAIL_FROM"], to, subject, body, reply_to), config)
+
+
+def link(endpoint: str, **values: Any) -> str:
+    """The absolute address of a route for a mail, on MARKETPLACE_BASE_URL (a path prefix in it
+    is kept), never on the Host header of whatever request is running."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+def render(name: str, **context: Any) -> tuple[str, str]:
+    """The subject and body of the message ``name``, from its template pair."""
+    subject = render_template(f"mail/{name}/subject.txt", link=link, **context)
+    body = render_template(f"mail/{name}/body.txt", link=link, **context)
+    return " ".join(subject.split()), body.strip() + "\n"
+
+
+def notify(name: str, to: str, *, reply_to: str | None = None, **context: Any) -> None:
+    """Send the message ``name`` to ``to`` once the open unit of work commits.
+
+    :raises RuntimeError: no unit of work is open.
+    """
+    subject, body = render(name, **context)
+    send_after_commit(to, subject, body, reply_to=reply_to)
 
 
 def send_after_commit(to: str, subject: str, body: str, *, reply_to: str | None = None) -> None:

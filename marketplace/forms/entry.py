@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..numbers import parse_id
 from ..services.entries import SUMMARY_MAX
 from ..services.manage_taxonomy import retired_choices_kept
 from ..vocab import (
@@ -167,8 +168,7 @@ class EntryForm(Form):
 
     def version_seen(self) -> int | None:
         """The version the form was opened on, or None when it is missing or garbled."""
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return parse_id((self.version.data or "").strip())
 
     def upload(self) -> Any:
         """The uploaded image's stream, or None when no file was chosen."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app
 
 from .. import mail
 from ..database import transactional, unit_of_work
@@ -125,23 +124,17 @@ def invite(
     return user, not unit.failed
 
 
-def _link(endpoint_path: str, token: str) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}{endpoint_path}{token}"
-
-
 @transactional
 def send_invitation(user: User) -> None:
     """Email ``user`` a link to choose a password and enter the site, once the unit commits."""
-    city = f" for {user.city.name}" if user.city else ""
-    body = (
-        f"Hello {user.display_name},\n\n"
-        f"you have been invited to the Tech4Good Marketplace as "
-        f"{ROLE_LABELS[user.role].lower()}{city}.\n"
-        f"Choose your password here (the link works once, for {token_hours('invite')} hours):\n\n"
-        f"{_link('/invite/', make_token(user, 'invite'))}\n\n"
-        "If you did not expect this invitation, ignore this message.\n"
+    mail.notify(
+        "invitation",
+        user.email,
+        user=user,
+        role=ROLE_LABELS[user.role],
+        hours=token_hours("invite"),
+        token=make_token(user, "invite"),
     )
-    mail.send_after_commit(user.email, "Your invitation to the Tech4Good Marketplace", body)
 
 
 def request_password_reset(email: str) -> None:
@@ -153,15 +146,10 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalar(db.select(User).where(User.email == email))
     if user is None or not user.active:
         return
-    body = (
-        f"Hello {user.display_name},\n\n"
-        "someone (hopefully you) asked to reset the password of your Tech4Good Marketplace "
-        f"account. Choose a new one here (the link works once, for {token_hours('reset')} "
-        "hour(s)):\n\n"
-        f"{_link('/reset/', make_token(user, 'reset'))}\n\n"
-        "If you did not ask for it, ignore this message: your password stays as it is.\n"
+    subject, body = mail.render(
+        "password_reset", user=user, hours=token_hours("reset"), token=make_token(user, "reset")
     )
-    mail.send_or_keep(user.email, "Reset your Tech4Good Marketplace password", body)
+    mail.send_or_keep(user.email, subject, body)
 
 
 @transactional

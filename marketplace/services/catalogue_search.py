@@ -114,7 +114,9 @@ def _facets(outcome: SearchOutcome, request: SearchRequest) -> list[Facet]:
             order = FIXED_ORDER[name]
             values.sort(key=lambda v: order.index(v.value) if v.value in order else len(order))
         elif name == "sdg":
-            values.sort(key=lambda v: int(v.value) if v.value.isdigit() else 99)
+            values.sort(
+                key=lambda v: int(v.value) if v.value.isascii() and v.value.isdigit() else 99
+            )
         else:
             values.sort(key=lambda v: (-v.count, v.label.casefold()))
         facets.append(Facet(name, title, values))

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
-
 from .. import mail
 from ..database import current_unit, transactional, unit_of_work
 from ..extensions import db
@@ -162,14 +160,15 @@ def _notify(recipient: User | None, solution: Solution, headline: str, comment: 
     """Mail the author about a decision once it has committed (a refusal is logged and kept)."""
     if recipient is None or not recipient.active:
         return
-    base = current_app.config["BASE_URL"].rstrip("/")
-    body = (
-        f"Hello {recipient.display_name},\n\n{headline}\n\n"
-        + (f"The curator wrote:\n\n{comment}\n\n" if comment else "")
-        + f"See the entry and its history: {base}/my/entries/{solution.id}\n"
-    )
     try:
-        mail.send_after_commit(recipient.email, f"[Tech4Good Marketplace] {solution.title}", body)
+        mail.notify(
+            "decision",
+            recipient.email,
+            recipient=recipient,
+            solution=solution,
+            headline=headline,
+            comment=comment,
+        )
     except ValueError:  # a header that cannot be built must not undo the decision
         log.exception("could not mail the decision on entry %s", solution.id)
         current_unit().failed.append(f"mail to {recipient.email}")

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..models import Adoption, ContactMessage, Solution
 from ..permissions import can_adopt, can_contact, can_publish_for_city
 from ..sqltypes import utc_now
+from . import notices
 from .errors import DomainError, PermissionDenied, ValidationFailed
 
 NOTE_MAX = 500
@@ -50,6 +51,7 @@ def adopt(user: Any, solution: Solution, note: str) -> None:
     adoption = adoption_of(user, solution)
     if adoption is None:
         solution.adoptions.append(Adoption(city_id=user.city_id, note=note))
+        notices.adopted(solution, user.city, note)
     else:
         adoption.note = note
 
@@ -90,14 +92,9 @@ def send_message(user: Any, solution: Solution, subject: str, body: str) -> Cont
     :raises TooManyMessages: the user reached the daily limit.
     :raises NotDelivered: the mail server refused; nothing is stored, the user may try again.
     """
-    message, text = _store_message(user, solution, subject, body)
+    message, mail_subject, text = _store_message(user, solution, subject, body)
     try:
-        mail.send_mail(
-            message.recipient,
-            f"[Tech4Good Marketplace] {message.subject}",
-            text,
-            reply_to=user.email,
-        )
+        mail.send_mail(message.recipient, mail_subject, text, reply_to=user.email)
     except (mail.MailError, ValueError) as error:
         _forget(message.id)
         raise NotDelivered(
@@ -115,7 +112,7 @@ def sender_name(user: Any) -> str:
 @transactional
 def _store_message(
     user: Any, solution: Solution, subject: str, body: str
-) -> tuple[ContactMessage, str]:
+) -> tuple[ContactMessage, str, str]:
     """Check and store the message (counted against the daily limit in the same write)."""
     require_contact(user, solution)
     subject, body = " ".join(subject.split()), body.strip()  # no line breaks in a header
@@ -131,13 +128,14 @@ def _store_message(
             f"You have sent {limit} messages in the last 24 hours, the most the marketplace "
             "allows. Please try again tomorrow."
         )
-    link = f"{current_app.config['BASE_URL'].rstrip('/')}/solutions/{solution.slug}"
-    sender = sender_name(user)
-    text = (
-        f"{sender} writes to you through the Tech4Good "
-        f'Marketplace about your entry "{solution.title}":\n{link}\n\n'
-        f"{body}\n\n"
-        f"--\nReply to this email to answer {user.display_name} directly ({user.email}).\n"
+    mail_subject, text = mail.render(
+        "contact",
+        subject=subject,
+        body=body,
+        solution=solution,
+        sender=sender_name(user),
+        sender_name=user.display_name,
+        reply_to=user.email,
     )
     message = ContactMessage(
         solution=solution,
@@ -148,7 +146,7 @@ def _store_message(
     )
     db.session.add(message)
     db.session.flush()
-    return message, text
+    return message, mail_subject, text
 
 
 @transactional

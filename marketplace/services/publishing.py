@@ -12,7 +12,7 @@ from ..models import ModerationEvent, Solution, SolutionRevision
 from ..permissions import can_author, can_edit, can_publish_for_city
 from ..sqltypes import utc_now
 from ..vocab import Status
-from . import audit, curation, entries, images
+from . import audit, curation, entries, images, notices
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from .moderation import apply_transition, record_created
 from .slugs import unique_slug
@@ -259,6 +259,7 @@ def create_entry(user: Any, data: dict[str, Any], submit: bool = False) -> Solut
     record_created(solution, user)
     if submit:
         apply_transition(solution, Status.SUBMITTED, user)
+        notices.submitted(solution)
     return solution
 
 
@@ -289,15 +290,19 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
         revision.author_id = user.id
         revision.status = "submitted" if submit else "draft"
         solution.updated_at = utc_now()  # a new version: a curator's open review is outdated
+        if submit:
+            notices.submitted(solution, revision=True)
         return "revision"
     if solution.status not in EDITABLE:
         raise InvalidTransition(NOT_EDITABLE[solution.status])
     if solution.published_at is None and data["title"] != solution.title:
         solution.slug = unique_slug(Solution, data["title"], solution.id)
+    asked_for_changes = solution.status == Status.CHANGES_REQUESTED
     entries.apply(solution, data)
     db.session.flush()
     if submit:
         apply_transition(solution, Status.SUBMITTED, user)
+        notices.submitted(solution, resubmitted=asked_for_changes)
     return "submitted" if submit else "saved"
 
 

@@ -18,7 +18,7 @@ from ..extensions import db
 from ..models import Adoption, Report, Solution
 from ..sqltypes import utc_now
 from ..vocab import Status
-from . import audit
+from . import audit, notices
 from .curation import require_curator
 from .errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from .moderation import apply_transition
@@ -36,6 +36,13 @@ RESOLUTIONS = {
     "merge": "Merge into the duplicate",
 }
 DECISIONS = {**RESOLUTIONS, "dismiss": "Dismiss the report"}
+# What a resolution did, as the entry's city and the reporter are told.
+OUTCOMES = {
+    "edit": "Decided the entry needs correcting",
+    "archive": "Took the entry off the catalogue",
+    "merge": "Merged it into the entry it duplicates",
+    "dismiss": "Dismissed the report",
+}
 STATUSES = {"open": "Open", "resolved": "Resolved", "dismissed": "Dismissed"}
 TEXT_MAX = 2000
 NOTE_MAX = 2000
@@ -305,3 +312,4 @@ def _decide(user: Any, report: Report, decision: str, note: str, target: str) ->
         audit.record(
             user, "report.resolved", detail=f"{RESOLUTIONS[decision]}: {detail}", solution=solution
         )
+    notices.report_decided(report, REASONS.get(report.reason, report.reason), OUTCOMES[decision])

@@ -1,25 +1,12 @@
-"""Whole numbers from URLs and forms, kept to what a database integer column can hold."""
+"""The ``<id:...>`` URL converter: ids from 1 to ID_MAX, anything else matches no route."""
 
 from __future__ import annotations
 
 from werkzeug.routing import BaseConverter, ValidationError
 
-# Ids are INTEGER columns: 32 bits on PostgreSQL, the narrower of our two databases. A number
-# beyond it can match no row, and binding it raises instead of finding nothing.
-ID_MAX = 2**31 - 1
-_DIGITS = len(str(ID_MAX))
+from ..numbers import DIGITS, ID_MAX, parse_id
 
-
-def parse_id(raw: str | None) -> int | None:
-    """``raw`` as a whole number from 1 to ID_MAX, or None when it is anything else.
-
-    Only ASCII digits count: ``str.isdigit`` also accepts characters such as "²" that ``int``
-    refuses.
-    """
-    if not raw or len(raw) > _DIGITS or not (raw.isascii() and raw.isdigit()):
-        return None
-    number = int(raw)
-    return number if 1 <= number <= ID_MAX else None
+__all__ = ["ID_MAX", "IdConverter", "parse_id"]
 
 
 class IdConverter(BaseConverter):
@@ -28,7 +15,7 @@ class IdConverter(BaseConverter):
     Use it instead of ``<id:...>``, whose numbers have no upper bound.
     """
 
-    regex = rf"[1-9][0-9]{{0,{_DIGITS - 1}}}"
+    regex = rf"[1-9][0-9]{{0,{DIGITS - 1}}}"
     weight = 50  # as Werkzeug's number converters: a number outranks a plain string part
 
     def to_python(self, value: str) -> int:
