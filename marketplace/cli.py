@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import mail, search
-from .services import accounts, demo, notices
+from .services import accounts, demo, images, notices
 from .services.errors import ValidationFailed
 from .vocab import ROLE_LABELS
 
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(media_cli)
 
 
 @click.command("seed-demo")
@@ -166,3 +168,15 @@ def mail_retry() -> None:
     click.echo(f"Sent {sent} kept message(s); {left} still refused.")
     if left:
         raise SystemExit(1)
+
+
+media_cli = AppGroup("media", help="Uploaded images.")
+
+
+@media_cli.command("prune")
+@click.option("--hours", default=1.0, show_default=True, help="Keep files younger than this.")
+def media_prune(hours: float) -> None:
+    """Delete uploaded images no entry or pending change refers to (older than --hours, so a
+    save in progress keeps its new file)."""
+    removed = images.prune(timedelta(hours=hours))
+    click.echo(f"Removed {len(removed)} unreferenced file(s).")

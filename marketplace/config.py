@@ -63,10 +63,13 @@ DEFAULTS: dict[str, Any] = {
     # How curators hear of submissions: "each" (a mail per submission or resubmission),
     # "digest" (only the daily `flask mail digest`, run from cron) or "off".
     "CURATOR_MAIL": "each",
-    # Largest entry image accepted, and largest request body at all (a bigger upload gets a
-    # message next to the field; beyond MAX_CONTENT_LENGTH the request is refused with 413).
+    # Largest entry image accepted, and largest request body elsewhere (beyond it the request is
+    # refused with 413).
     "IMAGE_MAX_BYTES": 2 * 1024 * 1024,
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    # The entry form alone reads requests up to this size, so an image too large for
+    # IMAGE_MAX_BYTES comes back as a message next to the field with the typed text kept.
+    "UPLOAD_REQUEST_MAX_BYTES": 32 * 1024 * 1024,
     # Messages a publisher may send to other cities' entry contacts in 24 hours.
     "CONTACT_MESSAGES_PER_DAY": 10,
     # Reports ("Report this entry") accepted from one IP address per hour; more get a 429 page.

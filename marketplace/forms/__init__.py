@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app, request
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, StringField, TextAreaField
 
@@ -45,3 +46,19 @@ def keeps_input(view):
     """
     view.keeps_input_on_csrf_failure = True
     return view
+
+
+def accepts_upload(view):
+    """Mark a form view whose requests may carry a file larger than MAX_CONTENT_LENGTH allows, up
+    to UPLOAD_REQUEST_MAX_BYTES: the form is then read, and an image too large for the rules is
+    refused next to its field with everything typed kept, instead of a bare 413 page."""
+    view.accepts_upload = True
+    return view
+
+
+def widen_upload_limit() -> None:
+    """Before any other request hook (CSRF reads the form): raise the size limit for a view
+    marked with ``accepts_upload``."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "accepts_upload", False):
+        request.max_content_length = current_app.config["UPLOAD_REQUEST_MAX_BYTES"]

@@ -59,7 +59,7 @@ class Solution(db.Model):
     # ISO 639-1 codes of the languages the solution and its documentation exist in.
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Stored image name (services.images) and its text alternative; "" when there is none.
-    image: Mapped[str] = mapped_column(String(64), default="")
+    image: Mapped[str] = mapped_column(String(64), default="", index=True)
     image_alt: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT, index=True)
     featured: Mapped[bool] = mapped_column(default=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from flask import current_app
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -22,6 +22,8 @@ from sqlalchemy import select
 from ..database import current_unit
 from ..extensions import db
 from ..models import Solution, SolutionRevision
+from ..permissions import can_edit, can_view
+from ..vocab import Status
 from .errors import ValidationFailed
 
 # What Pillow detects -> the extension stored and the content type served.
@@ -178,6 +180,25 @@ def prune(older_than: timedelta = timedelta(hours=1)) -> list[str]:
             path.unlink(missing_ok=True)
             removed.append(path.name)
     return sorted(removed)
+
+
+def visibility(user: Any, name: str) -> str | None:
+    """Who may load the stored image ``name``: "public" (a published entry shows it),
+    "private" (only this viewer may: a draft, a pending revision, an archived entry) or None
+    (not for this viewer, or no such image: a 404 either way).
+    """
+    if not is_stored(name):
+        return None
+    owners = list(db.session.scalars(select(Solution).where(Solution.image == name)))
+    if any(solution.status == Status.PUBLISHED for solution in owners):
+        return "public"
+    if any(can_view(user, solution) for solution in owners):
+        return "private"
+    revisions = db.session.scalars(select(SolutionRevision))
+    pending = [r for r in revisions if isinstance(r.data, dict) and r.data.get("image") == name]
+    if any(can_edit(user, revision.solution) for revision in pending):
+        return "private"
+    return None
 
 
 def is_stored(name: str) -> bool:

@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import login_manager
-from ..forms import attach_error, keeps_input
+from ..forms import accepts_upload, attach_error, keeps_input
 from ..forms.city import CityProfileForm
 from ..forms.entry import EntryForm
 from ..models import Solution
@@ -97,6 +97,7 @@ def _entry_form(solution: Solution | None):
 
 @bp.route("/my/entries/new", methods=["GET", "POST"])
 @keeps_input
+@accepts_upload
 def new():
     if not current_user.is_authenticated:
         if request.method == "POST":
@@ -107,6 +108,7 @@ def new():
 
 @bp.route("/my/entries/<id:entry_id>/edit", methods=["GET", "POST"])
 @keeps_input
+@accepts_upload
 def edit(entry_id: int):
     if not current_user.is_authenticated:
         if request.method == "POST":

@@ -1,10 +1,13 @@
 """Entry images: checked by content, stored under random names, served with the right type."""
 
 import io
+import os
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from marketplace.extensions import db
 from marketplace.models import Solution
@@ -171,3 +174,65 @@ def test_an_image_needs_a_text_alternative(signed_in):
 @pytest.mark.parametrize("name", ["../secret_key", "x.png", "0" * 32 + ".gif", "marketplace.db"])
 def test_media_serves_only_stored_images(client, name):
     assert client.get(f"/media/{name}").status_code == 404
+
+
+def test_a_draft_image_is_served_only_to_who_may_see_the_draft(
+    app, signed_in, client_for, make_user, make_city, curator
+):
+    assert upload(signed_in, image_bytes("PNG"), "logo.png").status_code == 302
+    entry = stored_entry()
+    path = f"/media/{entry.image}"
+    with signed_in.get(path) as own:
+        assert own.status_code == 200
+        assert "no-store" in own.headers["Cache-Control"]
+        assert "public" not in own.headers["Cache-Control"]
+    with client_for(curator).get(path) as curators:
+        assert curators.status_code == 200
+    stranger = make_user(role="publisher", city=make_city(name="Braga"))
+    for other in (app.test_client(), client_for(stranger)):
+        with other.get(path) as refused:
+            assert refused.status_code == 404
+    entry.status = "published"
+    db.session.commit()
+    with app.test_client().get(path) as public:
+        assert public.status_code == 200
+        assert "public" in public.headers["Cache-Control"]
+        assert "max-age=31536000" in public.headers["Cache-Control"]
+
+
+def test_an_image_too_large_keeps_the_typed_text(app, signed_in):
+    big = b"\x89PNG" + b"\x00" * (9 * 1024 * 1024)  # more than MAX_CONTENT_LENGTH
+    # Encoded in memory: the test client's own encoder leaves a temporary file open above 500 KB.
+    fields = {"title": "Library robots", "action": "save", "image_alt": "A robot"}
+    boundary, body = encode_multipart(
+        {
+            **fields,
+            "description": "Everything I typed",
+            "image": FileStorage(io.BytesIO(big), "h.png"),
+        }
+    )
+    response = signed_in.post(
+        "/my/entries/new", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 400
+    assert "Everything I typed" in response.text
+    assert "larger than 2 MB" in response.text
+    assert uploads(app) == []
+    other = signed_in.post("/account", data={"display_name": "x" * (9 * 1024 * 1024)})
+    assert other.status_code == 413  # only the entry form reads such requests
+
+
+def test_media_prune_removes_only_old_unreferenced_files(app, signed_in, runner):
+    assert upload(signed_in, image_bytes("PNG"), "logo.png").status_code == 302
+    kept = stored_entry().image
+    folder = Path(app.config["DATA_DIR"]) / "uploads"
+    orphan, fresh = folder / ("a" * 32 + ".png"), folder / ("b" * 32 + ".png")
+    orphan.write_bytes(b"old")
+    fresh.write_bytes(b"new")
+    old = 1_000_000_000
+    os.utime(orphan, (old, old))
+    os.utime(folder / kept, (old, old))
+    result = runner.invoke(args=["media", "prune"])
+    assert result.exit_code == 0, result.output
+    assert "Removed 1 unreferenced file(s)." in result.output
+    assert uploads(app) == sorted([kept, fresh.name])

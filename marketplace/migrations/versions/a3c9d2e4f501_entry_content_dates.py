@@ -1,4 +1,4 @@
-"""entry content dates: when the public content last changed, apart from any row update
+"""entry content dates and image index: when the public content last changed; who shows an image
 
 Revision ID: a3c9d2e4f501
 Revises: e6fa761b4bb3
@@ -22,8 +22,10 @@ def upgrade():
     op.execute("UPDATE solution SET content_updated_at = updated_at")
     with op.batch_alter_table('solution', schema=None) as batch_op:
         batch_op.alter_column('content_updated_at', existing_type=sa.DateTime(timezone=True), nullable=False)
+        batch_op.create_index(batch_op.f('ix_solution_image'), ['image'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('solution', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_solution_image'))
         batch_op.drop_column('content_updated_at')
