@@ -12,7 +12,7 @@ import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
-from marketplace import create_app
+from marketplace import create_app, search
 from marketplace.extensions import db
 from marketplace.models import SDG, Challenge, City, Solution, Track, TransversalService, User
 from marketplace.services import demo
@@ -64,6 +64,7 @@ def demo_data_dir(tmp_path_factory):
     with app.app_context():
         db.create_all()
         demo.seed_demo()
+        search.rebuild()  # as `seed-demo` and `make run` do: the search page never builds one
         db.engine.dispose()
     return data_dir
 
@@ -72,7 +73,7 @@ def demo_data_dir(tmp_path_factory):
 def demo_app(tmp_path, demo_data_dir):
     """An app on a private copy of the seeded demo catalogue."""
     data_dir = tmp_path / "data"
-    shutil.copytree(demo_data_dir, data_dir)
+    shutil.copytree(demo_data_dir, data_dir, symlinks=True)  # search/current stays a link
     app = _make_app(data_dir)
     yield app
     with app.app_context():
@@ -228,3 +229,19 @@ def csrf_token_in():
         return match.group(1)
 
     return find
+
+
+# --- Search index ---------------------------------------------------------------------------
+# The search page never builds a missing index inside a request (issue 9): a test that searches
+# builds it, as `make run` and `flask search rebuild` do.
+
+
+@pytest.fixture
+def build_index(app):
+    """Build the search index of everything committed so far; call it again after more changes."""
+
+    def build() -> int:
+        with app.app_context():
+            return search.rebuild()
+
+    return build

@@ -7,7 +7,6 @@ count is exactly the number of results ticking that value would give.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -15,11 +14,9 @@ import numpy as np
 from whoosh import query as q
 
 from . import fast, live
-from .index import rebuild
+from .index import NoIndex
 from .query import ParsedQuery, clean, excluded_query, parse, to_query
 from .schema import FACETS
-
-log = logging.getLogger(__name__)
 
 SORTS = ("relevance", "newest", "title")
 
@@ -50,11 +47,10 @@ class SearchOutcome:
 
 
 def _generation() -> live.Generation:
+    """The live generation; never a rebuild here: at 100,000 entries one takes minutes."""
     generation = live.generation()
-    if generation is None:  # derived data: build it from the database rather than fail
-        log.warning("no search index found: building one now")
-        rebuild()
-        generation = live.generation()
+    if generation is None:
+        raise NoIndex("No search index yet: run `flask --app marketplace search rebuild`.")
     return generation
 
 
@@ -109,7 +105,10 @@ Ranker = Callable[[live.Bitset, str, int, int], list[Hit]]
 
 
 def run(request: SearchRequest) -> SearchOutcome:
-    """Search the live index (building it first if there is none)."""
+    """Search the live index.
+
+    :raises NoIndex: when no index has been built yet (`search rebuild`, run by `make run`).
+    """
     generation = _generation()
     parsed = parse(request.text)
     if _needs_whoosh(parsed):

@@ -40,6 +40,10 @@ BUILDING = ".building"
 LEFTOVER_AGE = 30 * 60
 
 
+class NoIndex(RuntimeError):
+    """No index has been built yet: `search rebuild` creates one (`make run` does)."""
+
+
 @dataclass(frozen=True)
 class IndexStats:
     path: str

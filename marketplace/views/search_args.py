@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import logging
+
+from flask import current_app, request
 from werkzeug.datastructures import MultiDict
 
 from ..search import SORTS, SearchRequest
@@ -13,10 +15,24 @@ from .paging import MAX_PAGE
 MAX_PER_PAGE = 100
 MAX_VALUES = 50  # per facet: more is no real selection
 MAX_VALUE_CHARS = 100
+# Seconds the page and the API ask a client to wait while there is no index yet: the demo
+# catalogue's rebuild takes seconds, one of 100,000 entries a few minutes.
+RETRY_AFTER = 60
+
+log = logging.getLogger(__name__)
 
 
 class InvalidSearch(ValueError):
     """A parameter the API refuses; the message names it and says what is allowed."""
+
+
+def index_missing() -> dict[str, str]:
+    """Log a search asked for before any index was built; the headers of the 503 answer."""
+    log.warning(
+        "no search index yet: %s answered 503 until `flask --app marketplace search rebuild`",
+        request.path,
+    )
+    return {"Retry-After": str(RETRY_AFTER)}
 
 
 def _number(args: MultiDict, name: str, default: int, upper: int, strict: bool) -> int:

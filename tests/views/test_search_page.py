@@ -170,3 +170,21 @@ def test_the_sort_menu_shows_the_sort_applied(client, catalogue, query, applied)
     page = client.get(f"/solutions?{query}").get_data(as_text=True)
     selected = re.findall(r'<option value="(\w+)" selected>', page)
     assert selected == [applied]
+
+
+def test_without_an_index_the_page_says_search_is_being_prepared(client, make_solution, caplog):
+    make_solution(title="Adaptive traffic signals")
+    response = client.get("/solutions?q=traffic")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert "Search is being prepared" in words(response)
+    assert 'role="status"' in text(response)
+    assert "no search index" in caplog.text
+    assert search.index_stats() is None  # never built inside a request
+
+
+def test_without_an_index_the_api_answers_a_json_503(client, ctx):
+    response = client.get("/api/v1/solutions?q=traffic")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.get_json()["error"] == "search_unavailable"
