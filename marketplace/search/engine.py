@@ -23,11 +23,21 @@ SORTS = ("relevance", "newest", "title")
 
 @dataclass(frozen=True)
 class SearchRequest:
+    """One search. ``sort`` is the sort applied, decided here and only here: relevance needs
+    words to rank by, so an empty or exclusion-only query (and an unknown sort) lists newest
+    first, and the page's sort menu shows what was applied."""
+
     text: str = ""
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+
+    def __post_init__(self) -> None:
+        sort = self.sort if self.sort in SORTS else "relevance"
+        if sort == "relevance" and parse(self.text).is_empty:
+            sort = "newest"
+        object.__setattr__(self, "sort", sort)  # frozen: set once, while being created
 
 
 @dataclass
@@ -90,11 +100,6 @@ def _selected(generation: live.Generation, request: SearchRequest) -> dict[str, 
     }
 
 
-def _sort(request: SearchRequest, parsed: ParsedQuery) -> str:
-    sort = request.sort if request.sort in SORTS else "relevance"
-    return "newest" if sort == "relevance" and parsed.is_empty else sort
-
-
 def _needs_whoosh(parsed: ParsedQuery) -> bool:
     """Phrases (positions) and excluded phrases go through Whoosh's own matchers."""
     return bool(parsed.phrases) or any(len(terms) > 1 for terms in parsed.excluded)
@@ -121,7 +126,7 @@ def run(request: SearchRequest) -> SearchOutcome:
         results &= bits
     total = results.bit_count()
     offset = (request.page - 1) * request.per_page
-    hits = rank(results, _sort(request, parsed), offset, request.per_page) if offset < total else []
+    hits = rank(results, request.sort, offset, request.per_page) if offset < total else []
     return SearchOutcome(
         total,
         hits,

@@ -8,7 +8,6 @@ from flask import current_app, request
 from werkzeug.datastructures import MultiDict
 
 from ..search import SORTS, SearchRequest
-from ..search.query import parse
 from ..search.schema import FACETS
 from .paging import MAX_PAGE
 
@@ -68,14 +67,10 @@ def search_request(args: MultiDict, strict: bool = False) -> SearchRequest:
         values = [v[:MAX_VALUE_CHARS] for v in args.getlist(name) if v.strip()]
         if values:
             filters[name] = tuple(dict.fromkeys(values))[:MAX_VALUES]
-    # Relevance needs words to rank by (an empty or exclusion-only query has none): the engine
-    # then lists newest first, and the request says so, so the sort menu shows what was applied.
-    if sort in ("", "relevance"):
-        sort = "newest" if parse(text).is_empty else "relevance"
     return SearchRequest(
         text=text,
         filters=filters,
-        sort=sort,
+        sort=sort or "relevance",  # the request itself applies newest when nothing ranks
         page=_number(args, "page", 1, MAX_PAGE, strict),
         per_page=_number(args, "per_page", current_app.config["PER_PAGE"], MAX_PER_PAGE, strict),
     )

@@ -259,3 +259,14 @@ def test_snippet_window_is_linear_in_the_matches():
     spans = [(i * 6, i * 6 + 4) for i in range(200_000)]
     begin, end = _window("word " * 240_000, spans)
     assert 0 <= begin < end
+
+
+@pytest.mark.parametrize(
+    ("text", "sort", "applied"),
+    [("", "relevance", "newest"), ("-congestion", "relevance", "newest"), ("", "best", "newest"),
+     ("congestion", "relevance", "relevance"), ("congestion", "best", "relevance"),
+     ("", "title", "title"), ("congestion", "newest", "newest")],
+)  # fmt: skip
+def test_a_request_says_the_sort_applied_newest_when_nothing_ranks(text, sort, applied):
+    # One place decides: the page's sort menu and the engine both read the request's sort.
+    assert SearchRequest(text=text, sort=sort).sort == applied
