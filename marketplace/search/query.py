@@ -17,7 +17,10 @@ from whoosh import query as q
 from .schema import ANALYZER, TEXT_FIELDS
 
 MAX_CHARS = 500  # longer input is cut: a question never needs more
-MAX_TERMS = 32  # distinct terms kept, in the order typed
+# Distinct terms kept, in the order typed (a repeated word counts once); later ones are dropped.
+# Each term costs postings reads and a score pass over seven fields: 32 made a 60-word question
+# cost four times a plain search, 16 about twice (bench/long_query_bench.py).
+MAX_TERMS = 16
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 

@@ -26,6 +26,11 @@ from .query import analyse
 from .schema import SPELLING_ANALYZER, TEXT_FIELDS
 
 SPELLING_MIN_LENGTH = 4
+# Bounds on a long question's spelling work (each unknown word costs a scan of the known words
+# near it): the first MAX_CHECKED_WORDS distinct words of SPELLING_MIN_LENGTH letters or more
+# are checked, and at most MAX_CORRECTIONS of them corrected; later words are left as typed.
+MAX_CHECKED_WORDS = 16
+MAX_CORRECTIONS = 3
 MAX_DISTANCE = 2  # edits (insert, delete, replace, swap two neighbours) from typed to offered
 MAX_REMEMBERED = 20_000  # corrections kept per index generation
 BODY_WORDS_FILE = "spelling-words.json"
@@ -158,13 +163,22 @@ class Speller:
         """
         pieces = []
         at = 0
+        offers: dict[str, str | None] = {}  # each distinct word checked once, in typed order
+        corrections = 0
         for token in SPELLING_ANALYZER(text, positions=False, chars=True):
             word = token.text
-            if len(word) < SPELLING_MIN_LENGTH or not word.isalpha() or self.is_known(word):
-                continue
-            offer = self.closest(word)
-            if offer:
-                pieces += [text[at : token.startchar], offer]
+            if word not in offers:
+                if len(word) < SPELLING_MIN_LENGTH or not word.isalpha():
+                    continue
+                if len(offers) >= MAX_CHECKED_WORDS:
+                    continue  # a long question's later words are left as typed
+                offer = None
+                if corrections < MAX_CORRECTIONS and not self.is_known(word):
+                    offer = self.closest(word)
+                    corrections += offer is not None
+                offers[word] = offer
+            if offers[word]:  # every occurrence of a corrected word
+                pieces += [text[at : token.startchar], offers[word]]
                 at = token.endchar
         return "".join([*pieces, text[at:]]) if pieces else None
 
