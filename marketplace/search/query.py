@@ -32,7 +32,6 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
     excluded: list[list[str]] = field(default_factory=list)
-    raw_words: list[str] = field(default_factory=list)  # as typed, for spelling suggestions
 
     @property
     def is_empty(self) -> bool:
@@ -67,8 +66,6 @@ def parse(text: str | None) -> ParsedQuery:
             parsed.phrases.append(terms)
         else:
             # A "word" like e-learning analyses to several terms: each counts as a word.
-            if word is not None:
-                parsed.raw_words.append(word)
             for term in terms:
                 if term not in seen and len(seen) < MAX_TERMS:
                     seen.add(term)
