@@ -182,6 +182,11 @@ def _outbox_position(session: Session) -> position.Position:
 def _swap(root: Path, fresh: Path) -> None:
     old = current_dir()
     link = root / CURRENT
+    if link.is_dir() and not link.is_symlink():
+        # A data dir copied without its links (cp -r, shutil.copytree) holds the index itself
+        # there: move it aside as an old index, so the link can take its place.
+        old = root / f"index-{uuid.uuid4().hex[:12]}"
+        os.rename(link, old)
     tmp_link = root / f".{CURRENT}-{uuid.uuid4().hex[:8]}"
     tmp_link.symlink_to(fresh.name)
     os.replace(tmp_link, link)

@@ -87,3 +87,17 @@ def test_a_drain_keeps_segments_with_few_deletions(ctx, make_solution):
             assert (reader.doc_count_all(), reader.doc_count()) == (10, 9)
     finally:
         ix.close()
+
+
+def test_a_rebuild_works_in_a_data_dir_copied_without_its_links(ctx, make_solution):
+    make_solution()
+    search.rebuild()
+    live = current_dir()
+    link = search_root() / "current"
+    link.unlink()
+    live.rename(link)  # what cp -r makes of the link: the index itself under its name
+    assert search.rebuild() == 1
+    assert link.is_symlink()
+    assert sorted(p.name for p in search_root().iterdir()) == sorted(
+        ["current", current_dir().name]
+    )
