@@ -86,8 +86,10 @@ def rebuild() -> int:
     remove_leftovers()
     fresh = root / f"index-{uuid.uuid4().hex[:12]}"
     fresh.mkdir()
-    with open(fresh / BUILDING, "w") as lock:
+    with open(fresh / f"{BUILDING}.new", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        # Locked before it takes its name: another rebuild never sees it unlocked meanwhile.
+        os.rename(fresh / f"{BUILDING}.new", fresh / BUILDING)
         try:
             count = _build(fresh)
         except BaseException:
