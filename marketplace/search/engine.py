@@ -23,9 +23,12 @@ SORTS = ("relevance", "newest", "title")
 
 @dataclass(frozen=True)
 class SearchRequest:
-    """One search. ``sort`` is the sort applied, decided here and only here: relevance needs
-    words to rank by, so an empty or exclusion-only query (and an unknown sort) lists newest
-    first, and the page's sort menu shows what was applied."""
+    """One search, with the sort it applies.
+
+    The sort is decided here and only here: relevance needs words to rank by, so an empty or
+    exclusion-only query (or an unknown sort) lists newest first, and the page's sort menu,
+    reading ``sort``, shows what was applied.
+    """
 
     text: str = ""
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
