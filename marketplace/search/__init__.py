@@ -4,11 +4,12 @@ The database is the source of truth and the index is derived from it: changes re
 through the outbox (tracking.py writes it, sync.py drains it) and it can be rebuilt at any time.
 """
 
-from .check import Drift, IndexBusy, NoIndex, check
+from .autocomplete import suggest_titles
+from .check import Drift, IndexBusy, check
 from .engine import SORTS, SearchOutcome, SearchRequest, run
 from .highlight import snippet
-from .index import IndexStats, index_stats, rebuild
-from .related import duplicates, similar, suggest_titles
+from .index import IndexStats, NoIndex, index_stats, rebuild
+from .related import duplicates, similar
 from .sync import drain
 from .tracking import init_app
 

@@ -11,7 +11,7 @@ from whoosh.index import LockError
 
 from ..extensions import db
 from .documents import document
-from .index import current_dir, published_entries
+from .index import NoIndex, current_dir, published_entries
 
 
 @dataclass
@@ -24,10 +24,6 @@ class Drift:
 
     def __bool__(self) -> bool:
         return bool(self.missing or self.extra or self.stale)
-
-
-class NoIndex(RuntimeError):
-    """There is no live index to check: `search rebuild` creates one."""
 
 
 class IndexBusy(RuntimeError):

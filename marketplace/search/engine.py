@@ -7,7 +7,6 @@ count is exactly the number of results ticking that value would give.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -15,22 +14,33 @@ import numpy as np
 from whoosh import query as q
 
 from . import fast, live
-from .index import rebuild
+from .index import NoIndex
 from .query import ParsedQuery, clean, excluded_query, parse, to_query
 from .schema import FACETS
-
-log = logging.getLogger(__name__)
 
 SORTS = ("relevance", "newest", "title")
 
 
 @dataclass(frozen=True)
 class SearchRequest:
+    """One search, with the sort it applies.
+
+    The sort is decided here and only here: relevance needs words to rank by, so an empty or
+    exclusion-only query (or an unknown sort) lists newest first, and the page's sort menu,
+    reading ``sort``, shows what was applied.
+    """
+
     text: str = ""
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+
+    def __post_init__(self) -> None:
+        sort = self.sort if self.sort in SORTS else "relevance"
+        if sort == "relevance" and parse(self.text).is_empty:
+            sort = "newest"
+        object.__setattr__(self, "sort", sort)  # frozen: set once, while being created
 
 
 @dataclass
@@ -50,11 +60,10 @@ class SearchOutcome:
 
 
 def _generation() -> live.Generation:
+    """The live generation; never a rebuild here: at 100,000 entries one takes minutes."""
     generation = live.generation()
-    if generation is None:  # derived data: build it from the database rather than fail
-        log.warning("no search index found: building one now")
-        rebuild()
-        generation = live.generation()
+    if generation is None:
+        raise NoIndex("No search index yet: run `flask --app marketplace search rebuild`.")
     return generation
 
 
@@ -94,11 +103,6 @@ def _selected(generation: live.Generation, request: SearchRequest) -> dict[str, 
     }
 
 
-def _sort(request: SearchRequest, parsed: ParsedQuery) -> str:
-    sort = request.sort if request.sort in SORTS else "relevance"
-    return "newest" if sort == "relevance" and parsed.is_empty else sort
-
-
 def _needs_whoosh(parsed: ParsedQuery) -> bool:
     """Phrases (positions) and excluded phrases go through Whoosh's own matchers."""
     return bool(parsed.phrases) or any(len(terms) > 1 for terms in parsed.excluded)
@@ -109,7 +113,10 @@ Ranker = Callable[[live.Bitset, str, int, int], list[Hit]]
 
 
 def run(request: SearchRequest) -> SearchOutcome:
-    """Search the live index (building it first if there is none)."""
+    """Search the live index.
+
+    :raises NoIndex: when no index has been built yet (`search rebuild`, run by `make run`).
+    """
     generation = _generation()
     parsed = parse(request.text)
     if _needs_whoosh(parsed):
@@ -122,7 +129,7 @@ def run(request: SearchRequest) -> SearchOutcome:
         results &= bits
     total = results.bit_count()
     offset = (request.page - 1) * request.per_page
-    hits = rank(results, _sort(request, parsed), offset, request.per_page) if offset < total else []
+    hits = rank(results, request.sort, offset, request.per_page) if offset < total else []
     return SearchOutcome(
         total,
         hits,

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import logging
 import os
 import shutil
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,10 +25,23 @@ from .documents import document
 from .schema import build_schema
 from .spelling import BodyWords
 
+log = logging.getLogger(__name__)
+
 # data_dir/search/current is a symlink to the live index directory; a rebuild writes a fresh
 # directory beside it and swaps the link atomically, so readers never see a half-built index.
 CURRENT = "current"
 PARALLEL_FROM = 2000  # entries from which a rebuild indexes in several processes
+# A rebuild holds an exclusive flock on this file inside the directory it writes, until the swap:
+# the lock dies with the process, so a later rebuild can tell a killed rebuild's directory from
+# one another process is still writing.
+BUILDING = ".building"
+# Seconds after which a directory that is neither live nor locked counts as left behind (one
+# killed between mkdir and taking its lock, or a replaced index a killed swap did not remove).
+LEFTOVER_AGE = 30 * 60
+
+
+class NoIndex(RuntimeError):
+    """No index has been built yet: `search rebuild` creates one (`make run` does)."""
 
 
 @dataclass(frozen=True)
@@ -61,18 +77,69 @@ def published_entries() -> Select[tuple[Solution]]:
 
 
 def rebuild() -> int:
-    """Build a new index of every published entry and swap it in; returns the entries indexed."""
+    """Build a new index of every published entry and swap it in; returns the entries indexed.
+
+    First removes what killed rebuilds left behind (``remove_leftovers``).
+    """
     root = search_root()
     root.mkdir(parents=True, exist_ok=True)
+    remove_leftovers()
     fresh = root / f"index-{uuid.uuid4().hex[:12]}"
     fresh.mkdir()
-    try:
-        count = _build(fresh)
-    except BaseException:
-        shutil.rmtree(fresh, ignore_errors=True)
-        raise
-    _swap(root, fresh)
+    with open(fresh / f"{BUILDING}.new", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        # Locked before it takes its name: another rebuild never sees it unlocked meanwhile.
+        os.rename(fresh / f"{BUILDING}.new", fresh / BUILDING)
+        try:
+            count = _build(fresh)
+        except BaseException:
+            shutil.rmtree(fresh, ignore_errors=True)
+            raise
+        _swap(root, fresh)  # live before the lock goes: no other rebuild removes it meanwhile
+        (fresh / BUILDING).unlink()
     return count
+
+
+def _is_locked(directory: Path) -> bool | None:
+    """Whether a running rebuild holds ``directory``'s lock; None when it has no lock file."""
+    try:
+        fd = os.open(directory / BUILDING, os.O_RDWR)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # releases the lock when it was taken
+    return False
+
+
+def remove_leftovers() -> list[Path]:
+    """Remove index directories (and swap links) that killed rebuilds left; returns them.
+
+    Never the live directory, nor one a rebuild in another process holds locked, nor an unlocked
+    one younger than LEFTOVER_AGE (a rebuild may be starting in it).
+    """
+    root = search_root()
+    removed = []
+    for path in [*root.glob("index-*"), *root.glob(f".{CURRENT}-*")]:
+        try:
+            locked = _is_locked(path) if path.is_dir() and not path.is_symlink() else None
+            old = time.time() - path.lstat().st_mtime > LEFTOVER_AGE
+        except FileNotFoundError:  # removed meanwhile by another rebuild
+            continue
+        # Checked after the lock: a rebuild swaps its directory in before releasing the lock.
+        live = current_dir()
+        if locked or (locked is None and not old) or (live is not None and path.name == live.name):
+            continue
+        if path.is_symlink() or not path.is_dir():
+            path.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+        log.info("removed %s, left behind by an interrupted search rebuild", path.name)
+        removed.append(path)
+    return removed
 
 
 def _build(fresh: Path) -> int:
@@ -117,6 +184,11 @@ def _outbox_position(session: Session) -> position.Position:
 def _swap(root: Path, fresh: Path) -> None:
     old = current_dir()
     link = root / CURRENT
+    if link.is_dir() and not link.is_symlink():
+        # A data dir copied without its links (cp -r, shutil.copytree) holds the index itself
+        # there: move it aside as an old index, so the link can take its place.
+        old = root / f"index-{uuid.uuid4().hex[:12]}"
+        os.rename(link, old)
     tmp_link = root / f".{CURRENT}-{uuid.uuid4().hex[:8]}"
     tmp_link.symlink_to(fresh.name)
     os.replace(tmp_link, link)

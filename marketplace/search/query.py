@@ -17,7 +17,10 @@ from whoosh import query as q
 from .schema import ANALYZER, TEXT_FIELDS
 
 MAX_CHARS = 500  # longer input is cut: a question never needs more
-MAX_TERMS = 32  # distinct terms kept, in the order typed
+# Distinct terms kept, in the order typed (a repeated word counts once); later ones are dropped.
+# Each term costs postings reads and a score pass over seven fields: 32 made a 60-word question
+# cost four times a plain search, 16 about twice (bench/long_query_bench.py).
+MAX_TERMS = 16
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 
@@ -29,7 +32,6 @@ class ParsedQuery:
     words: list[str] = field(default_factory=list)
     phrases: list[list[str]] = field(default_factory=list)
     excluded: list[list[str]] = field(default_factory=list)
-    raw_words: list[str] = field(default_factory=list)  # as typed, for spelling suggestions
 
     @property
     def is_empty(self) -> bool:
@@ -64,8 +66,6 @@ def parse(text: str | None) -> ParsedQuery:
             parsed.phrases.append(terms)
         else:
             # A "word" like e-learning analyses to several terms: each counts as a word.
-            if word is not None:
-                parsed.raw_words.append(word)
             for term in terms:
                 if term not in seen and len(seen) < MAX_TERMS:
                     seen.add(term)

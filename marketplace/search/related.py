@@ -1,4 +1,4 @@
-"""Entries related to some text: titles as a visitor types them, and similar solutions."""
+"""Entries related to an entry's text: similar solutions, and possible duplicates of a new one."""
 
 from __future__ import annotations
 
@@ -12,25 +12,13 @@ from whoosh.searching import Searcher
 
 from . import fast, live
 from .query import analyse, clean
-from .schema import ANALYZER, SPELLING_ANALYZER
+from .schema import ANALYZER
 
 SIMILAR_TERMS = 12  # distinctive words of an entry that "similar solutions" look for
 # The text fields but the title: its 3x boost would let one shared title word decide.
 SIMILAR_FIELDS = ("description", "impact", "lessons", "summary")
 # Words too common in city write-ups to say two entries are the same.
 STOP_WORDS = frozenset({"citi", "municip", "local"})
-
-
-def suggest_titles(text: str, limit: int = 8) -> list[dict[str, str]]:
-    """Published titles holding every typed word, the last one maybe unfinished (autocomplete)."""
-    words = [token.text for token in SPELLING_ANALYZER(clean(text))]
-    generation = live.generation()
-    if not words or generation is None:
-        return []
-    *complete, last = words
-    query = q.And([*(q.Term("title_words", w) for w in complete), q.Prefix("title_words", last)])
-    found = generation.searcher.search(query, limit=limit)
-    return [{"slug": hit["slug"], "title": hit["title"]} for hit in found]
 
 
 def key_terms(searcher: Searcher, text: str) -> dict[str, float]:

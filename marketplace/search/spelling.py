@@ -4,6 +4,11 @@ Known words are those of titles and summaries (the index's "spell" field, kept c
 drain) and the body-text words (description, impact, lessons) that at least two entries use: a
 list written beside the index at each rebuild. A body word only one entry uses may be a typo, and
 indexing every body word in the spell field doubled rebuild time.
+
+Only words a live (published, not deleted) document holds are ever offered. Whoosh keeps the terms
+of deleted documents in their segment until it is merged, and the body-word list is as old as the
+last rebuild, so every word is checked against the documents not deleted: a title or summary word
+by its own postings, a body word by the postings of its index term (its stem).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
 
@@ -20,6 +26,11 @@ from .query import analyse
 from .schema import SPELLING_ANALYZER, TEXT_FIELDS
 
 SPELLING_MIN_LENGTH = 4
+# Bounds on a long question's spelling work (each unknown word costs a scan of the known words
+# near it): the first MAX_CHECKED_WORDS distinct words of SPELLING_MIN_LENGTH letters or more
+# are checked, and at most MAX_CORRECTIONS of them corrected; later words are left as typed.
+MAX_CHECKED_WORDS = 16
+MAX_CORRECTIONS = 3
 MAX_DISTANCE = 2  # edits (insert, delete, replace, swap two neighbours) from typed to offered
 MAX_REMEMBERED = 20_000  # corrections kept per index generation
 BODY_WORDS_FILE = "spelling-words.json"
@@ -93,8 +104,10 @@ class Speller:
         return self._body
 
     def is_known(self, word: str) -> bool:
-        return bool(self.searcher.reader().doc_frequency("spell", word)) or (
-            word in self._body_words()
+        """Whether a live document holds ``word`` as written (in a title, summary or body)."""
+        reader = self.searcher.reader()
+        return _held_live(reader, "spell", word) or (
+            word in self._body_words() and _known_stem(reader, analyse(word))
         )
 
     def _candidates(self, word: str) -> dict[str, int]:
@@ -124,15 +137,20 @@ class Speller:
             for candidate, entries in self._candidates(word).items()
             if candidate != word
         )
-        # Stop words ("on" for "opne") are never searched for, so never worth offering.
-        offers = [c for d, _, c in ranked if d <= MAX_DISTANCE and analyse(c)]
-        if not offers:
+        # Stop words ("on" for "opne") are never searched for, so never worth offering; words
+        # only deleted documents hold (archived entries) are never shown.
+        offer = next(
+            (c for d, _, c in ranked if d <= MAX_DISTANCE and analyse(c) and self.is_known(c)),
+            None,
+        )
+        if offer is None:
             return None
-        offer, typed, offered = offers[0], analyse(word), analyse(offers[0])
+        reader = self.searcher.reader()
+        typed, offered = analyse(word), analyse(offer)
         if typed == offered:
             return offer if offer[-SAME_ENDING:] == word[-SAME_ENDING:] else None
         # A word that finds entries is taken as meant, unless it stems like its correction.
-        return None if _known_stem(self.searcher, typed) else offer
+        return None if _known_stem(reader, typed) else offer
 
     def correction(self, text: str) -> str | None:
         """The typed text with misspelled words replaced by the closest known word, or None.
@@ -145,19 +163,36 @@ class Speller:
         """
         pieces = []
         at = 0
+        offers: dict[str, str | None] = {}  # each distinct word checked once, in typed order
+        corrections = 0
         for token in SPELLING_ANALYZER(text, positions=False, chars=True):
             word = token.text
-            if len(word) < SPELLING_MIN_LENGTH or not word.isalpha() or self.is_known(word):
-                continue
-            offer = self.closest(word)
-            if offer:
-                pieces += [text[at : token.startchar], offer]
+            if word not in offers:
+                if len(word) < SPELLING_MIN_LENGTH or not word.isalpha():
+                    continue
+                if len(offers) >= MAX_CHECKED_WORDS:
+                    continue  # a long question's later words are left as typed
+                offer = None
+                if corrections < MAX_CORRECTIONS and not self.is_known(word):
+                    offer = self.closest(word)
+                    corrections += offer is not None
+                offers[word] = offer
+            if offers[word]:  # every occurrence of a corrected word
+                pieces += [text[at : token.startchar], offers[word]]
                 at = token.endchar
         return "".join([*pieces, text[at:]]) if pieces else None
 
 
-def _known_stem(searcher: Searcher, terms: list[str]) -> bool:
-    reader = searcher.reader()
+def _held_live(reader: IndexReader, field: str, term: str) -> bool:
+    """Whether a document not deleted holds ``term`` in ``field``."""
+    if not reader.doc_frequency(field, term):  # counts deleted documents too: a quick "no"
+        return False
+    # Postings skip deleted documents: one live posting is enough.
+    return not reader.has_deletions() or reader.postings(field, term).is_active()
+
+
+def _known_stem(reader: IndexReader, terms: list[str]) -> bool:
+    """Whether live documents hold every one of the index ``terms`` in some text field."""
     return bool(terms) and all(
-        any(reader.doc_frequency(name, term) for name in TEXT_FIELDS) for term in terms
+        any(_held_live(reader, name, term) for name in TEXT_FIELDS) for term in terms
     )

@@ -11,6 +11,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.index import LockError
+from whoosh.reading import SegmentReader
+from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from ..extensions import db
 from ..models import Challenge, SearchChange, Solution
@@ -28,6 +30,12 @@ log = logging.getLogger(__name__)
 # applied. A machine whose index falls further behind than this must `search rebuild` (which
 # `search check` would show); the retention only has to outlast any such outage.
 RETENTION = timedelta(days=7)
+# A segment whose deleted documents pass this share of it is rewritten without them by the drain
+# that crosses the line. Whoosh's own policy (MERGE_SMALL) sizes segments by every document they
+# ever held, so segments of mostly replaced or archived documents were never merged: the index
+# kept growing while the catalogue did not. Rewriting costs about its share of a rebuild's
+# writing (no analysis), once per segment that crosses the line.
+MAX_DELETED_SHARE = 0.25
 
 
 def _affected_solutions(session: Session, changes: list[SearchChange]) -> set[int]:
@@ -97,7 +105,7 @@ def drain(timeout: float | None = None) -> int | None:
                 found.add(solution.id)
             for gone in ids - found:
                 writer.delete_by_term("id", str(gone))
-            writer.commit()
+            writer.commit(mergetype=_merge_worn)
             done = done.advance((row.id, row.created_at) for row in rows)
             position.write(directory, done)
             _prune(session, done)
@@ -108,6 +116,18 @@ def drain(timeout: float | None = None) -> int | None:
         raise
     finally:
         ix.close()
+
+
+def _merge_worn(writer: SegmentWriter, segments: list) -> list:
+    """Whoosh merge policy: rewrite segments mostly deleted, then Whoosh's own small merges."""
+    worn = [s for s in segments if s.deleted_count() > MAX_DELETED_SHARE * s.doc_count_all()]
+    for segment in worn:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)  # copies the live documents only
+        reader.close()
+    if worn:
+        log.info("search index: rewrote %d segments mostly deleted", len(worn))
+    return MERGE_SMALL(writer, [s for s in segments if s not in worn])
 
 
 def _prune(session: Session, done: position.Position) -> None:

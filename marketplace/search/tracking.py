@@ -40,7 +40,6 @@ TRACKED: dict[type, tuple[str, tuple[str, ...] | None]] = {
 }
 PENDING = "search_outbox_pending"
 CATCH_UP = "search_catch_up"  # key of the app's _CatchUp in app.extensions
-CATCH_UP_INTERVAL = 5.0  # default of SEARCH_CATCHUP_INTERVAL (seconds)
 
 
 def _relevant(obj: Any, attributes: tuple[str, ...] | None, session: Session) -> bool:
@@ -148,7 +147,6 @@ def init_app(app: Flask) -> None:
     ):
         if not event.contains(session_class, name, listener):
             event.listen(session_class, name, listener)
-    app.config.setdefault("SEARCH_CATCHUP_INTERVAL", CATCH_UP_INTERVAL)
     app.extensions[CATCH_UP] = _CatchUp()
     app.teardown_request(_drain_after_request)
     app.teardown_appcontext(_drain_if_due)

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request, url_for
 
 from .. import search
 from ..services import catalogue_search
-from .search_args import InvalidSearch, search_request
+from .search_args import InvalidSearch, index_missing, search_request
 
 bp = Blueprint("api", __name__)
 
@@ -16,6 +16,12 @@ SUGGEST_LIMIT = 8
 @bp.errorhandler(InvalidSearch)
 def invalid_search(error: InvalidSearch):
     return jsonify(error="invalid_parameter", message=str(error)), 400
+
+
+@bp.errorhandler(search.NoIndex)
+def search_unavailable(_error: search.NoIndex):
+    message = "Search is being prepared: try again in a minute."
+    return jsonify(error="search_unavailable", message=message), 503, index_missing()
 
 
 def _result(result: catalogue_search.Result) -> dict:

@@ -5,11 +5,18 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from .. import search
 from ..services import catalogue, catalogue_search
 from .paging import Pages
-from .search_args import search_request
+from .search_args import index_missing, search_request
 
 bp = Blueprint("catalogue", __name__, url_prefix="/solutions")
+
+
+@bp.errorhandler(search.NoIndex)
+def preparing(_error: search.NoIndex):
+    # 503, not 200: the page cannot do its job yet, and crawlers and caches must not keep it.
+    return render_template("catalogue/preparing.html"), 503, index_missing()
 
 
 @bp.get("")

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from flask import current_app
+import logging
+
+from flask import current_app, request
 from werkzeug.datastructures import MultiDict
 
 from ..search import SORTS, SearchRequest
-from ..search.query import parse
 from ..search.schema import FACETS
 from .paging import MAX_PAGE
 
 MAX_PER_PAGE = 100
 MAX_VALUES = 50  # per facet: more is no real selection
 MAX_VALUE_CHARS = 100
+# Seconds the page and the API ask a client to wait while there is no index yet: the demo
+# catalogue's rebuild takes seconds, one of 100,000 entries a few minutes.
+RETRY_AFTER = 60
+
+log = logging.getLogger(__name__)
 
 
 class InvalidSearch(ValueError):
     """A parameter the API refuses; the message names it and says what is allowed."""
+
+
+def index_missing() -> dict[str, str]:
+    """Log a search asked for before any index was built; the headers of the 503 answer."""
+    log.warning(
+        "no search index yet: %s answered 503 until `flask --app marketplace search rebuild`",
+        request.path,
+    )
+    return {"Retry-After": str(RETRY_AFTER)}
 
 
 def _number(args: MultiDict, name: str, default: int, upper: int, strict: bool) -> int:
@@ -52,14 +67,10 @@ def search_request(args: MultiDict, strict: bool = False) -> SearchRequest:
         values = [v[:MAX_VALUE_CHARS] for v in args.getlist(name) if v.strip()]
         if values:
             filters[name] = tuple(dict.fromkeys(values))[:MAX_VALUES]
-    # Relevance needs words to rank by (an empty or exclusion-only query has none): the engine
-    # then lists newest first, and the request says so, so the sort menu shows what was applied.
-    if sort in ("", "relevance"):
-        sort = "newest" if parse(text).is_empty else "relevance"
     return SearchRequest(
         text=text,
         filters=filters,
-        sort=sort,
+        sort=sort or "relevance",  # the request itself applies newest when nothing ranks
         page=_number(args, "page", 1, MAX_PAGE, strict),
         per_page=_number(args, "per_page", current_app.config["PER_PAGE"], MAX_PER_PAGE, strict),
     )

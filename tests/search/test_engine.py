@@ -259,3 +259,37 @@ def test_snippet_window_is_linear_in_the_matches():
     spans = [(i * 6, i * 6 + 4) for i in range(200_000)]
     begin, end = _window("word " * 240_000, spans)
     assert 0 <= begin < end
+
+
+@pytest.mark.parametrize(
+    ("text", "sort", "applied"),
+    [("", "relevance", "newest"), ("-congestion", "relevance", "newest"), ("", "best", "newest"),
+     ("congestion", "relevance", "relevance"), ("congestion", "best", "relevance"),
+     ("", "title", "title"), ("congestion", "newest", "newest")],
+)  # fmt: skip
+def test_a_request_says_the_sort_applied_newest_when_nothing_ranks(text, sort, applied):
+    # One place decides: the page's sort menu and the engine both read the request's sort.
+    assert SearchRequest(text=text, sort=sort).sort == applied
+
+
+def test_a_long_question_bounds_its_spelling_and_ranking_work(corpus, monkeypatch):
+    from marketplace.search.fast import Vectors
+    from marketplace.search.spelling import Speller
+
+    calls = {"postings": 0, "closest": 0}
+
+    def counted(name, method):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return method(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(Vectors, "postings", counted("postings", Vectors.postings))
+    monkeypatch.setattr(Speller, "_closest", counted("closest", Speller._closest))
+    # 45 distinct unknown words, 10 typed twice: spelling and ranking look at a bounded few.
+    typed = [f"zq{chr(97 + n // 26)}{chr(97 + n % 26)}word" for n in range(45)]
+    outcome = search.run(SearchRequest(text=" ".join(typed + typed[:10])))
+    assert outcome.total == 0
+    assert calls["closest"] <= 16
+    assert calls["postings"] <= 16 * len(search.schema.TEXT_FIELDS)

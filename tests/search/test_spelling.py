@@ -3,8 +3,10 @@
 import pytest
 
 from marketplace import search
-from marketplace.search import SearchRequest
+from marketplace.extensions import db
+from marketplace.search import SearchRequest, live
 from marketplace.search.spelling import distance
+from marketplace.vocab import Status
 
 
 @pytest.fixture
@@ -45,3 +47,26 @@ def test_a_correction_replaces_the_misspelled_word_where_it_was_typed(demo_searc
 )  # fmt: skip
 def test_distance_counts_a_swap_of_neighbours_as_one_edit(a, b, edits):
     assert distance(a, b) == edits
+
+
+def test_words_of_archived_entries_are_never_offered(make_solution):
+    for n in range(10):
+        make_solution(title=f"Open data portal {n}", summary="Budgets published as open data.")
+    archived = [
+        make_solution(
+            title="Kaleidoscope observatory",
+            summary="Kaleidoscope lenses for the harbour.",
+            description="Zeppelin flights over the harbour.",  # a body word two entries use
+        )
+        for _ in range(2)
+    ]
+    search.rebuild()
+    assert suggestion("kaleidsocope observatroy zepelin") == "kaleidoscope observatory zeppelin"
+    for solution in archived:
+        solution.status = Status.ARCHIVED
+    db.session.commit()
+    search.drain()
+    # The archived documents are deleted but still sit in the segment, words and all.
+    assert live.generation().searcher.reader().has_deletions()
+    assert suggestion("kaleidsocope observatroy zepelin") is None
+    assert suggestion("portl") == "portal"  # words of live entries still are

@@ -15,6 +15,17 @@ from marketplace.vocab import Status
 NOT_PUBLISHED = [status for status in Status if status != Status.PUBLISHED]
 
 
+@pytest.fixture
+def listing(client, build_index):
+    """The list page at ``url``, on an index of what the test created (as `search rebuild`)."""
+
+    def get(url: str = "/solutions"):
+        build_index()
+        return client.get(url)
+
+    return get
+
+
 def shows_total(page, total: int) -> bool:
     """True when ``page`` tells how many published entries there are in all ("7 entries")."""
     return re.search(rf"\b{total} (published )?entr(y|ies)\b", page.text) is not None
@@ -35,30 +46,30 @@ def seven_published(make_solution):
 # The list
 
 
-def test_list_shows_published_entries_newest_first(client, make_solution):
+def test_list_shows_published_entries_newest_first(listing, make_solution):
     make_solution(title="Older", published_at=datetime(2024, 3, 1, tzinfo=UTC))
     make_solution(title="Newer", published_at=datetime(2025, 3, 1, tzinfo=UTC))
 
-    page = main(client.get("/solutions"))
+    page = main(listing())
 
     assert card_titles(page) == ["Newer", "Older"]
     assert shows_total(page, 2)
 
 
 @pytest.mark.parametrize("status", NOT_PUBLISHED)
-def test_list_leaves_out_unpublished_entries(client, make_solution, status):
+def test_list_leaves_out_unpublished_entries(listing, make_solution, status):
     make_solution(title="Public entry")
     hidden = make_solution(status=status, title="Hidden entry")
 
-    page = main(client.get("/solutions"))
+    page = main(listing())
 
     assert card_titles(page) == ["Public entry"]
     assert f"/solutions/{hidden.slug}" not in page.hrefs
     assert shows_total(page, 1)
 
 
-def test_list_says_when_nothing_is_published(client):
-    response = client.get("/solutions")
+def test_list_says_when_nothing_is_published(listing):
+    response = listing()
 
     assert response.status_code == 200
     page = main(response)
@@ -66,25 +77,25 @@ def test_list_says_when_nothing_is_published(client):
     assert "No published entr" in page.text
 
 
-def test_card_links_to_the_entry_and_its_city(client, make_solution, make_city):
+def test_card_links_to_the_entry_and_its_city(listing, make_solution, make_city):
     porto = make_city(slug="porto", name="Porto")
     make_solution(slug="solar-roofs", title="Solar roofs", city=porto)
 
-    page = main(client.get("/solutions"))
+    page = main(listing())
 
     assert "/solutions/solar-roofs" in page.hrefs
     assert "/cities/porto" in page.hrefs
 
 
-def test_first_page_holds_one_page_of_entries_and_links_to_the_next(client, seven_published):
-    page = main(client.get("/solutions"))
+def test_first_page_holds_one_page_of_entries_and_links_to_the_next(listing, seven_published):
+    page = main(listing())
 
     assert card_titles(page) == seven_published[:5]
     assert page.find("a", rel="next")["href"] == "/solutions?page=2"
 
 
-def test_second_page_holds_the_following_entries(client, seven_published):
-    page = main(client.get("/solutions?page=2"))
+def test_second_page_holds_the_following_entries(listing, seven_published):
+    page = main(listing("/solutions?page=2"))
 
     assert card_titles(page) == seven_published[5:]
     assert page.find("a", rel="prev")["href"] == "/solutions"
@@ -92,15 +103,15 @@ def test_second_page_holds_the_following_entries(client, seven_published):
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "1.5", "", "999999"])
-def test_a_page_number_that_makes_no_sense_shows_the_first_page(client, seven_published, page):
-    response = client.get(f"/solutions?page={page}")
+def test_a_page_number_that_makes_no_sense_shows_the_first_page(listing, seven_published, page):
+    response = listing(f"/solutions?page={page}")
 
     assert response.status_code == 200
     assert card_titles(main(response)) == seven_published[:5]
 
 
-def test_a_page_past_the_last_is_shown_without_error(client, seven_published):
-    response = client.get("/solutions?page=3")
+def test_a_page_past_the_last_is_shown_without_error(listing, seven_published):
+    response = listing("/solutions?page=3")
 
     assert response.status_code == 200
     page = main(response)

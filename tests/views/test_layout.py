@@ -21,14 +21,15 @@ ERROR_PAGES = ["/no-such-page", "/solutions/no-such-entry", "/cities/no-such-cit
 
 
 @pytest.fixture
-def site(make_solution, make_city, taxonomy):
-    """A small catalogue behind every URL of PAGES."""
+def site(make_solution, make_city, taxonomy, build_index):
+    """A small catalogue behind every URL of PAGES, and its search index."""
     make_solution(
         slug="solar-roofs",
         city=make_city(slug="porto", name="Porto"),
         services=[taxonomy["service"]],
         sdgs=taxonomy["sdgs"],
     )
+    build_index()
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from marketplace import create_app
+from marketplace import create_app, search
 from marketplace.extensions import db
 from marketplace.models import (
     SDG,
@@ -191,6 +191,7 @@ def catalogue_dir(tmp_path_factory):
         }
         tokens = {name: user.get_id() for name, user in users.items()}
         db.session.commit()
+        search.rebuild()  # the search page and API answer 503 until one is built
         db.engine.dispose()
     return data_dir, ids, tokens
 

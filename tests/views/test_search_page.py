@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from page_reader import parse
 
 from marketplace import search
+from marketplace.search.schema import FACETS
 from marketplace.vocab import Status
 
 
@@ -170,3 +172,39 @@ def test_the_sort_menu_shows_the_sort_applied(client, catalogue, query, applied)
     page = client.get(f"/solutions?{query}").get_data(as_text=True)
     selected = re.findall(r'<option value="(\w+)" selected>', page)
     assert selected == [applied]
+
+
+def test_without_an_index_the_page_says_search_is_being_prepared(client, make_solution, caplog):
+    make_solution(title="Adaptive traffic signals")
+    response = client.get("/solutions?q=traffic")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert "Search is being prepared" in words(response)
+    assert 'role="status"' in text(response)
+    assert "no search index" in caplog.text
+    assert search.index_stats() is None  # never built inside a request
+
+
+def test_without_an_index_the_api_answers_a_json_503(client, ctx):
+    response = client.get("/api/v1/solutions?q=traffic")
+    assert response.status_code == 503
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.get_json()["error"] == "search_unavailable"
+
+
+def test_every_facet_of_the_schema_has_a_title_and_labelled_values(demo_client):
+    page = parse(demo_client.get("/solutions"))
+    shown = {}
+    for fieldset in page.find_all("fieldset", class_="facet"):
+        inputs = fieldset.find_all("input", type="checkbox")
+        (name,) = {box["name"] for box in inputs}
+        labels = {label["for"]: label.text for label in fieldset.find_all("label")}
+        values = {box["value"]: re.sub(r"\s*\([\d,]+\)$", "", labels[box["id"]]) for box in inputs}
+        shown[name] = (fieldset.find("legend").text, values)
+    assert set(shown) == set(FACETS)  # the demo catalogue has values in every facet
+    for name, (title, values) in shown.items():
+        assert title.strip(), name
+        assert title != name
+        for value, label in values.items():  # a person's word, never the slug or code
+            assert label.strip(), (name, value)
+            assert label != value, name
