@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
 from .services.errors import DomainError
+from .services.redirects import Moved
 
 TITLES = {
     400: "Bad request",
@@ -45,6 +46,10 @@ def _page(status: int, message: str | None = None):
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(Moved)
+    def moved(error: Moved):
+        return redirect(url_for(error.endpoint, **error.values), 301)
+
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()

@@ -20,24 +20,24 @@ def format_number(value: int | None) -> str:
     return f"{value:,}".replace(",", "\u202f") if value is not None else ""
 
 
-# The curators' area, in menu order; entries whose blueprint is missing are left out.
+# The curators' area, in menu order, with the permission its routes check; entries whose
+# blueprint is missing are left out.
 CURATE_NAV = (
-    ("curate.queue", "Queue"),
-    ("reports.curate_index", "Reports"),
-    ("manage.taxonomy", "Taxonomy"),
-    ("manage.cities", "Cities"),
-    ("manage.users", "Users"),
-    ("curate.audit_log", "Audit log"),
+    ("curate.queue", "Queue", permissions.can_moderate),
+    ("reports.curate_index", "Reports", permissions.can_moderate),
+    ("manage.taxonomy", "Taxonomy", permissions.can_manage_taxonomy),
+    ("manage.cities", "Cities", permissions.can_manage_cities),
+    ("manage.users", "Users", permissions.can_manage_users),
+    ("curate.audit_log", "Audit log", permissions.can_moderate),
 )
 
 
 def curate_nav() -> list[tuple[str, str]]:
-    """The curation menu the signed-in user may use (user management is for admins)."""
+    """The curation menu: the pages the signed-in user may open, asked as their routes ask."""
     return [
         (endpoint, label)
-        for endpoint, label in CURATE_NAV
-        if endpoint in current_app.view_functions
-        and (endpoint != "manage.users" or permissions.is_admin(current_user))
+        for endpoint, label, allowed in CURATE_NAV
+        if endpoint in current_app.view_functions and allowed(current_user)
     ]
 
 

@@ -17,6 +17,21 @@ class Status(StrEnum):
     ARCHIVED = "archived"
 
 
+class RevisionStatus(StrEnum):
+    """A published entry's pending changes: the author works on them, or they wait for review."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class ReportStatus(StrEnum):
+    """A report from the public waits (open) until a curator resolves or dismisses it."""
+
+    OPEN = "open"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+
 class Role(StrEnum):
     PUBLISHER = "publisher"
     CURATOR = "curator"

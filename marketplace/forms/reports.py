@@ -5,9 +5,9 @@ from __future__ import annotations
 from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from ..services.checks import EMAIL_MAX
 from ..services.reports import (
     DECISIONS,
-    EMAIL_MAX,
     NOTE_MAX,
     REASONS,
     REFERENCE_MAX,

@@ -5,6 +5,7 @@ from .city import City
 from .contact import ContactMessage
 from .moderation import ModerationEvent
 from .outbox import SearchChange
+from .redirect import SlugRedirect
 from .report import Report
 from .revision import SolutionRevision
 from .solution import Adoption, Solution
@@ -21,6 +22,7 @@ __all__ = [
     "ModerationEvent",
     "Report",
     "SearchChange",
+    "SlugRedirect",
     "Solution",
     "SolutionRevision",
     "Track",

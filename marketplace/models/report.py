@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..sqltypes import utc_now
+from ..vocab import ReportStatus
 from .solution import Solution
 from .user import User
 
@@ -34,7 +35,7 @@ class Report(db.Model):
     # HMAC-SHA256 of the client's IP address under the secret key, for the rate limit only: the
     # address itself is never stored.
     ip_hash: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ReportStatus.OPEN, index=True)
     resolution: Mapped[str] = mapped_column(String(20), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -47,7 +48,7 @@ class Report(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status == "open"
+        return self.status == ReportStatus.OPEN
 
     def __repr__(self) -> str:
         return f"<Report {self.id} {self.reason} {self.status}>"

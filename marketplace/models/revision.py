@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..sqltypes import utc_now
+from ..vocab import RevisionStatus
 from .solution import Solution
 from .user import User
 
@@ -26,7 +27,7 @@ class SolutionRevision(db.Model):
         ForeignKey("solution.id", ondelete="CASCADE"), unique=True
     )
     # "draft" while the author works on it, "submitted" once it waits for a curator.
-    status: Mapped[str] = mapped_column(String(20), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(20), default=RevisionStatus.DRAFT, index=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utc_now)

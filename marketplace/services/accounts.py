@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
-
 from .. import mail
 from ..database import transactional, unit_of_work
 from ..extensions import db
@@ -11,23 +9,12 @@ from ..models import City, User
 from ..models.user import spend_password_check
 from ..sqltypes import utc_now
 from ..vocab import ROLE_LABELS, Role
+from .checks import normalise_email
 from .errors import ValidationFailed
 from .tokens import make_token, token_hours, user_for_token
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
-
-
-def normalise_email(email: str, field: str = "email") -> str:
-    """The address in canonical form (lower case).
-
-    :raises ValidationFailed: when it is not a valid email address.
-    """
-    try:
-        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        shown = email.strip() or "An empty address"
-        raise ValidationFailed(f"{shown} is not a valid email address.", field) from exc
 
 
 def check_password_rules(password: str, field: str = "password") -> None:

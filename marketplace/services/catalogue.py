@@ -12,6 +12,7 @@ from ..extensions import db
 from ..models import Adoption, Challenge, City, Solution, Track, TransversalService
 from ..models.solution import solution_challenge, solution_sdg, solution_service
 from ..vocab import Status
+from . import redirects
 from .errors import NotFound
 
 CARD_OPTIONS = (
@@ -62,11 +63,10 @@ def published_for_city(city: City) -> Select[tuple[Solution]]:
     return published().where(Solution.city_id == city.id)
 
 
-def adopted_by_city(city: City) -> Select[tuple[Solution]]:
+def adopted_by_city(city: City) -> list[Solution]:
     """Published entries of other cities that ``city`` adopted."""
-    return published().where(
-        Solution.id.in_(select(Adoption.solution_id).where(Adoption.city_id == city.id))
-    )
+    adopted = select(Adoption.solution_id).where(Adoption.city_id == city.id)
+    return list(db.session.scalars(published().where(Solution.id.in_(adopted))))
 
 
 def latest(limit: int = 6) -> list[Solution]:
@@ -86,6 +86,7 @@ def count_published() -> int:
 def get_visible(slug: str, user: Any) -> Solution:
     """The entry with ``slug`` if ``user`` may see it.
 
+    :raises Moved: the entry was merged into another, published one.
     :raises NotFound: when there is no such entry or it is not public and ``user`` may not see it
         (an unpublished entry does not reveal that it exists).
     """
@@ -107,5 +108,6 @@ def get_visible(slug: str, user: Any) -> Solution:
         )
     )
     if solution is None or not permissions.can_view(user, solution):
+        redirects.raise_if_moved("solution", slug)  # a merged duplicate: its content lives on
         raise NotFound("There is no published entry at this address.")
     return solution

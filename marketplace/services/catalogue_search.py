@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -66,10 +65,6 @@ class ResultPage:
     results: list[Result]
     facets: list[Facet]
     suggestion: str | None
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.request.per_page))
 
     @property
     def active_filters(self) -> list[tuple[Facet, FacetValue]]:

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..models import City, Solution
 from ..permissions import can_edit_city
 from ..vocab import Status
+from . import redirects
 from .entries import valid_url
 from .errors import NotFound, PermissionDenied, ValidationFailed
 
@@ -32,9 +33,10 @@ def cities_with_counts() -> list[tuple[City, int]]:
 
 
 def get_city(slug: str) -> City:
-    """:raises NotFound: when no city has this slug."""
+    """:raises Moved: the city's address changed. :raises NotFound: no city has this slug."""
     city = db.session.scalar(select(City).where(City.slug == slug))
     if city is None:
+        redirects.raise_if_moved("city", slug)
         raise NotFound("There is no city at this address.")
     return city
 

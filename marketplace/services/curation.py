@@ -16,8 +16,9 @@ from ..extensions import db
 from ..models import City, ModerationEvent, Solution, SolutionRevision, Track, User
 from ..permissions import can_moderate
 from ..sqltypes import utc_now
-from ..vocab import KINDS, Status
+from ..vocab import KINDS, RevisionStatus, Status
 from . import audit, entries
+from .checks import refuse_if_problems
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from .moderation import apply_transition
 
@@ -47,7 +48,7 @@ class Queue:
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-def require_curator(user: Any) -> None:
+def require_moderator(user: Any) -> None:
     """:raises PermissionDenied: unless ``user`` is a curator or an admin."""
     if not can_moderate(user):
         raise PermissionDenied("Only curators can do this.")
@@ -66,14 +67,16 @@ def _submitted_at() -> Any:
 
 def queue(user: Any, track: str = "", city: str = "", kind: str = "") -> Queue:
     """Submissions and submitted revisions, oldest first, filtered by track, city and kind slugs."""
-    require_curator(user)
+    require_moderator(user)
     submitted = db.session.execute(
         db.select(Solution, _submitted_at()).where(Solution.status == Status.SUBMITTED)
     ).all()
     revised = db.session.execute(
         db.select(Solution, SolutionRevision.updated_at)
         .join(SolutionRevision, SolutionRevision.solution_id == Solution.id)
-        .where(SolutionRevision.status == "submitted", Solution.status == Status.PUBLISHED)
+        .where(
+            SolutionRevision.status == RevisionStatus.SUBMITTED, Solution.status == Status.PUBLISHED
+        )
     ).all()
     items = [QueueItem(s, False, since or s.updated_at) for s, since in submitted] + [
         QueueItem(s, True, since) for s, since in revised
@@ -107,7 +110,7 @@ def filter_labels() -> dict[str, dict[str, str]]:
 
 def stale(user: Any, limit: int = 50) -> list[tuple[Solution, datetime]]:
     """Published entries nobody has reviewed for over a year, least recently reviewed first."""
-    require_curator(user)
+    require_moderator(user)
     last_review = (
         db.select(db.func.max(ModerationEvent.created_at))
         .where(ModerationEvent.solution_id == Solution.id)
@@ -125,7 +128,7 @@ def stale(user: Any, limit: int = 50) -> list[tuple[Solution, datetime]]:
 
 def get_for_review(user: Any, solution_id: int) -> Solution:
     """:raises PermissionDenied: not a curator. :raises NotFound: no such entry."""
-    require_curator(user)
+    require_moderator(user)
     solution = db.session.get(Solution, solution_id)
     if solution is None:
         raise NotFound("There is no such entry.")
@@ -186,7 +189,7 @@ def decide(
     :raises InvalidTransition: nothing of this entry waits for a decision, or another curator
         was first (``version`` is the entry's version the curator saw).
     """
-    require_curator(user)
+    require_moderator(user)
     comment = comment.strip()
     if decision not in DECISIONS:
         raise ValidationFailed("Choose approve, request changes or reject.", "decision")
@@ -206,7 +209,7 @@ def _decide(user: Any, solution_id: int, decision: str, comment: str, version: i
     if (
         solution.status == Status.PUBLISHED
         and revision is not None
-        and revision.status == "submitted"
+        and revision.status == RevisionStatus.SUBMITTED
     ):
         recipient = author_of(solution)
         headline = _decide_revision(user, solution, revision, decision, comment)
@@ -246,7 +249,7 @@ def _decide_revision(
         audit.record(user, "revision.approved", detail=comment, solution=solution)
         headline = f'your changes to "{solution.title}" are published.'
     elif decision == "request_changes":
-        revision.status = "draft"
+        revision.status = RevisionStatus.DRAFT
         event.comment = f"Changes to the published entry need work: {comment}"
         audit.record(user, "revision.changes_requested", detail=comment, solution=solution)
         headline = f'a curator asked for more work on your changes to "{solution.title}".'
@@ -264,7 +267,7 @@ def archive(user: Any, solution_id: int, reason: str, version: int | None = None
 
     :raises ValidationFailed: no reason. :raises InvalidTransition: not published, or outdated.
     """
-    require_curator(user)
+    require_moderator(user)
     if not reason.strip():
         raise ValidationFailed("Give the reason for archiving.", "reason")
     with unit_of_work(OUTDATED):
@@ -278,7 +281,7 @@ def archive(user: Any, solution_id: int, reason: str, version: int | None = None
 
 def republish(user: Any, solution_id: int, comment: str = "", version: int | None = None) -> None:
     """Publish an archived entry again.  :raises InvalidTransition: not archived, or outdated."""
-    require_curator(user)
+    require_moderator(user)
     with unit_of_work(OUTDATED):
         solution = get_for_review(user, solution_id)
         _check_version(solution, version)
@@ -288,7 +291,7 @@ def republish(user: Any, solution_id: int, comment: str = "", version: int | Non
 @transactional
 def set_featured(user: Any, solution_id: int, featured: bool) -> None:
     """Show (or stop showing) a published entry on the home page."""
-    require_curator(user)
+    require_moderator(user)
     solution = get_for_review(user, solution_id)
     if featured and not solution.is_published:
         raise InvalidTransition("Only published entries can be featured.")
@@ -302,11 +305,8 @@ def curator_edit(user: Any, solution: Solution, data: dict[str, Any]) -> list[st
 
     :raises ValidationFailed: the data breaks the draft rules (a published entry: the review rules).
     """
-    require_curator(user)
-    found = entries.problems(data, submit=solution.is_published)
-    if found:
-        name, message = next(iter(found.items()))
-        raise ValidationFailed(message, name)
+    require_moderator(user)
+    refuse_if_problems(entries.problems(data, submit=solution.is_published))
     before = entries.snapshot(solution)
     entries.apply(solution, data)
     after = entries.snapshot(solution)
@@ -323,7 +323,7 @@ def bulk(user: Any, action: str, ids: dict[int, int | None]) -> tuple[list[str],
 
     Returns (done, refused) messages.
     """
-    require_curator(user)
+    require_moderator(user)
     if action not in ("approve", "archive"):
         raise ValidationFailed("Choose approve or archive.", "action")
     done, refused = [], []

@@ -9,15 +9,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from ..extensions import db
 from ..markup import plain_text
 from ..models import SDG, Challenge, City, Solution, TransversalService
 from ..sqltypes import utc_now
 from ..text import has_controls
-from ..vocab import COST_BANDS, FORM_LANGUAGES, KINDS, MATURITIES
+from ..vocab import COST_BANDS, FORM_LANGUAGES, KINDS, MATURITIES, Status
 from . import images
+from .checks import is_email
 
 TEXT_FIELDS = (
     "kind",
@@ -54,14 +53,6 @@ def snapshot(solution: Solution) -> dict[str, Any]:
     return data
 
 
-def _valid_email(value: str) -> bool:
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
-
-
 def valid_url(value: str) -> bool:
     return re.fullmatch(r"https?://[^\s/$.?#][^\s]*\.[^\s]+", value, re.IGNORECASE) is not None
 
@@ -80,7 +71,7 @@ def problems(data: dict[str, Any], submit: bool) -> dict[str, str]:
     if len(data.get("summary", "")) > SUMMARY_MAX:
         found["summary"] = f"Keep the summary to {SUMMARY_MAX} characters."
     email = data.get("contact_email", "").strip()
-    if email and not _valid_email(email):
+    if email and not is_email(email):
         found["contact_email"] = "This is not a valid email address."
     website = data.get("website", "").strip()
     if website and not valid_url(website):
@@ -165,7 +156,7 @@ def ordered_languages(codes: list[str]) -> list[str]:
 
 def preview(data: dict[str, Any], city: City) -> Solution:
     """A Solution built from ``data`` for rendering only; it is never added to the session."""
-    solution = Solution(city=city, city_id=city.id, status="draft", sample=False)
+    solution = Solution(city=city, city_id=city.id, status=Status.DRAFT, sample=False)
     with db.session.no_autoflush:
         apply(solution, data)
     if solution in db.session:

@@ -12,8 +12,8 @@ from ..database import transactional
 from ..extensions import db
 from ..models import Adoption, ContactMessage, Solution
 from ..permissions import can_adopt, can_contact, can_publish_for_city
-from ..sqltypes import utc_now
 from . import notices
+from .checks import count_recent
 from .errors import DomainError, PermissionDenied, ValidationFailed
 
 NOTE_MAX = 500
@@ -76,11 +76,8 @@ def require_contact(user: Any, solution: Solution) -> None:
 
 
 def messages_today(user: Any) -> int:
-    since = utc_now() - timedelta(days=1)
-    return db.session.scalar(
-        db.select(db.func.count())
-        .select_from(ContactMessage)
-        .where(ContactMessage.sender_id == user.id, ContactMessage.created_at >= since)
+    return count_recent(
+        ContactMessage.created_at, timedelta(days=1), ContactMessage.sender_id == user.id
     )
 
 

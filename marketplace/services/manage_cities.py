@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import City
 from ..permissions import can_manage_cities
 from ..vocab import CITY_ROLES, country_name, is_country
-from . import audit
+from . import audit, redirects
 from .entries import valid_url
 from .errors import PermissionDenied, ValidationFailed
 from .slugs import slugify
@@ -38,15 +38,15 @@ class CityDetails:
     profile: str = ""
 
 
-def require_curator(user: Any) -> None:
+def require_city_manager(user: Any) -> None:
     """:raises PermissionDenied: unless ``user`` is a curator or an administrator."""
     if not can_manage_cities(user):
         raise PermissionDenied("Only curators and administrators manage cities.")
 
 
 def list_cities(user: Any) -> list[City]:
-    """Every city, alphabetically. :raises PermissionDenied: see require_curator."""
-    require_curator(user)
+    """Every city, alphabetically. :raises PermissionDenied: see require_city_manager."""
+    require_city_manager(user)
     return list(db.session.scalars(select(City).order_by(City.name)))
 
 
@@ -101,10 +101,11 @@ def _shown(name: str, value: Any) -> str:
 
 @transactional
 def create_city(user: Any, details: CityDetails) -> City:
-    """:raises PermissionDenied: see require_curator. :raises ValidationFailed: see _clean."""
-    require_curator(user)
+    """:raises PermissionDenied: see require_city_manager. :raises ValidationFailed: see _clean."""
+    require_city_manager(user)
     clean = _clean(details, None)
     city = City(**{f.name: getattr(clean, f.name) for f in fields(clean)})
+    redirects.forget("city", clean.slug)
     db.session.add(city)
     detail = f"{clean.slug}, {_shown('country', clean.country)}, {CITY_ROLES[clean.role]}"
     audit.record(user, "city.created", f"city {city.name}", detail)
@@ -118,9 +119,9 @@ def edit_city(user: Any, city: City, details: CityDetails) -> list[str]:
 
     Changing the name, address or country reindexes the city's entries (search outbox).
 
-    :raises PermissionDenied: see require_curator. :raises ValidationFailed: see _clean.
+    :raises PermissionDenied: see require_city_manager. :raises ValidationFailed: see _clean.
     """
-    require_curator(user)
+    require_city_manager(user)
     clean = _clean(details, city)
     changes, changed = [], []
     for f in fields(clean):
@@ -132,6 +133,9 @@ def edit_city(user: Any, city: City, details: CityDetails) -> list[str]:
             changes.append("profile text changed")
         else:
             changes.append(f"{f.name}: {_shown(f.name, old)} -> {_shown(f.name, new)}")
+        if f.name == "slug":  # links to the old address keep working
+            redirects.forget("city", new)
+            redirects.record("city", old, city.id)
         setattr(city, f.name, new)
     if changed:
         audit.record(user, "city.edited", f"city {city.name}", "; ".join(changes))

@@ -37,7 +37,7 @@ KINDS: dict[str, tuple[type[Any], str]] = {
 }
 
 
-def require_curator(user: Any) -> None:
+def require_taxonomy_manager(user: Any) -> None:
     """:raises PermissionDenied: unless ``user`` is a curator or an administrator."""
     if not can_manage_taxonomy(user):
         raise PermissionDenied("Only curators and administrators manage the taxonomy.")
@@ -77,8 +77,8 @@ def _order(model: type[Any]) -> tuple[Any, ...]:
 
 
 def overview(user: Any) -> Overview:
-    """:raises PermissionDenied: see require_curator."""
-    require_curator(user)
+    """:raises PermissionDenied: see require_taxonomy_manager."""
+    require_taxonomy_manager(user)
     tracks = list(
         db.session.scalars(
             select(Track)
@@ -226,7 +226,7 @@ def create_track(user: Any, name: str, edition: str, description: str = "") -> T
     """:raises PermissionDenied: not a curator.
     :raises ValidationFailed: a bad name or edition, or a track of that edition with that name.
     """
-    require_curator(user)
+    require_taxonomy_manager(user)
     name, edition = _clean_name(name), _clean_edition(edition)
     scope = _scope(Track, edition=edition)
     _check_name_free(Track, scope, name, None)
@@ -247,7 +247,7 @@ def create_challenge(user: Any, name: str, track_slug: str) -> Challenge:
     :raises ValidationFailed: a bad name, no current track with ``track_slug``, or a challenge
         of that track with that name.
     """
-    require_curator(user)
+    require_taxonomy_manager(user)
     name = _clean_name(name)
     track = db.session.scalar(select(Track).where(Track.slug == (track_slug or "")))
     if track is None:
@@ -266,7 +266,7 @@ def create_service(user: Any, name: str, description: str = "") -> TransversalSe
     """:raises PermissionDenied: not a curator.
     :raises ValidationFailed: a bad name, or a service with that name.
     """
-    require_curator(user)
+    require_taxonomy_manager(user)
     name = _clean_name(name)
     _check_name_free(TransversalService, [], name, None)
     return _add(user, TransversalService, [], "", name=name, description=description.strip())
@@ -282,7 +282,7 @@ def rename(user: Any, kind: str, slug: str, name: str, edition: str | None = Non
     :raises PermissionDenied: not a curator. :raises NotFound: see get_term.
     :raises ValidationFailed: a bad name or edition, or a sibling with the same name.
     """
-    require_curator(user)
+    require_taxonomy_manager(user)
     term = get_term(kind, slug)
     model = type(term)
     name = _clean_name(name)
@@ -313,7 +313,7 @@ def move(user: Any, kind: str, slug: str, direction: Direction) -> Term:
     :raises PermissionDenied: not a curator. :raises NotFound: see get_term.
     :raises ValidationFailed: an unknown direction, or nothing to swap with.
     """
-    require_curator(user)
+    require_taxonomy_manager(user)
     if direction not in ("up", "down"):
         raise ValidationFailed("Choose to move it up or down.")
     term = get_term(kind, slug)
@@ -361,7 +361,7 @@ def set_retired(user: Any, kind: str, slug: str, retired: bool) -> Term:
     :raises PermissionDenied: not a curator. :raises NotFound: see get_term.
     :raises InvalidTransition: the term is retired (or current) already.
     """
-    require_curator(user)
+    require_taxonomy_manager(user)
     term = get_term(kind, slug)
     if term.retired == retired:
         state = "retired" if retired else "offered"

@@ -17,6 +17,7 @@ from ..models import City, User
 from ..permissions import can_manage_users
 from ..vocab import ROLE_LABELS, Role
 from . import accounts, audit
+from .checks import normalise_email
 from .errors import DomainError, InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 
 NAME_MAX = 120
@@ -103,7 +104,7 @@ def invite(actor: Any, email: str, role: str, display_name: str, city_slug: str 
     """
     require_admin(actor)
     with unit_of_work() as unit:
-        email = accounts.normalise_email(email or "")
+        email = normalise_email(email or "")
         if db.session.scalar(select(User.id).where(User.email == email)) is not None:
             raise ValidationFailed(f"An account with the email {email} exists already.", "email")
         _check_role(role)

@@ -11,8 +11,9 @@ from ..extensions import db
 from ..models import ModerationEvent, Solution, SolutionRevision
 from ..permissions import can_author, can_edit, can_publish_for_city
 from ..sqltypes import utc_now
-from ..vocab import Status
+from ..vocab import RevisionStatus, Status
 from . import audit, curation, entries, images, notices
+from .checks import refuse_if_problems
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from .moderation import apply_transition, record_created
 from .slugs import unique_slug
@@ -236,13 +237,6 @@ def _store(
     return save_entry(user, solution, data, submit), solution
 
 
-def _refuse_if_problems(data: dict[str, Any], submit: bool) -> None:
-    found = entries.problems(data, submit)
-    if found:
-        field_name, message = next(iter(found.items()))
-        raise ValidationFailed(message, field_name)
-
-
 @transactional
 def create_entry(user: Any, data: dict[str, Any], submit: bool = False) -> Solution:
     """A new entry of the user's city, saved as a draft or submitted for review.
@@ -251,7 +245,7 @@ def create_entry(user: Any, data: dict[str, Any], submit: bool = False) -> Solut
     :raises ValidationFailed: the data breaks the draft (or, with ``submit``, the review) rules.
     """
     city_id = require_city(user)
-    _refuse_if_problems(data, submit)
+    refuse_if_problems(entries.problems(data, submit))
     solution = Solution(city_id=city_id, slug=unique_slug(Solution, data["title"]))
     entries.apply(solution, data)
     db.session.add(solution)
@@ -277,7 +271,7 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
     """
     if not can_edit(user, solution):
         raise PermissionDenied("This entry belongs to another city.")
-    _refuse_if_problems(data, submit)
+    refuse_if_problems(entries.problems(data, submit))
     if solution.status == Status.PUBLISHED:
         revision = solution.revision
         if revision is None:
@@ -288,7 +282,7 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
             images.delete_unreferenced_after_commit([replaced])
         revision.data = data
         revision.author_id = user.id
-        revision.status = "submitted" if submit else "draft"
+        revision.status = RevisionStatus.SUBMITTED if submit else RevisionStatus.DRAFT
         solution.updated_at = utc_now()  # a new version: a curator's open review is outdated
         if submit:
             notices.submitted(solution, revision=True)
@@ -332,8 +326,8 @@ def withdraw(user: Any, solution: Solution) -> None:
     :raises InvalidTransition: nothing of this entry waits for review.
     """
     _require_author(user, solution)
-    if solution.revision is not None and solution.revision.status == "submitted":
-        solution.revision.status = "draft"
+    if solution.revision is not None and solution.revision.status == RevisionStatus.SUBMITTED:
+        solution.revision.status = RevisionStatus.DRAFT
         solution.updated_at = utc_now()
         audit.record(user, "revision.withdrawn", solution=solution)
     else:

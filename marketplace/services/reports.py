@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -17,9 +16,10 @@ from ..database import unit_of_work
 from ..extensions import db
 from ..models import Adoption, Report, Solution
 from ..sqltypes import utc_now
-from ..vocab import Status
-from . import audit, notices
-from .curation import require_curator
+from ..vocab import ReportStatus, Status
+from . import audit, notices, redirects
+from .checks import count_recent, normalise_email
+from .curation import require_moderator
 from .errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from .moderation import apply_transition
 
@@ -43,10 +43,14 @@ OUTCOMES = {
     "merge": "Merged it into the entry it duplicates",
     "dismiss": "Dismissed the report",
 }
-STATUSES = {"open": "Open", "resolved": "Resolved", "dismissed": "Dismissed"}
+STATUSES = {
+    ReportStatus.OPEN: "Open",
+    ReportStatus.RESOLVED: "Resolved",
+    ReportStatus.DISMISSED: "Dismissed",
+}
 TEXT_MAX = 2000
 NOTE_MAX = 2000
-EMAIL_MAX = 254
+
 REFERENCE_MAX = 500
 
 
@@ -101,28 +105,8 @@ def find_published(reference: str, other_than: Solution, field: str) -> Solution
     return target
 
 
-def _clean_email(email: str) -> str:
-    email = email.strip()
-    if not email:
-        return ""
-    try:
-        if len(email) > EMAIL_MAX:
-            raise EmailNotValidError("too long")
-        return validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise ValidationFailed(
-            f"{email[:80]} is not a valid email address (or leave the field empty).",
-            "reporter_email",
-        ) from exc
-
-
 def reports_last_hour(ip_hash: str) -> int:
-    since = utc_now() - timedelta(hours=1)
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Report)
-        .where(Report.ip_hash == ip_hash, Report.created_at >= since)
-    )
+    return count_recent(Report.created_at, timedelta(hours=1), Report.ip_hash == ip_hash)
 
 
 def create_report(
@@ -146,7 +130,7 @@ def create_report(
         raise ValidationFailed("Choose what is wrong with the entry.", "reason")
     if len(text) > TEXT_MAX:
         raise ValidationFailed(f"Keep the description to {TEXT_MAX} characters.", "text")
-    email = _clean_email(reporter_email)
+    email = normalise_email(reporter_email, "reporter_email", optional=True)
     reference = duplicate_of.strip() if reason == "duplicate" else ""
     if not text and not reference:
         raise ValidationFailed("Tell the curators what is wrong.", "text")
@@ -180,7 +164,7 @@ def create_report(
 def open_count() -> int:
     """How many reports wait for a curator's decision."""
     return db.session.scalar(
-        select(func.count()).select_from(Report).where(Report.status == "open")
+        select(func.count()).select_from(Report).where(Report.status == ReportStatus.OPEN)
     )
 
 
@@ -191,14 +175,14 @@ def counts() -> dict[str, int]:
     return {status: found.get(status, 0) for status in STATUSES}
 
 
-def queue(status: str = "open") -> Select[tuple[Report]]:
+def queue(status: str = ReportStatus.OPEN) -> Select[tuple[Report]]:
     """Reports with ``status``: open ones oldest first, decided ones latest decision first."""
     query = (
         select(Report)
         .where(Report.status == status)
         .options(selectinload(Report.solution).selectinload(Solution.city))
     )
-    if status == "open":
+    if status == ReportStatus.OPEN:
         return query.order_by(Report.created_at, Report.id)
     return query.order_by(Report.resolved_at.desc(), Report.id.desc())
 
@@ -209,11 +193,21 @@ def get_report(user: Any, report_id: int) -> Report:
     :raises PermissionDenied: ``user`` is not a curator or admin.
     :raises NotFound: no such report.
     """
-    require_curator(user)
+    require_moderator(user)
     report = db.session.get(Report, report_id)
     if report is None:
         raise NotFound("There is no such report.")
     return report
+
+
+def possible_decisions(report: Report) -> dict[str, str]:
+    """The decisions a curator can take on ``report`` now (value -> label): none once it is
+    decided, only dismissing once its entry is no longer published."""
+    if not report.is_open:
+        return {}
+    if report.solution.status != Status.PUBLISHED:
+        return {"dismiss": DECISIONS["dismiss"]}
+    return dict(DECISIONS)
 
 
 def require_open(report: Report) -> None:
@@ -233,7 +227,7 @@ def others_open(report: Report) -> list[Report]:
             select(Report)
             .where(
                 Report.solution_id == report.solution_id,
-                Report.status == "open",
+                Report.status == ReportStatus.OPEN,
                 Report.id != report.id,
             )
             .order_by(Report.created_at, Report.id)
@@ -269,7 +263,7 @@ def decide(user: Any, report: Report, decision: str, note: str, target: str = ""
     :raises InvalidTransition: the report was decided already, or the entry is no longer
         published (only dismissing is possible then).
     """
-    require_curator(user)
+    require_moderator(user)
     note = note.strip()
     if decision not in DECISIONS:
         raise ValidationFailed("Choose a decision.", "decision")
@@ -299,9 +293,10 @@ def _decide(user: Any, report: Report, decision: str, note: str, target: str) ->
         apply_transition(solution, Status.ARCHIVED, user, note)
     elif original is not None:
         apply_transition(solution, Status.ARCHIVED, user, f"Merged into {original.title}")
+        redirects.record("solution", solution.slug, original.id)
         moved = _move_adoptions(solution, original)
         detail = f"{note} (merged into {original.title}; {moved} adoption(s) moved)"
-    report.status = "dismissed" if decision == "dismiss" else "resolved"
+    report.status = ReportStatus.DISMISSED if decision == "dismiss" else ReportStatus.RESOLVED
     report.resolution = decision if decision in RESOLUTIONS else ""
     report.note = note
     report.resolved_by_id = user.id

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ..extensions import db
 from ..services import catalogue, cities
 from .paging import paginate
 
@@ -23,5 +22,5 @@ def detail(slug: str):
         "cities/detail.html",
         city=city,
         pagination=paginate(catalogue.published_for_city(city)),
-        adopted=list(db.session.scalars(catalogue.adopted_by_city(city))),
+        adopted=catalogue.adopted_by_city(city),
     )

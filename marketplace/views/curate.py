@@ -126,7 +126,7 @@ def feature(entry_id: int):
 @bp.post("/bulk")
 @login_required
 def bulk():
-    curation.require_curator(current_user)
+    curation.require_moderator(current_user)
     # Each checkbox carries "id:version" (the version the curator saw in the queue).
     selected = {}
     for value in request.form.getlist("entry"):

@@ -71,7 +71,7 @@ def _create(kind: str, form):
 @keeps_input
 @login_required
 def create_term(kind: str):
-    manage_taxonomy.require_curator(current_user)
+    manage_taxonomy.require_taxonomy_manager(current_user)
     form = NEW_FORMS[kind]()
     if kind == "challenges":
         form.set_tracks(manage_taxonomy.tracks_offered())
@@ -94,7 +94,7 @@ def create_term(kind: str):
 @keeps_input
 @login_required
 def edit_term(kind: str, slug: str):
-    manage_taxonomy.require_curator(current_user)
+    manage_taxonomy.require_taxonomy_manager(current_user)
     term = manage_taxonomy.get_term(kind, slug)
     form = (TrackForm if kind == "tracks" else TermForm)(obj=term)
     if form.validate_on_submit():
@@ -182,7 +182,7 @@ def _details(form: CityForm) -> manage_cities.CityDetails:
 @keeps_input
 @login_required
 def create_city():
-    manage_cities.require_curator(current_user)
+    manage_cities.require_city_manager(current_user)
     form = CityForm()
     if form.validate_on_submit():
         try:
@@ -199,7 +199,7 @@ def create_city():
 @keeps_input
 @login_required
 def edit_city(slug: str):
-    manage_cities.require_curator(current_user)
+    manage_cities.require_city_manager(current_user)
     city = city_queries.get_city(slug)
     form = CityForm(obj=city)
     if form.validate_on_submit():

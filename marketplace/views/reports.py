@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from wtforms import SelectChoice
 
-from ..forms import attach_error, keeps_input
+from ..forms import attach_error, keeps_input, options
 from ..forms.reports import DecisionForm, ReportForm
 from ..services import reports
 from ..services.errors import ValidationFailed
+from ..vocab import ReportStatus
 from .paging import paginate
 
 bp = Blueprint("reports", __name__)
@@ -64,10 +64,10 @@ def new(slug: str):
 @bp.get("/curate/reports")
 @login_required
 def curate_index():
-    reports.require_curator(current_user)
-    status = request.args.get("status", "open")
+    reports.require_moderator(current_user)
+    status = request.args.get("status", ReportStatus.OPEN)
     if status not in reports.STATUSES:
-        status = "open"
+        status = ReportStatus.OPEN
     return render_template(
         "reports/curate_index.html",
         pagination=paginate(reports.queue(status)),
@@ -86,8 +86,7 @@ def curate_review(report_id: int):
     if request.method == "POST":
         reports.require_open(report)
     form = DecisionForm()
-    if not report.solution.is_published:  # only dismissing is left (the service refuses too)
-        form.decision.choices = [SelectChoice("dismiss", reports.DECISIONS["dismiss"])]
+    form.decision.choices = options(reports.possible_decisions(report).items())
     if request.method != "POST" and report.duplicate_of is not None:
         form.target.data = report.duplicate_of.slug
     if form.validate_on_submit():
