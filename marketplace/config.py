@@ -72,6 +72,11 @@ DEFAULTS: dict[str, Any] = {
     "UPLOAD_REQUEST_MAX_BYTES": 32 * 1024 * 1024,
     # Messages a publisher may send to other cities' entry contacts in 24 hours.
     "CONTACT_MESSAGES_PER_DAY": 10,
+    # Messages visitors (not signed in) may ask to send in 24 hours, per email address and per
+    # network (keyed IP hash); and hours the link confirming their address stays valid.
+    "VISITOR_MESSAGES_PER_ADDRESS": 3,
+    "VISITOR_MESSAGES_PER_IP": 10,
+    "VISITOR_CONFIRM_HOURS": 24,
     # Reports ("Report this entry") accepted from one IP address per hour; more get a 429 page.
     "REPORTS_PER_HOUR": 5,
 }

@@ -73,7 +73,7 @@ def notify(name: str, to: str, *, reply_to: str | None = None, **context: Any) -
 
     :raises RuntimeError: no unit of work is open.
     """
-    subject, body = render(name, **context)
+    subject, body = render(name, reply_to=reply_to, **context)
     send_after_commit(to, subject, body, reply_to=reply_to)
 
 

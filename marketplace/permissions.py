@@ -61,6 +61,16 @@ def can_contact(user: Any, solution: Any) -> bool:
     return can_adopt(user, solution) and bool(solution.contact_email)
 
 
+def can_contact_as_visitor(user: Any, solution: Any) -> bool:
+    """A visitor who is not signed in may write to a published entry's contact, once they
+    confirm their own email address."""
+    return (
+        not _signed_in(user)
+        and solution.status == Status.PUBLISHED
+        and bool(solution.contact_email)
+    )
+
+
 def can_edit_city(user: Any, city: Any) -> bool:
     """A city's publishers edit its profile; curators edit any city."""
     return can_moderate(user) or (can_publish_for_city(user) and user.city_id == city.id)

@@ -2,7 +2,7 @@
 
 from .audit import AuditEvent
 from .city import City
-from .contact import ContactMessage
+from .contact import ContactMessage, VisitorMessage
 from .moderation import ModerationEvent
 from .outbox import SearchChange
 from .redirect import SlugRedirect
@@ -28,4 +28,5 @@ __all__ = [
     "Track",
     "TransversalService",
     "User",
+    "VisitorMessage",
 ]

@@ -6,8 +6,8 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..forms import attach_error, keeps_input
-from ..forms.exchange import AdoptForm, ContactForm
-from ..services import catalogue, exchange
+from ..forms.exchange import AdoptForm, ConfirmForm, ContactForm, VisitorContactForm
+from ..services import catalogue, exchange, visitor_contact
 from ..services.errors import ValidationFailed
 
 bp = Blueprint("exchange", __name__, url_prefix="/solutions")
@@ -37,9 +37,10 @@ def unadopt(slug: str):
 
 @bp.route("/<slug>/contact", methods=["GET", "POST"])
 @keeps_input
-@login_required
 def contact(slug: str):
     solution = catalogue.get_visible(slug, current_user)
+    if not current_user.is_authenticated:
+        return _visitor_contact(solution)
     exchange.require_contact(current_user, solution)
     form = ContactForm()
     status = 200
@@ -57,3 +58,48 @@ def contact(slug: str):
     if request.method == "POST" and status == 200:
         status = 400
     return render_template("exchange/contact.html", form=form, solution=solution), status
+
+
+def _visitor_contact(solution):
+    """A visitor's message: kept until they confirm their address through the mailed link."""
+    visitor_contact.require_visitor_contact(current_user, solution)
+    form = VisitorContactForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            visitor_contact.request_message(
+                current_user,
+                solution,
+                form.name.data,
+                form.email.data,
+                form.subject.data,
+                form.message.data,
+                request.remote_addr,
+            )
+        except ValidationFailed as error:
+            attach_error(form, error)
+        except exchange.TooManyMessages as error:
+            form.form_errors.append(str(error))
+            status = error.status_code
+        else:
+            return render_template(
+                "exchange/visitor_sent.html",
+                solution=solution,
+                email=form.email.data,
+                hours=visitor_contact.confirm_hours(),
+            )
+    if request.method == "POST" and status == 200:
+        status = 400
+    return render_template("exchange/contact.html", form=form, solution=solution), status
+
+
+@bp.route("/contact/confirm/<token>", methods=["GET", "POST"])
+def visitor_confirm(token: str):
+    """The link mailed to a visitor: shows the message; its button (a POST) forwards it."""
+    message = visitor_contact.pending(token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        visitor_contact.confirm(token)
+        flash("Thank you: your message was sent. Replies will come to your address.", "success")
+        return redirect(url_for("catalogue.detail", slug=message.solution.slug))
+    return render_template("exchange/visitor_confirm.html", message=message, form=form)

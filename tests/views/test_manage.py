@@ -142,13 +142,13 @@ def test_the_overview_lists_every_kind_in_order_with_retired_marked(as_curator, 
 
 
 def test_the_overview_counts_every_entry_and_says_how_many_are_published(
-    curator, taxonomy, make_solution
+    as_curator, taxonomy, make_solution
 ):
     retrofit, smes = taxonomy["challenges"]["retrofit"], taxonomy["challenges"]["smes"]
     make_solution(challenges=[retrofit], services=[taxonomy["service"]])
     for status in (Status.DRAFT, Status.SUBMITTED, Status.ARCHIVED):
         make_solution(status=status, challenges=[retrofit, smes])
-    page = words(curator.get("/curate/taxonomy"))
+    page = words(as_curator.get("/curate/taxonomy"))
     assert "Retrofitting buildings (4 entries, 1 published)" in page
     assert "Green SMEs (3 entries, 0 published)" in page
     assert "Last mile (no entries)" in page

@@ -81,7 +81,9 @@ CASES = [
     ("publish.discard", "POST", {"entry_id": "published"}, AUTHOR),
     ("exchange.adopt", "POST", {"slug": "published"}, OTHER_CITY),
     ("exchange.unadopt", "POST", {"slug": "published"}, OTHER_CITY),
-    ("exchange.contact", "GET", {"slug": "published"}, OTHER_CITY),
+    # Visitors write too (their address confirmed by mail); signed in, only other cities do.
+    ("exchange.contact", "GET", {"slug": "published"}, {**OTHER_CITY, "anonymous": OK}),
+    ("exchange.visitor_confirm", "GET", {"token": "not-a-token"}, EVERYONE(400)),
     ("reports.new", "GET", {"slug": "published"}, PUBLIC),
     ("reports.new", "GET", {"slug": "draft"}, EVERYONE(404)),
     ("reports.curate_index", "GET", {}, CURATORS),
