@@ -1,1 +1,2 @@
-"""Business rules: no request or session; the service commits, helpers only flush."""
+"""Business rules: no request or session; each writing function is one unit of work
+(marketplace.database.transactional), helpers only flush."""

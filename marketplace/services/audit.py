@@ -24,7 +24,7 @@ def record(
     detail: str = "",
     solution: Solution | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction (flushes nothing; the caller commits)."""
+    """Add an audit event to the open unit of work (flushes nothing)."""
     actor_id = getattr(actor, "id", None) if actor is not None else None
     event = AuditEvent(
         actor_id=actor_id,

@@ -100,6 +100,21 @@ def send_message(user: Any, solution: Solution, subject: str, body: str) -> Cont
     return message
 
 
+def clean_message(subject: str, body: str) -> tuple[str, str]:
+    """A message's subject on one line and its trimmed body.
+
+    :raises ValidationFailed: the subject is empty or too long, the body too short or too long.
+    """
+    subject, body = " ".join(subject.split()), body.strip()  # no line breaks in a header
+    if not subject or len(subject) > SUBJECT_MAX:
+        raise ValidationFailed(f"Give a subject of at most {SUBJECT_MAX} characters.", "subject")
+    if not MESSAGE_MIN <= len(body) <= MESSAGE_MAX:
+        raise ValidationFailed(
+            f"Write between {MESSAGE_MIN} and {MESSAGE_MAX} characters.", "message"
+        )
+    return subject, body
+
+
 def sender_name(user: Any) -> str:
     """How a message names its sender: "Ana (Zagreb)", the city once even if the name has it."""
     name, city = user.display_name, user.city.name if user.city else ""
@@ -112,13 +127,7 @@ def _store_message(
 ) -> tuple[ContactMessage, str, str]:
     """Check and store the message (counted against the daily limit in the same write)."""
     require_contact(user, solution)
-    subject, body = " ".join(subject.split()), body.strip()  # no line breaks in a header
-    if not subject or len(subject) > SUBJECT_MAX:
-        raise ValidationFailed(f"Give a subject of at most {SUBJECT_MAX} characters.", "subject")
-    if not MESSAGE_MIN <= len(body) <= MESSAGE_MAX:
-        raise ValidationFailed(
-            f"Write between {MESSAGE_MIN} and {MESSAGE_MAX} characters.", "message"
-        )
+    subject, body = clean_message(subject, body)
     limit = int(current_app.config["CONTACT_MESSAGES_PER_DAY"])
     if messages_today(user) >= limit:
         raise TooManyMessages(

@@ -35,7 +35,7 @@ def apply_transition(
     comment: str = "",
     at: datetime | None = None,
 ) -> ModerationEvent:
-    """Move ``solution`` to ``target`` and record the event; flushes, the caller commits.
+    """Move ``solution`` to ``target`` and record the event; flushes, the unit of work commits.
 
     :raises InvalidTransition: when the state machine does not allow the move.
     """
@@ -63,7 +63,7 @@ def apply_transition(
 
 
 def record_created(solution: Solution, actor: Any, at: datetime | None = None) -> ModerationEvent:
-    """Record that ``solution`` came into being as a draft; flushes, the caller commits."""
+    """Record that ``solution`` came into being as a draft; flushes, the unit of work commits."""
     event = ModerationEvent(
         solution=solution,
         actor=actor,

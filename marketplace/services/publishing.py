@@ -114,11 +114,14 @@ def editor_state(user: Any, solution: Solution | None) -> EditorState:
     """The form's starting point: a new entry of the user's city, the author's pending changes
     of a published entry, or the entry itself (a curator edits the approved version).
 
-    :raises PermissionDenied: a new entry by someone publishing for no city.
+    :raises PermissionDenied: a new entry by someone publishing for no city, or an entry the
+        user may not edit.
     """
     if solution is None:
         require_city(user)
         return EditorState(user.city, {"contact_public": True}, None, False)
+    if not can_edit(user, solution):
+        raise PermissionDenied("This entry belongs to another city.")
     curator_mode = not can_author(user, solution)
     if solution.revision is not None and not curator_mode:
         data = dict(solution.revision.data)

@@ -19,7 +19,7 @@ from ..sqltypes import utc_now
 from ..vocab import Status
 from .checks import count_recent, normalise_email
 from .errors import InvalidTransition, PermissionDenied, ValidationFailed
-from .exchange import MESSAGE_MAX, MESSAGE_MIN, SUBJECT_MAX, TooManyMessages
+from .exchange import TooManyMessages, clean_message
 from .reports import hash_ip
 from .tokens import InvalidToken
 
@@ -52,22 +52,16 @@ def request_message(
     :raises TooManyMessages: this address or network asked too often in the last 24 hours.
     """
     require_visitor_contact(user, solution)
-    name, subject, body = " ".join(name.split()), " ".join(subject.split()), body.strip()
+    name = " ".join(name.split())
     if not name or len(name) > NAME_MAX:
         raise ValidationFailed(f"Give your name (at most {NAME_MAX} characters).", "name")
     email = normalise_email(email, "email")
-    if not subject or len(subject) > SUBJECT_MAX:
-        raise ValidationFailed(f"Give a subject of at most {SUBJECT_MAX} characters.", "subject")
-    if not MESSAGE_MIN <= len(body) <= MESSAGE_MAX:
-        raise ValidationFailed(
-            f"Write between {MESSAGE_MIN} and {MESSAGE_MAX} characters.", "message"
-        )
+    subject, body = clean_message(subject, body)
     ip_hash = hash_ip(ip)
-    day = timedelta(days=1)
-    config = current_app.config
-    if count_recent(VisitorMessage.created_at, day, VisitorMessage.sender_email == email) >= int(
-        config["VISITOR_MESSAGES_PER_ADDRESS"]
-    ) or count_recent(VisitorMessage.created_at, day, VisitorMessage.ip_hash == ip_hash) >= int(
+    config, day = current_app.config, timedelta(days=1)
+    by_address = count_recent(VisitorMessage.created_at, day, VisitorMessage.sender_email == email)
+    by_network = count_recent(VisitorMessage.created_at, day, VisitorMessage.ip_hash == ip_hash)
+    if by_address >= int(config["VISITOR_MESSAGES_PER_ADDRESS"]) or by_network >= int(
         config["VISITOR_MESSAGES_PER_IP"]
     ):
         raise TooManyMessages(

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from marketplace.extensions import db
 from marketplace.models import Solution
 from marketplace.services import curation, entries, publishing, revision_diff
+from marketplace.services.errors import PermissionDenied
 from marketplace.services.slugs import slugify
 from marketplace.vocab import Status
 
@@ -145,3 +146,15 @@ def test_an_unknown_action_is_refused(author):
     result = publishing.save(author, None, {"title": "x"}, "publish-now")
     assert result.outcome == "refused"
     assert db.session.scalar(select(db.func.count()).select_from(Solution)) == 0
+
+
+def test_another_citys_publisher_can_neither_open_nor_save_the_entry(
+    author, make_solution, make_user, make_city
+):
+    solution = make_solution(city=author.city, status=Status.PUBLISHED, description=DESCRIPTION)
+    stranger = make_user(role="publisher", city=make_city())
+    with pytest.raises(PermissionDenied):
+        publishing.editor_state(stranger, solution)
+    with pytest.raises(PermissionDenied):
+        publishing.save(stranger, solution, {**entries.snapshot(solution), "title": "x"}, "save")
+    assert reload(solution).title != "x"
