@@ -52,8 +52,9 @@ browser:
 	  fi; \
 	fi
 
+# One test process per core (pytest-xdist); coverage is combined across them.
 test: lint browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage

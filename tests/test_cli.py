@@ -35,14 +35,13 @@ def test_seed_demo_loads_the_catalogue_and_prints_the_demo_accounts(app, runner)
     assert published > counts["Solution"] / 2
 
 
-def test_seeding_twice_duplicates_nothing(app, runner):
-    runner.invoke(args=["seed-demo"])
-    with app.app_context():
+def test_seeding_twice_duplicates_nothing(demo_app):
+    with demo_app.app_context():  # seeded once already, by the same service as the command
         before = _counts()
-    result = runner.invoke(args=["seed-demo"])
+    result = demo_app.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "already loaded: nothing to add" in result.output
-    with app.app_context():
+    with demo_app.app_context():
         assert _counts() == before
 
 
@@ -63,9 +62,8 @@ def test_seed_demo_if_empty_seeds_an_empty_database(app, runner):
         assert _counts()["Solution"] >= 60
 
 
-def test_demo_accounts_can_be_checked_with_their_printed_passwords(app, runner):
-    runner.invoke(args=["seed-demo"])
-    with app.app_context():
+def test_demo_accounts_can_be_checked_with_their_printed_passwords(demo_app):
+    with demo_app.app_context():
         for account in DEMO_ACCOUNTS:
             user = db.session.scalar(select(User).where(User.email == account["email"]))
             assert user.role == account["role"]

@@ -220,6 +220,16 @@ def _app_on_copy(catalogue_dir, tmp_path):
     )
 
 
+@pytest.fixture(scope="module")
+def reading_app(catalogue_dir, tmp_path_factory):
+    """One app for the cases that only read (GET, HEAD): they change nothing, so they share it;
+    every other method gets a fresh copy of the catalogue."""
+    app = _app_on_copy(catalogue_dir, tmp_path_factory.mktemp("reading"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
 def _client_as(app, role, tokens):
     client = app.test_client()
     if role != "anonymous":
@@ -246,14 +256,18 @@ def _url(app, endpoint, args, ids):
     CASES,
     ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CASES)],
 )
-def test_route_outcome(catalogue_dir, tmp_path, endpoint, method, args, expected, role):
+def test_route_outcome(
+    catalogue_dir, reading_app, tmp_path, endpoint, method, args, expected, role
+):
     _, ids, tokens = catalogue_dir
-    app = _app_on_copy(catalogue_dir, tmp_path)
+    reads = method in ("GET", "HEAD")
+    app = reading_app if reads else _app_on_copy(catalogue_dir, tmp_path)
     client = _client_as(app, role, tokens)
     with client.open(_url(app, endpoint, args, ids), method=method) as response:
         status, location = response.status_code, response.location or ""
-    with app.app_context():
-        db.engine.dispose()
+    if not reads:
+        with app.app_context():
+            db.engine.dispose()
     if expected[role] == LOGIN:
         outcome = LOGIN if status == 302 and location.startswith("/login") else status
     elif expected[role] == OK:
@@ -271,10 +285,10 @@ GET_CASES = [(endpoint, args) for endpoint, method, args, _ in CASES if method =
 @pytest.mark.parametrize(
     ("endpoint", "args"), GET_CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(GET_CASES)]
 )
-def test_head_answers_as_get_does(catalogue_dir, tmp_path, endpoint, args):
+def test_head_answers_as_get_does(catalogue_dir, reading_app, endpoint, args):
     """HEAD runs the GET view (Flask), so a view must not take "not GET" to mean "a POST"."""
     _, ids, tokens = catalogue_dir
-    app = _app_on_copy(catalogue_dir, tmp_path)
+    app = reading_app
     url = _url(app, endpoint, args, ids)
     for role in ROLES:  # GET changes nothing, so every role can share one copy
         client = _client_as(app, role, tokens)
@@ -285,5 +299,3 @@ def test_head_answers_as_get_does(catalogue_dir, tmp_path, endpoint, args):
                 got.content_type,
             ), (endpoint, role)
             assert head.data == b""
-    with app.app_context():
-        db.engine.dispose()
