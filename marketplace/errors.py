@@ -7,7 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from .extensions import db
-from .services.errors import DomainError
+from .services.errors import DomainError, NotFound
 from .services.redirects import Moved
 
 TITLES = {
@@ -48,6 +48,8 @@ def _page(status: int, message: str | None = None):
 def register(app: Flask) -> None:
     @app.errorhandler(Moved)
     def moved(error: Moved):
+        if request.method not in ("GET", "HEAD"):  # a browser would repeat a POST as a GET
+            return domain_error(NotFound("This page has moved; nothing was sent."))
         return redirect(url_for(error.endpoint, **error.values), 301)
 
     @app.errorhandler(DomainError)

@@ -57,3 +57,18 @@ def test_a_mail_subject_from_a_hostile_title_is_one_clean_line(app, char):
     with app.app_context():
         message = _build("site@example.org", "ana@example.org", f"Re: A{char}B", "body", None)
     assert message["Subject"] == "Re: A B"
+
+
+def test_curators_comments_lose_control_characters(ctx, make_solution, curator, outbox):
+    from marketplace.extensions import db
+    from marketplace.models import ModerationEvent
+    from marketplace.services import curation
+    from marketplace.services.errors import ValidationFailed
+    from marketplace.vocab import Status
+
+    solution = make_solution(status=Status.SUBMITTED)
+    with pytest.raises(ValidationFailed):  # NUL alone is no reason
+        curation.decide(curator, solution.id, "reject", "\x00")
+    curation.decide(curator, solution.id, "request_changes", "Add\x00 figures\x1b")
+    comments = db.session.scalars(db.select(ModerationEvent.comment)).all()
+    assert comments == ["Add figures"]

@@ -6,7 +6,7 @@ from .. import mail
 from ..database import transactional, unit_of_work
 from ..extensions import db
 from ..models import City, User
-from ..models.user import spend_password_check
+from ..models.user import password_hasher, spend_password_check
 from ..sqltypes import utc_now
 from ..vocab import ROLE_LABELS, Role
 from .checks import normalise_email
@@ -139,16 +139,23 @@ def request_password_reset(email: str) -> None:
     mail.send_or_keep(user.email, subject, body)
 
 
-@transactional
 def set_password_with_token(token: str, purpose: str, password: str) -> User:
     """Set the password of the account a link was made for; the link cannot be used again.
 
-    :raises InvalidToken: see tokens.user_for_token.
+    :raises InvalidToken: see tokens.user_for_token (checked again inside the write, so a link
+        cannot be used twice at once).
     :raises ValidationFailed: when the password breaks the rules.
     """
-    user = user_for_token(token, purpose)  # type: ignore[arg-type]
+    user_for_token(token, purpose)  # type: ignore[arg-type]
     check_password_rules(password)
-    user.set_password(password)
+    hashed = password_hasher().hash(password)  # slow: before the write lock, not under it
+    return _set_password_by_token(token, purpose, hashed)
+
+
+@transactional
+def _set_password_by_token(token: str, purpose: str, hashed: str) -> User:
+    user = user_for_token(token, purpose)  # type: ignore[arg-type]
+    user.password_hash = hashed
     user.end_sessions()
     return user
 
@@ -161,25 +168,32 @@ def update_profile(user: User, display_name: str) -> None:
     user.display_name = name
 
 
-@transactional
 def change_email(user: User, current_password: str, new_email: str) -> None:
     """:raises ValidationFailed: wrong current password, bad or taken address."""
-    if not user.check_password(current_password):
+    if not user.check_password(current_password):  # slow: outside the write transaction
         raise ValidationFailed("Your current password is not correct.", "current_password")
-    email = normalise_email(new_email)
+    _set_email(user, normalise_email(new_email))
+
+
+@transactional
+def _set_email(user: User, email: str) -> None:
     if _email_taken(email, user):
         raise ValidationFailed("Another account uses this email address.", "email")
     user.email = email
 
 
-@transactional
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change the password and end every other session (the caller signs this one in again).
 
     :raises ValidationFailed: wrong current password or a password breaking the rules.
     """
-    if not user.check_password(current_password):
+    if not user.check_password(current_password):  # the slow hashing stays outside the write
         raise ValidationFailed("Your current password is not correct.", "current_password")
     check_password_rules(new_password, "new_password")
-    user.set_password(new_password)
+    _set_password_hash(user, password_hasher().hash(new_password))
+
+
+@transactional
+def _set_password_hash(user: User, hashed: str) -> None:
+    user.password_hash = hashed
     user.end_sessions()

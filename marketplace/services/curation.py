@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import City, ModerationEvent, Solution, SolutionRevision, Track, User
 from ..permissions import can_moderate
 from ..sqltypes import utc_now
+from ..text import clean_text
 from ..vocab import KINDS, RevisionStatus, Status
 from . import audit, entries
 from .checks import refuse_if_problems
@@ -190,7 +191,7 @@ def decide(
         was first (``version`` is the entry's version the curator saw).
     """
     require_moderator(user)
-    comment = comment.strip()
+    comment = (clean_text(comment) or "").strip()
     if decision not in DECISIONS:
         raise ValidationFailed("Choose approve, request changes or reject.", "decision")
     if decision == "request_changes" and not comment:
@@ -268,7 +269,8 @@ def archive(user: Any, solution_id: int, reason: str, version: int | None = None
     :raises ValidationFailed: no reason. :raises InvalidTransition: not published, or outdated.
     """
     require_moderator(user)
-    if not reason.strip():
+    reason = (clean_text(reason) or "").strip()
+    if not reason:
         raise ValidationFailed("Give the reason for archiving.", "reason")
     with unit_of_work(OUTDATED):
         solution = get_for_review(user, solution_id)
@@ -285,7 +287,7 @@ def republish(user: Any, solution_id: int, comment: str = "", version: int | Non
     with unit_of_work(OUTDATED):
         solution = get_for_review(user, solution_id)
         _check_version(solution, version)
-        apply_transition(solution, Status.PUBLISHED, user, comment.strip())
+        apply_transition(solution, Status.PUBLISHED, user, (clean_text(comment) or "").strip())
 
 
 @transactional

@@ -195,8 +195,7 @@ def save(
         {k: v for k, v in entries.problems(rules_data, submit).items() if k not in problems}
     )
     if solution is not None and version is not None and version != solution.version:
-        when = solution.updated_at.strftime("%-d %B %Y at %H:%M UTC")
-        problems[""] = NEWER_VERSION.format(when=when)
+        problems[""] = _newer(solution)
         return SaveResult("refused", solution, problems, version=solution.version)
     if problems or checked_only:
         return SaveResult("refused", solution, problems)
@@ -212,10 +211,12 @@ def save(
             )
             return SaveResult("duplicates", solution, {"": message}, duplicates=found)
     stored_image = images.save(prepared) if prepared is not None else None
-    if stored_image:
-        data = {**data, "image": stored_image}
     try:
-        outcome, solution = _store(user, solution, data, submit, state.curator_mode)
+        outcome, solution = _store(user, solution, data, submit, version, stored_image)
+    except Outdated as error:  # someone saved between the checks above and the write
+        if stored_image:
+            images.delete(stored_image)
+        return SaveResult("refused", solution, {"": str(error)}, version=error.version)
     except (ValidationFailed, InvalidTransition) as error:
         if stored_image:
             images.delete(stored_image)  # the save it belonged to did not happen
@@ -228,13 +229,40 @@ def save(
     return SaveResult(outcome, solution)
 
 
+class Outdated(InvalidTransition):
+    """The entry has a newer version than the one the form was opened on."""
+
+    def __init__(self, message: str, version: int) -> None:
+        super().__init__(message)
+        self.version = version
+
+
+def _newer(solution: Solution) -> str:
+    return NEWER_VERSION.format(when=solution.updated_at.strftime("%-d %B %Y at %H:%M UTC"))
+
+
 @transactional
 def _store(
-    user: Any, solution: Solution | None, data: dict[str, Any], submit: bool, curator_mode: bool
+    user: Any,
+    solution: Solution | None,
+    data: dict[str, Any],
+    submit: bool,
+    version: int | None,
+    new_image: str | None,
 ) -> tuple[str, Solution]:
+    """Write the save; the version and the kept image are checked again inside the write, where
+    ``solution`` has been read afresh, so a save committed meanwhile is never overwritten."""
+    if solution is not None:
+        state = editor_state(user, solution)
+        if version is not None and version != state.version:
+            raise Outdated(_newer(solution), state.version)
+        if data.get("image") and data["image"] != state.data.get("image"):
+            data = {**data, "image": ""}
+    if new_image:
+        data = {**data, "image": new_image}
     if solution is None:
         return ("submitted" if submit else "saved"), create_entry(user, data, submit)
-    if curator_mode:
+    if state.curator_mode:
         curation.curator_edit(user, solution, data)
         return "curator", solution
     return save_entry(user, solution, data, submit), solution

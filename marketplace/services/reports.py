@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -72,9 +73,17 @@ def get_reportable(slug: str) -> Solution:
 
 
 def hash_ip(ip: str | None) -> str:
-    """The key the rate limit counts by: keyed with the secret, so it cannot be reversed."""
+    """The key a rate limit counts by: the IPv4 address, or the IPv6 /64 network (one host
+    commonly holds a whole /64), keyed with the secret so it cannot be reversed."""
+    try:
+        address = ipaddress.ip_address(ip or "")
+    except ValueError:
+        network = ip or "unknown"
+    else:
+        prefix = 64 if address.version == 6 else 32
+        network = str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
     key = str(current_app.config["SECRET_KEY"]).encode()
-    return hmac.new(key, (ip or "unknown").encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, network.encode(), hashlib.sha256).hexdigest()
 
 
 def slug_in(reference: str) -> str:

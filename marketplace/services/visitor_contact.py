@@ -80,10 +80,8 @@ def request_message(
     db.session.flush()
     mail.notify(
         "contact_confirm",
-        email,
-        visitor=name,
+        email,  # the visitor's own words are not repeated to an address not yet confirmed
         solution=solution,
-        subject=subject,
         hours=confirm_hours(),
         token=_serializer().dumps({"m": message.id}),
     )

@@ -21,7 +21,8 @@ def image(name: str):
         images.folder(),
         name,
         mimetype=images.content_type(name),
-        max_age=31_536_000 if public else 0,
+        # Names never change, but an entry can be taken down: shared caches ask again hourly.
+        max_age=3600 if public else 0,
     )
     if not public:  # a draft's image: not for shared caches, not kept after the session
         response.cache_control.public = False

@@ -158,3 +158,38 @@ def test_another_citys_publisher_can_neither_open_nor_save_the_entry(
     with pytest.raises(PermissionDenied):
         publishing.save(stranger, solution, {**entries.snapshot(solution), "title": "x"}, "save")
     assert reload(solution).title != "x"
+
+
+def test_a_save_committed_between_the_checks_and_the_write_is_not_overwritten(
+    app, author, monkeypatch
+):
+    import io
+
+    from PIL import Image
+
+    from marketplace.services import images
+
+    solution = publishing.save(author, None, {"title": "Solar roofs"}, "save").solution
+    opened = reload(solution).version
+    real_save = images.save
+
+    def colleague_saves_first(prepared):
+        with db.engine.begin() as other:  # another request commits meanwhile
+            other.execute(
+                Solution.__table__.update()
+                .where(Solution.__table__.c.id == solution.id)
+                .values(title="Theirs", version=Solution.__table__.c.version + 1)
+            )
+        return real_save(prepared)
+
+    monkeypatch.setattr(images, "save", colleague_saves_first)
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(picture, format="PNG")
+    picture.seek(0)
+    data = {"title": "Mine", "image_alt": "A roof"}
+    result = publishing.save(author, reload(solution), data, "save", version=opened, upload=picture)
+    assert result.outcome == "refused"
+    assert "saved this entry after you opened it" in result.problems[""]
+    assert result.version == opened + 1
+    assert reload(solution).title == "Theirs"
+    assert list((images.folder()).glob("*.png")) == []  # the upload of the refused save is gone

@@ -37,3 +37,10 @@ def test_a_city_whose_address_changed_redirects(client, make_city, curator):
         curator, manage_cities.CityDetails("Tripoli", "tripoli", "LY", "core")
     )
     assert client.get("/cities/tripoli").status_code == 200
+
+
+def test_a_post_to_an_old_address_is_not_turned_into_a_get(client, make_solution, curator):
+    first, second = (make_solution(status=Status.PUBLISHED) for _ in range(2))
+    merge(curator, first, second)
+    response = client.post(f"/solutions/{first.slug}/report", data={"reason": "outdated"})
+    assert response.status_code == 404

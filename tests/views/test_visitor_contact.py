@@ -84,3 +84,21 @@ def test_an_entry_without_a_contact_offers_no_form(client, make_solution):
     make_solution(status=Status.PUBLISHED, slug="quiet", contact_email="")
     assert 'href="/solutions/quiet/contact"' not in client.get("/solutions/quiet").text
     assert client.get("/solutions/quiet/contact").status_code == 403
+
+
+def test_the_confirmation_mail_repeats_nothing_the_visitor_wrote(client, entry, outbox):
+    lure = {**MESSAGE, "name": "Win at http://evil.example", "subject": "Claim http://evil.example"}
+    client.post("/solutions/cargo-bikes/contact", data=lure)
+    [mail] = outbox()
+    assert "evil.example" not in mail["Subject"] + mail.get_content()
+
+
+def test_one_ipv6_network_counts_as_one(app, client, entry, outbox):
+    app.config.update(VISITOR_MESSAGES_PER_IP=2)
+    for n in range(3):
+        response = client.post(
+            "/solutions/cargo-bikes/contact",
+            data={**MESSAGE, "email": f"v{n}@example.org"},
+            environ_base={"REMOTE_ADDR": f"2001:db8::{n + 1}"},
+        )
+    assert response.status_code == 429
