@@ -127,14 +127,6 @@ def save(prepared: Prepared) -> str:
     return name
 
 
-def store(stream: IO[bytes]) -> str:
-    """Check, clean and keep an uploaded image; returns the stored name.
-
-    :raises ValidationFailed: see prepare.
-    """
-    return save(prepare(stream))
-
-
 def delete(name: str) -> None:
     """Remove a stored image (nothing happens for a name that is not one)."""
     if NAME.fullmatch(name or ""):
