@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from datetime import timedelta
 
@@ -71,6 +72,40 @@ def search_sync() -> None:
             "rebuild`."
         )
     click.echo(f"Applied {applied} pending changes.")
+    _embed(wait=True, threads=None)
+
+
+@search_cli.command("embed")
+@click.option(
+    "--threads", type=click.IntRange(1, 64), default=None, help="Encoder threads (default: cores)."
+)
+def search_embed(threads: int | None) -> None:
+    """Embed the indexed entries that have no vector yet (search by meaning), with progress."""
+    _embed(wait=True, threads=threads or os.cpu_count() or 1, bar=True)
+
+
+def _embed(wait: bool, threads: int | None, bar: bool = False) -> None:
+    if threads:
+        current_app.config["SEARCH_ENCODER_THREADS"] = threads  # read when the encoder loads
+    if search.encoder() is None:
+        click.echo("No sentence encoder (SEARCH_ENCODER): search ranks by words only.")
+        return
+    if not bar:
+        report = search.embed_missing(wait=wait)
+    else:
+        with click.progressbar(length=0, label="Embedding", show_pos=True) as progress:
+
+            def advance(done: int, total: int) -> None:
+                progress.length = total
+                progress.update(done - progress.pos)
+
+            report = search.embed_missing(wait=wait, progress=advance)
+    if report is not None:
+        rate = report.embedded / report.seconds if report.seconds else 0
+        click.echo(
+            f"Embedded {report.embedded} entries in {report.seconds:.1f} s ({rate:.1f}/s); "
+            f"{max(report.missing, 0)} still without a vector."
+        )
 
 
 @search_cli.command("check")
@@ -108,6 +143,15 @@ def search_stats() -> None:
     click.echo(f"Documents: {stats.documents}")
     click.echo(f"Segments:  {stats.segments}")
     click.echo(f"Size:      {stats.size_bytes / 1024:.0f} KiB")
+    meaning = search.meaning_stats()
+    if meaning is None:
+        click.echo("Vectors:   none (no sentence encoder: search ranks by words only)")
+    else:
+        click.echo(
+            f"Vectors:   {meaning.with_vector} of {stats.documents} documents "
+            f"({meaning.encoder}; store {meaning.stored} vectors, "
+            f"{meaning.bytes_per_entry} bytes each)"
+        )
 
 
 users_cli = AppGroup("users", help="Manage accounts.")

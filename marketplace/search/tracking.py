@@ -119,9 +119,13 @@ def outbox_ahead() -> bool:
 
 
 def _drain_after_request(_exc: BaseException | None = None) -> None:
-    """Drain what this request committed or, now and then, what an earlier drain left behind."""
+    """Drain what this request committed or, now and then, what an earlier drain left behind.
+
+    Entries the drain indexed are embedded afterwards, in a background thread (vectors.py).
+    """
     if g.pop("search_drain_due", False):
         _drain()  # applies every pending row, earlier ones included
+        _embed_soon()
         return
     state: _CatchUp = current_app.extensions[CATCH_UP]
     now = time.monotonic()
@@ -131,10 +135,32 @@ def _drain_after_request(_exc: BaseException | None = None) -> None:
         state.next_check = now + current_app.config["SEARCH_CATCHUP_INTERVAL"]
         if outbox_ahead():
             _drain()
+        if vectors_missing():
+            _embed_soon()
     except Exception:  # a database or index hiccup must not fail the response
         log.exception("search outbox check failed")
     finally:
         state.lock.release()
+
+
+def _embed_soon() -> None:
+    from .vectors import embed_soon
+
+    try:
+        embed_soon(current_app._get_current_object())
+    except Exception:
+        log.exception("could not start embedding; `flask search embed` does it")
+
+
+def vectors_missing() -> bool:
+    """Whether the live index holds documents without a vector (and an encoder could make them)."""
+    from . import live, meaning
+
+    model = meaning.encoder()
+    generation = live.generation() if model is not None else None
+    if generation is None:
+        return False
+    return generation.meaning(model).without > 0
 
 
 def init_app(app: Flask) -> None:

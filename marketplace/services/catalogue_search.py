@@ -56,6 +56,8 @@ class Result:
     solution: Solution
     score: float | None
     highlight: Markup | None
+    # What connected it to the question besides the highlighted words ("Similar in meaning").
+    why: tuple[str, ...] = ()
 
 
 @dataclass
@@ -136,13 +138,21 @@ def _highlight(solution: Solution, terms: set[str]) -> Markup | None:
     return search.snippet(texts, terms)
 
 
+def _why(hit: search.Hit) -> tuple[str, ...]:
+    if hit.by_meaning and not hit.by_words:
+        return ("Similar in meaning (none of your words)",)
+    if hit.by_meaning:
+        return ("Similar in meaning",)
+    return ()
+
+
 def search_catalogue(request: SearchRequest) -> ResultPage:
     """One page of published entries for ``request``, with facets and a spelling suggestion."""
     outcome = search.run(request)
     rows = _rows([hit.id for hit in outcome.hits])
     terms = set(outcome.parsed.words) | {t for phrase in outcome.parsed.phrases for t in phrase}
     results = [
-        Result(rows[hit.id], hit.score, _highlight(rows[hit.id], terms))
+        Result(rows[hit.id], hit.score, _highlight(rows[hit.id], terms), _why(hit))
         for hit in outcome.hits
         if hit.id in rows
     ]

@@ -1,0 +1,120 @@
+"""The second ranking stage: the lexical order fused with closeness in meaning.
+
+What a search returns (its total, and every facet count) is, within the active filters:
+- the entries holding the question's words (the lexical match set), and
+- the entries closest to the question in meaning: at most NEIGHBOURS of the whole catalogue, each
+  at least MIN_SIMILARITY close (a cut-off, or nearly every question would list every entry).
+The neighbours are chosen over the whole catalogue, not within the filters, so a facet count is
+still exactly what ticking it returns. Quoted phrases ask for exact words: such a question is
+ranked with meaning but gets no neighbours; excluded words are excluded from the neighbours too.
+
+The order is reciprocal rank fusion (RRF, k=60) of the lexical ranking and the ranking by
+similarity, over the first WINDOW of each; what comes after keeps the lexical order. Entries with
+no vector yet take part through their lexical rank alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from flask import current_app
+
+from . import fast, meaning
+from .query import ParsedQuery, clean
+
+RRF_K = 60
+WINDOW = 100  # ranks of each list that are fused
+_EXCLUSION = re.compile(r'(?<!\S)-"[^"]*"?|(?<!\S)-\S+')
+
+
+@dataclass
+class Hit:
+    id: int
+    score: float | None
+    # Why it was found: the question's words, closeness in meaning, or both.
+    by_words: bool = True
+    by_meaning: bool = False
+
+
+Ranker = Callable[[int, str, int, int], list[Hit]]
+
+
+@dataclass
+class Meaning:
+    """A question's similarity to every document of a generation, and its neighbours."""
+
+    similarity: np.ndarray  # per document number; -inf without a vector
+    neighbours: np.ndarray  # document numbers, most similar first
+    cut_off: float
+
+    def widen(self, match: int) -> int:
+        return match | fast.to_bits(_mask(self.neighbours, len(self.similarity)))
+
+    def ranker(self, lexical: Ranker, stored: Callable[[int], dict]) -> Ranker:
+        """``lexical`` fused with similarity for relevance; other sorts are left to ``lexical``."""
+
+        def rank(results: int, sort: str, offset: int, count: int) -> list[Hit]:
+            if sort != "relevance":
+                return lexical(results, sort, offset, count)
+            words = [hit for hit in lexical(results, sort, 0, WINDOW) if hit.score]
+            candidates = np.flatnonzero(fast.to_array(results, len(self.similarity)))
+            close = candidates[self.similarity[candidates] >= self.cut_off]
+            close = close[np.lexsort((close, -self.similarity[close]))][:WINDOW]
+            fused: dict[int, float] = {}
+            for place, hit in enumerate(words, start=1):
+                fused[hit.id] = 1 / (RRF_K + place)
+            meant = [int(stored(int(docnum))["id"]) for docnum in close]
+            for place, entry in enumerate(meant, start=1):
+                fused[entry] = fused.get(entry, 0.0) + 1 / (RRF_K + place)
+            word_rank = {hit.id: place for place, hit in enumerate(words)}
+            order = sorted(fused, key=lambda e: (-fused[e], word_rank.get(e, WINDOW)))
+            meant_set = set(meant)
+            hits = [Hit(e, fused[e], e in word_rank, e in meant_set) for e in order]
+            if offset + count > len(hits):  # past the fused window: the lexical order goes on
+                shown = set(order)
+                more = lexical(results, sort, 0, offset + count + len(hits))
+                hits += [hit for hit in more if hit.id not in shown]
+            return hits[offset : offset + count]
+
+        return rank
+
+
+def _mask(docnums: np.ndarray, size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[docnums] = True
+    return mask
+
+
+def question(text: str) -> str:
+    """What the encoder reads of a question: the text without its exclusions and quote marks."""
+    return " ".join(_EXCLUSION.sub(" ", clean(text)).replace('"', " ").split())
+
+
+def meaning_of(generation, parsed: ParsedQuery, text: str) -> Meaning | None:
+    """The question's meaning over ``generation``; None without an encoder, vectors or words."""
+    model = meaning.encoder()
+    if model is None or parsed.is_empty:
+        return None
+    documents = generation.meaning(model)
+    if not documents.with_vector.size:
+        return None
+    wanted = question(text)
+    if not wanted:
+        return None
+    vector = meaning.query_vector(model, wanted)
+    similarity = documents.similarities(vector, generation.vectors.size)
+    config = current_app.config
+    cut_off = float(config.get("SEARCH_MEANING_MIN_SIMILARITY", 0.0))
+    neighbours = np.empty(0, dtype=np.int64)
+    # Phrases and excluded phrases ask for exact words: no neighbours that might lack them.
+    if not parsed.phrases and all(len(terms) == 1 for terms in parsed.excluded):
+        found = documents.with_vector[similarity[documents.with_vector] >= cut_off]
+        found = found[np.lexsort((found, -similarity[found]))]
+        neighbours = found[: int(config.get("SEARCH_MEANING_NEIGHBOURS", 20))]
+        if parsed.excluded:
+            banned = generation.vectors.any_of(terms[0] for terms in parsed.excluded)
+            neighbours = neighbours[~banned[neighbours]]
+    return Meaning(similarity, neighbours, cut_off)
