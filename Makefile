@@ -30,6 +30,7 @@ setup-data: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) search rebuild
+	$(FLASK) search embed
 
 # Links in mail point at this server unless MARKETPLACE_BASE_URL says otherwise.
 run: setup-data

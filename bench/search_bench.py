@@ -7,8 +7,16 @@ facet values spread like the demo's) in a temporary data dir, builds the index t
 own rebuild, and times mixed queries through the same service the /solutions page calls (top page,
 exact total, counts for every facet, highlights). The same queries then run on SQLite FTS5 over the
 same data: bm25 top-10, exact total, and the same disjunctive facet counts with GROUP BY.
+Then the same queries run again with search by meaning: entries get vectors near those of real
+texts (a sample of the catalogue's paragraphs embedded by the real encoder, each entry one of
+them plus noise: embedding 10,000 entries for real takes half an hour), each question is
+embedded by the real encoder, and the fused ranking is timed. Reported: the CPU cost of a
+question's embedding (short questions and questions of up to 32 words, no cache), the latency
+of the whole search with meaning, its ratio to the lexical one, and the store's bytes per entry.
 The last line is machine-readable:
 RESULT docs=N p50_ms=X p95_ms=X p99_ms=X fts5_p50_ms=X fts5_p95_ms=X build_s=X
+  meaning_p50_ms=X meaning_p95_ms=X meaning_ratio_p95=X embed_query_cpu_p95_ms=X
+  embed_long_query_cpu_p95_ms=X vector_bytes_per_entry=X
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import select
@@ -32,7 +42,7 @@ from marketplace import create_app, search
 from marketplace.extensions import db
 from marketplace.markup import plain_text
 from marketplace.models import SDG, Challenge, City, Solution, TransversalService
-from marketplace.search import SearchRequest
+from marketplace.search import SearchRequest, live, meaning, vectors
 from marketplace.search.schema import FACETS
 from marketplace.services import demo
 from marketplace.services.catalogue_search import search_catalogue
@@ -139,6 +149,44 @@ def make_queries(n: int, rng: random.Random, corpus: Corpus, values) -> list[Sea
     return queries
 
 
+def _meaning_phase(corpus: Corpus, queries: list[SearchRequest], rng: random.Random) -> dict:
+    """Vectors near real ones for every entry, then the same queries with meaning (see above)."""
+    model = meaning.encoder()
+    if model is None:
+        print("no sentence encoder: meaning phase skipped")
+        return {}
+    sample = [corpus.paragraph(rng, 3) for _ in range(120)]
+    basis = model.passages(sample)
+    generation = live.generation()
+    hashes = np.unique(vectors.document_hashes(generation.searcher))
+    hashes = hashes[hashes != 0]
+    noise = np.random.default_rng(1).normal(0, 0.02, (len(hashes), model.dim))
+    chosen = basis[np.random.default_rng(2).integers(0, len(basis), len(hashes))] + noise
+    chosen /= np.linalg.norm(chosen, axis=1, keepdims=True)
+    vectors.write_store(vectors.store_path(model), hashes, chosen.astype(np.float32))
+    print(f"vectors for {len(hashes)} entries written ({len(sample)} real texts embedded)")
+
+    def embed_cpu(texts: list[str]) -> list[float]:
+        costs = []
+        for text in texts:
+            started = time.process_time()
+            model.query(text)
+            costs.append((time.process_time() - started) * 1000)
+        return costs
+
+    long_questions = [" ".join(corpus.paragraph(rng, 3).split()[:32]) for _ in range(60)]
+    embed = embed_cpu([request.text for request in queries[:150]])
+    embed_long = embed_cpu(long_questions)
+    search_catalogue(queries[0])  # match the generation to the store once
+    timings = []
+    for request in queries:
+        started = time.perf_counter()
+        search_catalogue(request)
+        timings.append((time.perf_counter() - started) * 1000)
+    size = (model.dim + 2) * 4
+    return {"search": timings, "embed": embed, "embed_long": embed_long, "bytes": size}
+
+
 class Fts5:
     """The same job on SQLite FTS5: bm25 top-10, exact total, disjunctive facet counts."""
 
@@ -220,6 +268,9 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=2000, help="synthetic entries to generate")
     parser.add_argument("--queries", type=int, default=300, help="queries to time (>= 300)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--no-meaning", dest="meaning", action="store_false", help="skip the meaning phase"
+    )
     options = parser.parse_args()
     rng = random.Random(options.seed)
 
@@ -247,6 +298,8 @@ def main() -> None:
                 search_catalogue(request)
                 timings.append((time.perf_counter() - started) * 1000)
 
+            with_meaning = _meaning_phase(corpus, queries, rng) if options.meaning else None
+
             fts = Fts5()
             fts.load()
             fts_timings = []
@@ -262,9 +315,21 @@ def main() -> None:
           f"p99 {p99:.1f} ms, mean {statistics.mean(timings):.1f} ms")  # fmt: skip
     print(f"sqlite fts5, same queries: p50 {f50:.1f} ms, p95 {f95:.1f} ms")
     print(f"ratio fts5/marketplace: p50 {f50 / p50:.2f}x, p95 {f95 / p95:.2f}x")
+    extra = ""
+    if with_meaning:
+        m50, m95 = percentile(with_meaning["search"], 50), percentile(with_meaning["search"], 95)
+        e95 = percentile(with_meaning["embed"], 95)
+        l95 = percentile(with_meaning["embed_long"], 95)
+        print(f"with meaning: p50 {m50:.1f} ms, p95 {m95:.1f} ms ({m95 / p95:.2f}x lexical); "
+              f"question embedding CPU p95 {e95:.1f} ms, 32 words {l95:.1f} ms")  # fmt: skip
+        extra = (
+            f" meaning_p50_ms={m50:.1f} meaning_p95_ms={m95:.1f} meaning_ratio_p95={m95 / p95:.2f}"
+            f" embed_query_cpu_p95_ms={e95:.1f} embed_long_query_cpu_p95_ms={l95:.1f}"
+            f" vector_bytes_per_entry={with_meaning['bytes']}"
+        )
     print(
         f"RESULT docs={options.docs} p50_ms={p50:.1f} p95_ms={p95:.1f} p99_ms={p99:.1f} "
-        f"fts5_p50_ms={f50:.1f} fts5_p95_ms={f95:.1f} build_s={build_s:.1f}"
+        f"fts5_p50_ms={f50:.1f} fts5_p95_ms={f95:.1f} build_s={build_s:.1f}{extra}"
     )
 
 

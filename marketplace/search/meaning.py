@@ -17,6 +17,7 @@ from typing import Protocol
 
 import numpy as np
 from flask import current_app
+from threadpoolctl import threadpool_limits
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,9 @@ def _load(name: str, threads: int) -> Encoder | None:
     if factory is None:
         log.error("unknown SEARCH_ENCODER %r: search is lexical only", name)
         return None
+    # numpy's BLAS on one thread: its threads fought the encoder's and the other workers' for the
+    # cores (one similarity pass over 2,000 entries: 15 ms on two threads, 0.1 ms on one).
+    threadpool_limits(limits=threads, user_api="blas")
     try:
         return factory(threads)
     except Exception as error:  # a missing package or a failed load: lexical search still works
