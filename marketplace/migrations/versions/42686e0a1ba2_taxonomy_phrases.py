@@ -33,6 +33,9 @@ def upgrade():
     sa.Column('revision', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_vocabulary_revision'))
     )
+    # The one row every process compares its matcher with; services bump it.
+    op.execute("INSERT INTO vocabulary_revision (id, revision) VALUES (1, 0)")
+    # Phrases for the terms of an existing database: `flask taxonomy phrases` (see README).
 
 
 def downgrade():
