@@ -4,8 +4,10 @@ import re
 
 import pytest
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from marketplace.extensions import db
+from marketplace.forms.manage import TermForm
 from marketplace.models import Challenge, TaxonomyPhrase
 from marketplace.search import concepts
 from marketplace.services import phrases
@@ -130,3 +132,23 @@ def test_a_publisher_cannot_change_the_words(client_for, publisher, taxonomy):
     response = browser.post(EDIT, data={"name": "Retrofitting buildings", "phrases": "spam"})
     assert response.status_code == 403
     assert db.session.scalar(select(TaxonomyPhrase.id)) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "valid", "sent"),
+    [
+        ("insulation\nPV", True, "insulation\nPV"),
+        ("insulation\nx", False, "insulation\nx"),
+        (None, True, None),  # the field was not in the request at all
+    ],
+)
+def test_the_form_checks_the_words_as_the_service_does(app, typed, valid, sent):
+    data = {"name": "Retrofitting"} | ({"phrases": typed} if typed is not None else {})
+    with app.test_request_context(method="POST", data=data):
+        form = TermForm(formdata=MultiDict(data))
+        assert form.validate() is valid
+        assert form.phrases_sent() == sent
+        if not valid:
+            assert form.phrases.errors == [
+                "“x” is too short: each phrase needs at least 2 characters."
+            ]
