@@ -25,10 +25,12 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# Migrate in place (never drops data), load the demo catalogue into an empty database, build the index.
+# Migrate in place (never drops data), load the demo catalogue into an empty database, add the seed's
+# taxonomy phrases an older database lacks, build the index.
 setup-data: install
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+	$(FLASK) taxonomy phrases
 	$(FLASK) search rebuild
 	$(FLASK) search embed
 

@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(media_cli)
+    app.cli.add_command(taxonomy_cli)
 
 
 @click.command("seed-demo")
@@ -50,6 +51,20 @@ def seed_demo_command(if_empty: bool) -> None:
         click.echo(f"  {account['role']:<10} {account['email']:<30} {account['password']}")
     count = search.rebuild()
     click.echo(f"Search index rebuilt: {count} published entries.")
+
+
+taxonomy_cli = AppGroup("taxonomy", help="The ICC taxonomy's shared data.")
+
+
+@taxonomy_cli.command("phrases")
+def taxonomy_phrases() -> None:
+    """Add the seed's words people use for each term that the database lacks.
+
+    For a database made before the phrases existed, or a newer seed. A phrase a curator removed
+    is not added back; the curators' own phrases stay. Safe in production: it creates nothing else.
+    """
+    added = demo.load_phrases()
+    click.echo(f"Added {added} phrase{'' if added == 1 else 's'}." if added else "Nothing to add.")
 
 
 search_cli = AppGroup("search", help="Build and inspect the search index.")

@@ -1,10 +1,10 @@
-"""The command-line interface: seed-demo, search rebuild and stats."""
+"""The command-line interface: seed-demo, taxonomy phrases, search rebuild and stats."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from marketplace.extensions import db
-from marketplace.models import SDG, City, ModerationEvent, Solution, Track, User
+from marketplace.models import SDG, City, ModerationEvent, Solution, TaxonomyPhrase, Track, User
 from marketplace.services.demo import DEMO_ACCOUNTS
 from marketplace.vocab import Status
 
@@ -176,3 +176,14 @@ def test_search_check_on_a_busy_index_says_so(app, runner, monkeypatch):
     assert result.exit_code == 1
     assert "try again in a moment" in result.output
     assert "Traceback" not in result.output
+
+
+def test_taxonomy_phrases_fills_what_an_older_database_lacks(demo_app):
+    runner = demo_app.test_cli_runner()
+    with demo_app.app_context():
+        db.session.execute(delete(TaxonomyPhrase).where(TaxonomyPhrase.phrase == "old town"))
+        db.session.commit()
+    result = runner.invoke(args=["taxonomy", "phrases"])
+    assert result.exit_code == 0, result.output
+    assert "Added 1 phrase." in result.output
+    assert "Nothing to add." in runner.invoke(args=["taxonomy", "phrases"]).output

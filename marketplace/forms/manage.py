@@ -7,8 +7,10 @@ what was typed and catch the obvious mistakes early.
 from __future__ import annotations
 
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from ..services import phrases as term_phrases
+from ..services.errors import ValidationFailed
 from ..services.manage_cities import NAME_MAX as CITY_NAME_MAX
 from ..services.manage_cities import POPULATION_MAX, PROFILE_MAX, SLUG_MAX
 from ..services.manage_taxonomy import NAME_MAX
@@ -46,28 +48,61 @@ def _description() -> TextAreaField:
     )
 
 
-class TermForm(Form):
-    """Renaming a challenge or a transversal service."""
+def _phrases() -> TextAreaField:
+    return TextAreaField(
+        "Words people use for it",
+        description=(
+            "One phrase a line, in English: the everyday words, synonyms, acronyms and ways of "
+            "describing the problem that city officers type, such as “old town” or “LEZ”. A "
+            "search that uses one finds the entries filed here. Leave out words that fit every "
+            f"term. At most {term_phrases.PHRASES_MAX}, each {term_phrases.PHRASE_MIN} to "
+            f"{term_phrases.PHRASE_MAX} characters."
+        ),
+        render_kw={"rows": 8},
+    )
+
+
+class _Phrases:
+    """Checks the words people use for a term (the ``phrases`` field) as the service does."""
+
+    def validate_phrases(self, field) -> None:
+        try:
+            term_phrases.clean(field.data)
+        except ValidationFailed as error:
+            raise ValidationError(str(error)) from error
+
+    def phrases_sent(self) -> str | None:
+        """The list as typed, or None when the request did not carry the field at all (a form
+        from before the field existed must not empty the list)."""
+        return self.phrases.data or "" if self.phrases.raw_data else None
+
+
+class TermForm(_Phrases, Form):
+    """Renaming a challenge or a transversal service and editing its phrases."""
 
     name = _name()
+    phrases = _phrases()
 
 
-class TrackForm(Form):
-    """Renaming a track or moving it to another edition."""
+class TrackForm(_Phrases, Form):
+    """Renaming a track or moving it to another edition, and editing its phrases."""
 
     name = _name()
     edition = _edition()
+    phrases = _phrases()
 
 
-class NewTrackForm(Form):
+class NewTrackForm(_Phrases, Form):
     name = _name()
     edition = _edition()
     description = _description()
+    phrases = _phrases()
 
 
-class NewChallengeForm(Form):
+class NewChallengeForm(_Phrases, Form):
     name = _name()
     track = SelectField("Track", validate_choice=False)
+    phrases = _phrases()
 
     def set_tracks(self, tracks) -> None:
         self.track.choices = options(
@@ -75,9 +110,10 @@ class NewChallengeForm(Form):
         )
 
 
-class NewServiceForm(Form):
+class NewServiceForm(_Phrases, Form):
     name = _name()
     description = _description()
+    phrases = _phrases()
 
 
 def _role() -> SelectField:

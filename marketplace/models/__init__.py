@@ -9,7 +9,14 @@ from .redirect import SlugRedirect
 from .report import Report
 from .revision import SolutionRevision
 from .solution import Adoption, Solution
-from .taxonomy import SDG, Challenge, Track, TransversalService
+from .taxonomy import (
+    SDG,
+    Challenge,
+    TaxonomyPhrase,
+    Track,
+    TransversalService,
+    VocabularyRevision,
+)
 from .user import User
 
 __all__ = [
@@ -25,8 +32,10 @@ __all__ = [
     "SlugRedirect",
     "Solution",
     "SolutionRevision",
+    "TaxonomyPhrase",
     "Track",
     "TransversalService",
     "User",
     "VisitorMessage",
+    "VocabularyRevision",
 ]

@@ -1,8 +1,8 @@
-"""The ICC taxonomy: thematic tracks and their challenges, transversal services, UN SDGs."""
+"""The ICC taxonomy: tracks, challenges, transversal services, UN SDGs, and the words for them."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -65,3 +65,38 @@ class SDG(db.Model):
 
     def __repr__(self) -> str:
         return f"<SDG {self.number}>"
+
+
+class TaxonomyPhrase(db.Model):
+    """One of the words people use for a track, challenge or service, in one language.
+
+    A row per phrase, not a column per language: issue 11 adds languages as data, and the
+    search side reads every phrase of every term in one query. ``kind`` and ``term_id`` name
+    the term (terms are retired, never deleted, so no row is left pointing nowhere). A phrase a
+    curator takes off the list stays as ``removed``, so loading the seed again never brings it back.
+    """
+
+    __tablename__ = "taxonomy_phrase"
+    # Its index also serves looking up one term's phrases (kind and term_id lead).
+    __table_args__ = (UniqueConstraint("kind", "term_id", "language", "phrase"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "track", "challenge" or "service"
+    term_id: Mapped[int]
+    language: Mapped[str] = mapped_column(String(8), default="en")  # ISO 639-1
+    phrase: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int] = mapped_column(default=0)
+    removed: Mapped[bool] = mapped_column(default=False)
+
+    def __repr__(self) -> str:
+        return f"<TaxonomyPhrase {self.kind} {self.term_id} {self.language} {self.phrase!r}>"
+
+
+class VocabularyRevision(db.Model):
+    """A single row counting changes to the words search knows terms by (names, retirement,
+    phrases): each process compares it with the revision its matcher was built from."""
+
+    __tablename__ = "vocabulary_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(default=0)

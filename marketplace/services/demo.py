@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
@@ -15,7 +16,7 @@ from ..extensions import db
 from ..models import SDG, Adoption, Challenge, City, Solution, Track, TransversalService, User
 from ..sqltypes import utc_now
 from ..vocab import Role, Status
-from . import moderation
+from . import moderation, phrases
 from .errors import ValidationFailed
 
 SEED = resources.files("marketplace") / "seed"
@@ -126,7 +127,8 @@ def _seed_taxonomy(report: SeedReport) -> None:
     services = _by_slug(TransversalService)
     for position, item in enumerate(data["services"]):
         if item["slug"] not in services:
-            db.session.add(TransversalService(position=position, **item))
+            values = {key: value for key, value in item.items() if key != "phrases"}
+            db.session.add(TransversalService(position=position, **values))
             report.add("transversal services")
     known = set(db.session.scalars(select(SDG.number)))
     for item in data["sdgs"]:
@@ -134,6 +136,41 @@ def _seed_taxonomy(report: SeedReport) -> None:
             db.session.add(SDG(**item))
             report.add("SDGs")
     db.session.flush()
+    added = _seed_phrases(data)
+    if added:
+        report.add("phrases", added)
+
+
+def _seed_terms(data: dict[str, Any]) -> Iterator[tuple[type, dict[str, Any]]]:
+    for track in data["tracks"]:
+        yield Track, track
+        for challenge in track["challenges"]:
+            yield Challenge, challenge
+    for service in data["services"]:
+        yield TransversalService, service
+
+
+def _seed_phrases(data: dict[str, Any]) -> int:
+    """Add the seed's phrases each term never had (see phrases.add_missing)."""
+    terms = {model: _by_slug(model) for model in (Track, Challenge, TransversalService)}
+    added = 0
+    for model, item in _seed_terms(data):
+        term = terms[model].get(item["slug"])
+        for language, words in item.get("phrases", {}).items():
+            if term is not None:
+                added += phrases.add_missing(term, phrases.clean("\n".join(words)), language)
+    return added
+
+
+@transactional
+def load_phrases() -> int:
+    """Add to the taxonomy the seed's phrases its terms never had, in every language, and return
+    how many: a phrase a curator removed stays removed, the curators' own stay as they are.
+    Terms are matched by slug; terms the seed does not know are left alone.
+
+    :raises ValidationFailed: a seed phrase breaks the curators' rules (see phrases.clean).
+    """
+    return _seed_phrases(_load("taxonomy.toml"))
 
 
 def _seed_cities(report: SeedReport) -> None:

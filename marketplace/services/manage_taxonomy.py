@@ -1,4 +1,5 @@
-"""Curators' work on the taxonomy: create, rename, reorder, retire and restore terms.
+"""Curators' work on the taxonomy: create, rename, reorder, retire and restore terms, and edit
+the words people use for them.
 
 A term is a track, a challenge or a transversal service. Slugs never change once made, so
 public addresses and saved searches keep working after a rename; a retired term stays on the
@@ -19,7 +20,7 @@ from ..extensions import db
 from ..models import Challenge, Track, TransversalService
 from ..models.solution import solution_challenge, solution_service
 from ..permissions import can_manage_taxonomy
-from . import audit
+from . import audit, phrases
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from .slugs import unique_slug
 
@@ -59,6 +60,10 @@ class Overview:
     services: list[TransversalService]
     challenge_uses: dict[int, int]  # entries of any status per challenge id
     service_uses: dict[int, int]  # entries of any status per service id
+    phrases: dict[tuple[str, int], list[str]]  # English phrases per (kind, term id)
+
+    def phrases_of(self, term: Term) -> list[str]:
+        return self.phrases.get((phrases.kind_of(term), term.id), [])
 
     def challenges_of(self, track: Track) -> list[Challenge]:
         """The track's challenges in the order moving them follows."""
@@ -94,6 +99,7 @@ def overview(user: Any) -> Overview:
         services=services,
         challenge_uses=_uses(solution_challenge.c.challenge_id),
         service_uses=_uses(solution_service.c.service_id),
+        phrases=phrases.by_term(),
     )
 
 
@@ -208,8 +214,11 @@ def _next_position(model: type[Any], scope: list[Any]) -> int:
     return 0 if last is None else last + 1
 
 
-def _add(user: Any, model: type[Any], scope: list[Any], detail: str, **values: Any) -> Any:
-    """Make a checked new term with a slug and the last place among its siblings; log it."""
+def _add(
+    user: Any, model: type[Any], scope: list[Any], detail: str, words: list[str], **values: Any
+) -> Any:
+    """Make a checked new term with a slug, the last place among its siblings and its phrases;
+    log it."""
     term = model(
         slug=unique_slug(model, values["name"]),
         position=_next_position(model, scope),
@@ -218,16 +227,39 @@ def _add(user: Any, model: type[Any], scope: list[Any], detail: str, **values: A
     db.session.add(term)
     audit.record(user, "taxonomy.created", describe(term), detail)
     db.session.flush()
+    phrases.bump_revision()  # search learns the new name
+    if words:
+        _save_phrases(user, term, words)
     return term
 
 
+def _save_phrases(user: Any, term: Term, words: list[str]) -> bool:
+    """Make ``words`` (cleaned) the term's English list; log what changed."""
+    result = phrases.replace(term, words)
+    if not result.changed:
+        return False
+    changes = [
+        f"{label}: {', '.join(items)}"
+        for label, items in (("added", result.added), ("removed", result.removed))
+        if items
+    ]
+    audit.record(user, "taxonomy.phrases", describe(term), "; ".join(changes) or "reordered")
+    return True
+
+
 @transactional
-def create_track(user: Any, name: str, edition: str, description: str = "") -> Track:
-    """:raises PermissionDenied: not a curator.
-    :raises ValidationFailed: a bad name or edition, or a track of that edition with that name.
+def create_track(
+    user: Any, name: str, edition: str, description: str = "", words: str = ""
+) -> Track:
+    """``words``: the words people use for it, one phrase a line.
+
+    :raises PermissionDenied: not a curator.
+    :raises ValidationFailed: a bad name, edition or phrase, or a track of that edition with
+        that name.
     """
     require_taxonomy_manager(user)
     name, edition = _clean_name(name), _clean_edition(edition)
+    cleaned = phrases.clean(words)
     scope = _scope(Track, edition=edition)
     _check_name_free(Track, scope, name, None)
     return _add(
@@ -235,6 +267,7 @@ def create_track(user: Any, name: str, edition: str, description: str = "") -> T
         Track,
         scope,
         f"edition {edition}",
+        cleaned,
         name=name,
         edition=edition,
         description=description.strip(),
@@ -242,13 +275,16 @@ def create_track(user: Any, name: str, edition: str, description: str = "") -> T
 
 
 @transactional
-def create_challenge(user: Any, name: str, track_slug: str) -> Challenge:
-    """:raises PermissionDenied: not a curator.
-    :raises ValidationFailed: a bad name, no current track with ``track_slug``, or a challenge
-        of that track with that name.
+def create_challenge(user: Any, name: str, track_slug: str, words: str = "") -> Challenge:
+    """``words``: the words people use for it, one phrase a line.
+
+    :raises PermissionDenied: not a curator.
+    :raises ValidationFailed: a bad name or phrase, no current track with ``track_slug``, or a
+        challenge of that track with that name.
     """
     require_taxonomy_manager(user)
     name = _clean_name(name)
+    cleaned = phrases.clean(words)
     track = db.session.scalar(select(Track).where(Track.slug == (track_slug or "")))
     if track is None:
         raise ValidationFailed("Choose the track the challenge belongs to.", "track")
@@ -258,18 +294,25 @@ def create_challenge(user: Any, name: str, track_slug: str) -> Challenge:
         )
     scope = _scope(Challenge, track_id=track.id)
     _check_name_free(Challenge, scope, name, None)
-    return _add(user, Challenge, scope, f"in {track.name}", name=name, track=track)
+    return _add(user, Challenge, scope, f"in {track.name}", cleaned, name=name, track=track)
 
 
 @transactional
-def create_service(user: Any, name: str, description: str = "") -> TransversalService:
-    """:raises PermissionDenied: not a curator.
-    :raises ValidationFailed: a bad name, or a service with that name.
+def create_service(
+    user: Any, name: str, description: str = "", words: str = ""
+) -> TransversalService:
+    """``words``: the words people use for it, one phrase a line.
+
+    :raises PermissionDenied: not a curator.
+    :raises ValidationFailed: a bad name or phrase, or a service with that name.
     """
     require_taxonomy_manager(user)
     name = _clean_name(name)
+    cleaned = phrases.clean(words)
     _check_name_free(TransversalService, [], name, None)
-    return _add(user, TransversalService, [], "", name=name, description=description.strip())
+    return _add(
+        user, TransversalService, [], "", cleaned, name=name, description=description.strip()
+    )
 
 
 @transactional
@@ -303,7 +346,33 @@ def rename(user: Any, kind: str, slug: str, name: str, edition: str | None = Non
         term.edition = new_edition
     term.name = name
     audit.record(user, "taxonomy.renamed", describe(term), "; ".join(changes))
+    phrases.bump_revision()  # search matches terms by their names too
     return True
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What ``save`` changed."""
+
+    renamed: bool
+    phrases: bool
+
+
+@transactional
+def save(
+    user: Any, kind: str, slug: str, name: str, edition: str | None, words: str | None
+) -> Saved:
+    """The edit page: rename (see ``rename``) and, unless ``words`` is None, make it the term's
+    English phrases (one a line), in one transaction: a refused phrase saves nothing.
+
+    :raises PermissionDenied: not a curator. :raises NotFound: see get_term.
+    :raises ValidationFailed: see ``rename`` and ``phrases.clean`` (field "phrases").
+    """
+    require_taxonomy_manager(user)
+    cleaned = phrases.clean(words) if words is not None else None
+    renamed = rename(user, kind, slug, name, edition)
+    changed = cleaned is not None and _save_phrases(user, get_term(kind, slug), cleaned)
+    return Saved(renamed=renamed, phrases=changed)
 
 
 @transactional
@@ -367,6 +436,7 @@ def set_retired(user: Any, kind: str, slug: str, retired: bool) -> Term:
         state = "retired" if retired else "offered"
         raise InvalidTransition(f"The {describe(term)} is {state} already.")
     term.retired = retired
+    phrases.bump_revision()  # search stops (or starts again) matching it
     uses = _entries_with(term)
     if retired:
         detail = f"kept on {uses} entr{'y' if uses == 1 else 'ies'}, not offered for new ones"

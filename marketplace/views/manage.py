@@ -17,7 +17,7 @@ from ..forms.manage import (
     UserForm,
 )
 from ..services import cities as city_queries
-from ..services import manage_cities, manage_taxonomy, manage_users
+from ..services import manage_cities, manage_taxonomy, manage_users, phrases
 from ..services import taxonomy as public_taxonomy
 from ..services.errors import InvalidTransition, ValidationFailed
 from ..vocab import ROLE_LABELS
@@ -58,13 +58,14 @@ def taxonomy():
 
 def _create(kind: str, form):
     user = current_user._get_current_object()
+    words = form.phrases_sent() or ""
     if kind == "tracks":
         return manage_taxonomy.create_track(
-            user, form.name.data, form.edition.data, form.description.data or ""
+            user, form.name.data, form.edition.data, form.description.data or "", words
         )
     if kind == "challenges":
-        return manage_taxonomy.create_challenge(user, form.name.data, form.track.data)
-    return manage_taxonomy.create_service(user, form.name.data, form.description.data or "")
+        return manage_taxonomy.create_challenge(user, form.name.data, form.track.data, words)
+    return manage_taxonomy.create_service(user, form.name.data, form.description.data or "", words)
 
 
 @bp.route(f"/taxonomy/{KIND}/new", methods=["GET", "POST"])
@@ -96,26 +97,34 @@ def create_term(kind: str):
 def edit_term(kind: str, slug: str):
     manage_taxonomy.require_taxonomy_manager(current_user)
     term = manage_taxonomy.get_term(kind, slug)
-    form = (TrackForm if kind == "tracks" else TermForm)(obj=term)
+    form = (TrackForm if kind == "tracks" else TermForm)(
+        obj=term, data={"phrases": "\n".join(phrases.of(term))}
+    )
     if form.validate_on_submit():
         edition = form.edition.data if kind == "tracks" else None
         try:
-            changed = manage_taxonomy.rename(current_user, kind, slug, form.name.data, edition)
+            saved = manage_taxonomy.save(
+                current_user, kind, slug, form.name.data, edition, form.phrases_sent()
+            )
         except ValidationFailed as error:
             attach_error(form, error)
         else:
-            if changed:
-                flash(
-                    f"Saved: the {_label(kind)} is now “{form.name.data.strip()}”; the entries "
-                    "that have it show the new name.",
-                    "success",
-                )
-            else:
-                flash("Nothing was changed.", "success")
+            flash(_saved_message(kind, form.name.data.strip(), saved), "success")
             return _back_to_taxonomy(kind, slug)
     return render_template(
         "manage/term_edit.html", form=form, kind=kind, label=_label(kind), term=term
     ), _status()
+
+
+def _saved_message(kind: str, name: str, saved: manage_taxonomy.Saved) -> str:
+    said = []
+    if saved.renamed:
+        said.append(
+            f"the {_label(kind)} is now “{name}”; the entries that have it show the new name"
+        )
+    if saved.phrases:
+        said.append("search knows it by the words you listed from now on")
+    return f"Saved: {'; '.join(said)}." if said else "Nothing was changed."
 
 
 @bp.post(f"/taxonomy/{KIND}/<slug>/move")
