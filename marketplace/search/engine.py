@@ -169,7 +169,8 @@ def _fast_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[live.
 
 
 def _whoosh_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[live.Bitset, Ranker]:
-    """Match set and ranking through Whoosh's public API (phrases need its position matching)."""
+    """Match set through Whoosh's public API (phrases need its position matching), ranking by
+    the vectorised scorer over the phrases' and words' terms, so one formula ranks everything."""
     searcher = generation.searcher
     query = to_query(parsed)
     match = generation.live
@@ -179,19 +180,6 @@ def _whoosh_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[liv
     if excluded is not None:  # subtracted here: Whoosh's AndNot lets some excluded ones through
         match &= ~live.bitset(sorted(searcher.docs_for_query(excluded)))
 
-    def rank(results: live.Bitset, sort: str, offset: int, count: int) -> list[Hit]:
-        options = {
-            "newest": {"sortedby": "published", "reverse": True},
-            "title": {"sortedby": "title_sort"},
-            "relevance": {},
-        }[sort]
-        allowed = None if results == generation.live else set(live.docnums(results))
-        # limit=None: with a limit, whoosh-reloaded 2.7.5's top-N collection over wide OR
-        # queries drops documents that belong in the top (seen with "open digital").
-        found = searcher.search(query, filter=allowed, limit=None, **options)
-        return [
-            Hit(int(hit["id"]), hit.score if sort == "relevance" else None)
-            for hit in found[offset : offset + count]
-        ]
-
+    # Ranked as every other search is, over the words and the phrases' words (fast.py).
+    _, rank = _fast_match(generation, ParsedQuery(words=parsed.ranked or parsed.words))
     return match, rank
