@@ -8,7 +8,7 @@ count is exactly the number of results ticking that value would give.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import query as q
@@ -35,6 +35,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    exact: bool = False  # search the text as typed: no automatic spelling correction
 
     def __post_init__(self) -> None:
         sort = self.sort if self.sort in SORTS else "relevance"
@@ -57,6 +58,7 @@ class SearchOutcome:
     counts: dict[str, dict[str, int]]
     parsed: ParsedQuery
     suggestion: str | None = None
+    corrected_from: str | None = None  # what was typed, when the correction ran instead
 
 
 def _generation() -> live.Generation:
@@ -113,10 +115,25 @@ Ranker = Callable[[live.Bitset, str, int, int], list[Hit]]
 
 
 def run(request: SearchRequest) -> SearchOutcome:
-    """Search the live index.
+    """Search the live index; a search that finds nothing runs its spelling correction instead.
+
+    The outcome of a corrected search says what was typed (``corrected_from``); a request with
+    ``exact`` searches what was typed, whatever it finds.
 
     :raises NoIndex: when no index has been built yet (`search rebuild`, run by `make run`).
     """
+    outcome = _run(request)
+    if outcome.total or request.exact or not outcome.suggestion:
+        return outcome
+    corrected = _run(replace(request, text=outcome.suggestion))
+    if not corrected.total:
+        return outcome
+    corrected.corrected_from = request.text
+    corrected.suggestion = None
+    return corrected
+
+
+def _run(request: SearchRequest) -> SearchOutcome:
     generation = _generation()
     parsed = parse(request.text)
     if _needs_whoosh(parsed):
