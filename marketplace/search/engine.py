@@ -58,7 +58,10 @@ class SearchOutcome:
     counts: dict[str, dict[str, int]]
     parsed: ParsedQuery
     suggestion: str | None = None
-    corrected_from: str | None = None  # what was typed, when the correction ran instead
+    # When a search found nothing and its spelling correction ran instead: what was typed, and
+    # the correction searched.
+    corrected_from: str | None = None
+    corrected_to: str | None = None
 
 
 def _generation() -> live.Generation:
@@ -128,7 +131,7 @@ def run(request: SearchRequest) -> SearchOutcome:
     corrected = _run(replace(request, text=outcome.suggestion))
     if not corrected.total:
         return outcome
-    corrected.corrected_from = request.text
+    corrected.corrected_from, corrected.corrected_to = request.text, outcome.suggestion
     corrected.suggestion = None
     return corrected
 

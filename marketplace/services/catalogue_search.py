@@ -65,6 +65,9 @@ class ResultPage:
     results: list[Result]
     facets: list[Facet]
     suggestion: str | None
+    # Set when nothing matched what was typed and its correction was searched instead.
+    corrected_from: str | None = None
+    corrected_to: str | None = None
 
     @property
     def active_filters(self) -> list[tuple[Facet, FacetValue]]:
@@ -146,8 +149,15 @@ def search_catalogue(request: SearchRequest) -> ResultPage:
         for hit in outcome.hits
         if hit.id in rows
     ]
-    suggestion = outcome.suggestion
-    return ResultPage(request, outcome.total, results, _facets(outcome, request), suggestion)
+    return ResultPage(
+        request,
+        outcome.total,
+        results,
+        _facets(outcome, request),
+        outcome.suggestion,
+        outcome.corrected_from,
+        outcome.corrected_to,
+    )
 
 
 def similar_entries(solution: Solution, limit: int = 4) -> list[Solution]:
