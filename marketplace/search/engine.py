@@ -8,7 +8,7 @@ count is exactly the number of results ticking that value would give.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from whoosh import query as q
@@ -36,6 +36,7 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    exact: bool = False  # search the text as typed: no automatic spelling correction
 
     def __post_init__(self) -> None:
         sort = self.sort if self.sort in SORTS else "relevance"
@@ -52,6 +53,14 @@ class SearchOutcome:
     counts: dict[str, dict[str, int]]
     parsed: ParsedQuery
     suggestion: str | None = None
+    # When a search found nothing and its spelling correction ran instead: what was typed, and
+    # the correction searched.
+    corrected_from: str | None = None
+    corrected_to: str | None = None
+    # Results holding the question's words (the rest were found by meaning or by a concept).
+    by_words: int = 0
+    # Taxonomy terms the question names (concepts.py), with the phrase that named each.
+    concepts: list = field(default_factory=list)
 
 
 def _generation() -> live.Generation:
@@ -104,24 +113,42 @@ def _needs_whoosh(parsed: ParsedQuery) -> bool:
 
 
 def run(request: SearchRequest) -> SearchOutcome:
-    """Search the live index.
+    """Search the live index; a search that finds nothing runs its spelling correction instead.
+
+    The outcome of a corrected search says what was typed (``corrected_from``); a request with
+    ``exact`` searches what was typed, whatever it finds.
 
     :raises NoIndex: when no index has been built yet (`search rebuild`, run by `make run`).
     """
+    outcome = _run(request)
+    # "Finds nothing" counts the question's words: entries close in meaning come to almost any
+    # question, misspelled or not.
+    if outcome.by_words or request.exact or not outcome.suggestion:
+        return outcome
+    corrected = _run(replace(request, text=outcome.suggestion))
+    if not corrected.by_words:
+        return outcome
+    corrected.corrected_from, corrected.corrected_to = request.text, outcome.suggestion
+    corrected.suggestion = None
+    return corrected
+
+
+def _run(request: SearchRequest) -> SearchOutcome:
     generation = _generation()
     parsed = parse(request.text)
     if _needs_whoosh(parsed):
         match, rank = _whoosh_match(generation, parsed)
     else:
         match, rank = _fast_match(generation, parsed)
-    meant = fusion.meaning_of(generation, parsed, request.text)
-    if meant is not None:  # the second stage: see fusion.py for what the total then counts
-        match = meant.widen(match)
-        rank = meant.ranker(rank, generation.searcher.stored_fields)
+    by_words = match
+    # The second stage: see fusion.py for what the total then counts.
+    stage = fusion.second_stage(generation, parsed, request.text, match, rank)
+    match, rank = stage.match, stage.rank
     selected = _selected(generation, request)
     results = match
     for bits in selected.values():
         results &= bits
+        by_words &= bits
     total = results.bit_count()
     offset = (request.page - 1) * request.per_page
     hits = rank(results, request.sort, offset, request.per_page) if offset < total else []
@@ -131,6 +158,8 @@ def run(request: SearchRequest) -> SearchOutcome:
         _facet_counts(generation, match, selected, request),
         parsed,
         generation.speller.correction(clean(request.text)) if request.text else None,
+        by_words=by_words.bit_count(),
+        concepts=stage.concepts,
     )
 
 
@@ -164,7 +193,8 @@ def _fast_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[live.
 
 
 def _whoosh_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[live.Bitset, Ranker]:
-    """Match set and ranking through Whoosh's public API (phrases need its position matching)."""
+    """Match set through Whoosh's public API (phrases need its position matching), ranking by
+    the vectorised scorer over the phrases' and words' terms, so one formula ranks everything."""
     searcher = generation.searcher
     query = to_query(parsed)
     match = generation.live
@@ -174,19 +204,6 @@ def _whoosh_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[liv
     if excluded is not None:  # subtracted here: Whoosh's AndNot lets some excluded ones through
         match &= ~live.bitset(sorted(searcher.docs_for_query(excluded)))
 
-    def rank(results: live.Bitset, sort: str, offset: int, count: int) -> list[Hit]:
-        options = {
-            "newest": {"sortedby": "published", "reverse": True},
-            "title": {"sortedby": "title_sort"},
-            "relevance": {},
-        }[sort]
-        allowed = None if results == generation.live else set(live.docnums(results))
-        # limit=None: with a limit, whoosh-reloaded 2.7.5's top-N collection over wide OR
-        # queries drops documents that belong in the top (seen with "open digital").
-        found = searcher.search(query, filter=allowed, limit=None, **options)
-        return [
-            Hit(int(hit["id"]), hit.score if sort == "relevance" else None)
-            for hit in found[offset : offset + count]
-        ]
-
+    # Ranked as every other search is, over the words and the phrases' words (fast.py).
+    _, rank = _fast_match(generation, ParsedQuery(words=parsed.ranked or parsed.words))
     return match, rank

@@ -3,9 +3,10 @@
 Whoosh's own collectors walk Python matchers document by document. Here the postings of each
 query term (document numbers and term weights), the field lengths and the sort columns are read
 once per index generation into numpy arrays, and BM25F scores, the match set and the top hits are
-computed with array operations. The scores are Whoosh's own BM25F (same idf, average field length,
-B and K1, same quantised field lengths), so results equal Whoosh's public search API: a test keeps
-that true across many queries.
+computed with array operations. Match sets equal Whoosh's public search API (a test keeps that
+true across many queries); the scores are BM25F proper (field frequencies combined before
+saturation, which Whoosh's scorer does not do), checked against a reference computed from the
+entries' texts.
 
 This module reads the pinned whoosh-reloaded 2.7.5's segment internals (leaf matchers' blocks,
 length and sort columns); it is the one place that does, so an upgrade is checked here.
@@ -20,7 +21,6 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -30,7 +30,9 @@ from .schema import TEXT_FIELDS
 # length Whoosh's scorer uses.
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _POSTINGS_CACHED = 4096  # (field, term) postings kept per generation
-_WEIGHTING = BM25F()
+# BM25 saturation and length normalisation (Whoosh's and the usual defaults).
+K1 = 1.2
+B = 0.75
 
 
 def to_array(bits: int, size: int) -> np.ndarray:
@@ -70,6 +72,7 @@ class Vectors:
         self._columns: dict[str, np.ndarray] = {}
         self._average: dict[str, float] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._live: np.ndarray | None = None
         self._lock = threading.Lock()
 
     # -- reading the generation ---------------------------------------------------------------
@@ -132,29 +135,74 @@ class Vectors:
 
     # -- ranking -----------------------------------------------------------------------------
 
+    def live_mask(self) -> np.ndarray:
+        """Documents not deleted, as a boolean array."""
+        if self._live is None:
+            live = np.zeros(self.size, dtype=bool)
+            live[list(self.searcher.reader().all_doc_ids())] = True
+            self._live = live
+        return self._live
+
+    def idf(self, holding: np.ndarray) -> float:
+        """BM25's idf of a term the documents ``holding`` hold in some text field."""
+        live = self.live_mask()
+        n, documents = np.count_nonzero(live[holding]), np.count_nonzero(live)
+        return float(np.log(1 + (documents - n + 0.5) / (n + 0.5)))
+
     def score(
         self, terms: Iterable[str] | Mapping[str, float], fields: Iterable[str] = TEXT_FIELDS
     ) -> tuple[np.ndarray, np.ndarray]:
-        """BM25F scores summed over ``terms`` in ``fields``, and the documents matched.
+        """BM25F scores summed over ``terms``, and the documents matched.
 
-        With a mapping, each term's scores are multiplied by its value (as a boosted Whoosh Term).
+        BM25F proper: per term, a document's frequencies in ``fields`` (each times its field
+        boost, as the index stores them) are normalised by field length and added up, and the sum
+        saturates once, so a word in six fields does not score six times. One idf per term,
+        over the live documents holding it in any of ``fields``. With a mapping, each term's
+        score is multiplied by its value (its query-term frequency weight).
         """
-        boosts = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
-        k1, b = _WEIGHTING.K1, _WEIGHTING.B  # no per-field B is configured
+        weights_by_term = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
         fields = tuple(fields)
         scores = np.zeros(self.size, dtype=np.float64)
         matched = np.zeros(self.size, dtype=bool)
-        for term, boost in boosts.items():
+        combined = np.zeros(self.size, dtype=np.float64)
+        for term, weight in weights_by_term.items():
+            found = False
             for field in fields:
                 ids, weights = self.postings(field, term)
                 if not ids.size:
                     continue
-                # Whoosh's BM25FScorer, without building one per term and field (its set-up
-                # reads term statistics the arrays do not need): a third of a long query's time.
-                idf = self.searcher.idf(field, term)  # cached by the searcher
                 lengths = self.field_lengths(field)[ids]
-                norm = k1 * ((1 - b) + b * lengths / self.average_length(field))
-                scores[ids] += boost * idf * (weights * (k1 + 1)) / (weights + norm)
+                combined[ids] += weights / ((1 - B) + B * lengths / self.average_length(field))
+                found = True
+            if not found:
+                continue
+            holding = np.flatnonzero(combined)
+            tf = combined[holding]
+            combined[holding] = 0
+            scores[holding] += weight * self.idf(holding) * tf * (K1 + 1) / (K1 + tf)
+            matched[holding] = True
+        return scores, matched
+
+    def field_scores(
+        self, terms: Mapping[str, float], fields: Iterable[str]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Whoosh's own BM25F (each field's score saturated apart, then added), per term weighted.
+
+        Equal to Whoosh's public search API over boosted terms: "similar entries" keeps its
+        test against Whoosh on this (related.py).
+        """
+        fields = tuple(fields)
+        scores = np.zeros(self.size, dtype=np.float64)
+        matched = np.zeros(self.size, dtype=bool)
+        for term, boost in terms.items():
+            for field in fields:
+                ids, weights = self.postings(field, term)
+                if not ids.size:
+                    continue
+                idf = self.searcher.idf(field, term)  # Whoosh's, cached by the searcher
+                lengths = self.field_lengths(field)[ids]
+                norm = K1 * ((1 - B) + B * lengths / self.average_length(field))
+                scores[ids] += boost * idf * (weights * (K1 + 1)) / (weights + norm)
                 matched[ids] = True
         return scores, matched
 

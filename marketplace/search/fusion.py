@@ -1,30 +1,35 @@
-"""The second ranking stage: the lexical order fused with closeness in meaning.
+"""The second ranking stage: the lexical order fused with closeness in meaning and with concepts.
 
 What a search returns (its total, and every facet count) is, within the active filters:
-- the entries holding the question's words (the lexical match set), and
+- the entries holding the question's words (the lexical match set),
 - the entries closest to the question in meaning: at most SEARCH_MEANING_NEIGHBOURS of the whole
   catalogue, each at least the encoder's ``similar_above`` close (a cut-off, or nearly every
-  question would list every entry).
+  question would list every entry), and
+- the entries filed under a track, challenge or service the question names (concepts.py: "take
+  part" names New democratic engagement tools).
 The neighbours are chosen over the whole catalogue, not within the filters, so a facet count is
-still exactly what ticking it returns. Quoted phrases ask for exact words: such a question is
-ranked with meaning but gets no neighbours; excluded words are excluded from the neighbours too.
+still exactly what ticking it returns. Quoted phrases (and excluded phrases) ask for exact words:
+such a question is ranked with meaning but gets neither neighbours nor concepts; excluded words
+are excluded from both.
 
-The order is reciprocal rank fusion (RRF, k=60, untuned) of the lexical ranking and the ranking by
+The order is reciprocal rank fusion (RRF, k=60, untuned) of the lexical ranking, the ranking by
 similarity of the results above the same cut-off (weaker similarities only added noise on the
-judged problems: bench/problems_bench.py), over the first WINDOW of each; what comes after keeps
-the lexical order. Entries with no vector yet take part through their lexical rank alone.
+judged problems: bench/problems_bench.py) and the ranking of the entries filed under the named
+concepts, over the first WINDOW of each; what comes after keeps the lexical order. Entries with no
+vector yet take part through their other ranks alone. With neither an encoder nor a concept named,
+the order is the lexical one.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from flask import current_app
 
-from . import fast, meaning
+from . import concepts, fast, meaning
 from .query import ParsedQuery, clean
 
 RRF_K = 60
@@ -55,33 +60,80 @@ class Meaning:
     def widen(self, match: int) -> int:
         return match | fast.to_bits(_mask(self.neighbours, len(self.similarity)))
 
-    def ranker(self, lexical: Ranker, stored: Callable[[int], dict]) -> Ranker:
-        """``lexical`` fused with similarity for relevance; other sorts are left to ``lexical``."""
+    def closest(self, results: int) -> np.ndarray:
+        """The results above the cut-off, most similar first (ties by document number)."""
+        candidates = np.flatnonzero(fast.to_array(results, len(self.similarity)))
+        close = candidates[self.similarity[candidates] >= self.cut_off]
+        return close[np.lexsort((close, -self.similarity[close]))]
 
-        def rank(results: int, sort: str, offset: int, count: int) -> list[Hit]:
-            if sort != "relevance":
-                return lexical(results, sort, offset, count)
-            words = [hit for hit in lexical(results, sort, 0, WINDOW) if hit.score]
-            candidates = np.flatnonzero(fast.to_array(results, len(self.similarity)))
-            close = candidates[self.similarity[candidates] >= self.cut_off]
-            close = close[np.lexsort((close, -self.similarity[close]))][:WINDOW]
-            fused: dict[int, float] = {}
-            for place, hit in enumerate(words, start=1):
-                fused[hit.id] = 1 / (RRF_K + place)
-            meant = [int(stored(int(docnum))["id"]) for docnum in close]
-            for place, entry in enumerate(meant, start=1):
+
+@dataclass
+class Stage:
+    """What the second stage makes of a search: its match set, its ranking, the concepts named."""
+
+    match: int
+    rank: Ranker
+    concepts: list = field(default_factory=list)
+
+
+def second_stage(generation, parsed: ParsedQuery, text: str, match: int, lexical: Ranker) -> Stage:
+    """Widen the lexical match set and fuse the rankings (unchanged without meaning or concepts).
+
+    Entries filed under a concept the question names (concepts.py) join the results like the
+    neighbours by meaning, and their own ranking is a third list in the fusion.
+    """
+    if parsed.is_empty:
+        return Stage(match, lexical)
+    exact = bool(parsed.phrases) or any(len(terms) > 1 for terms in parsed.excluded)
+    banned = 0
+    if parsed.excluded and not exact:
+        banned = fast.to_bits(generation.vectors.any_of(terms[0] for terms in parsed.excluded))
+    meant = meaning_of(generation, parsed, text)
+    named = [] if exact else concepts.current().match(question(text))
+    filed = 0
+    for concept, _phrase in named:
+        filed |= generation.facets.get(concept.facet, {}).get(concept.value, 0)
+    filed &= ~banned
+    if meant is None and not filed:
+        return Stage(match, lexical, named)
+    if meant is not None:
+        match = meant.widen(match)
+    match |= filed
+    return Stage(match, _fused(lexical, generation.searcher.stored_fields, meant, filed), named)
+
+
+def _fused(lexical: Ranker, stored: Callable[[int], dict], meant: Meaning | None, filed: int):
+    """``lexical`` fused with similarity and concepts for relevance; other sorts left to it."""
+
+    def ids(docnums) -> list[int]:
+        return [int(stored(int(docnum))["id"]) for docnum in docnums]
+
+    def rank(results: int, sort: str, offset: int, count: int) -> list[Hit]:
+        if sort != "relevance":
+            return lexical(results, sort, offset, count)
+        words = [hit.id for hit in lexical(results, sort, 0, WINDOW) if hit.score]
+        meant_ids = ids(meant.closest(results)[:WINDOW]) if meant is not None else []
+        about: list[int] = []
+        if filed & results:  # ordered by meaning where there is one, else by words
+            if meant is not None:
+                about = ids(meant.closest(filed & results)[:WINDOW])
+            if not about:
+                about = [hit.id for hit in lexical(filed & results, sort, 0, WINDOW)]
+        fused: dict[int, float] = {}
+        for ranking in (words, meant_ids, about):
+            for place, entry in enumerate(ranking, start=1):
                 fused[entry] = fused.get(entry, 0.0) + 1 / (RRF_K + place)
-            word_rank = {hit.id: place for place, hit in enumerate(words)}
-            order = sorted(fused, key=lambda e: (-fused[e], word_rank.get(e, WINDOW)))
-            meant_set = set(meant)
-            hits = [Hit(e, fused[e], e in word_rank, e in meant_set) for e in order]
-            if offset + count > len(hits):  # past the fused window: the lexical order goes on
-                shown = set(order)
-                more = lexical(results, sort, 0, offset + count + len(hits))
-                hits += [hit for hit in more if hit.id not in shown]
-            return hits[offset : offset + count]
+        word_rank = {entry: place for place, entry in enumerate(words)}
+        order = sorted(fused, key=lambda e: (-fused[e], word_rank.get(e, WINDOW)))
+        by_meaning = set(meant_ids)
+        hits = [Hit(e, fused[e], e in word_rank, e in by_meaning) for e in order]
+        if offset + count > len(hits):  # past the fused window: the lexical order goes on
+            shown = set(order)
+            more = lexical(results, sort, 0, offset + count + len(hits))
+            hits += [hit for hit in more if hit.id not in shown]
+        return hits[offset : offset + count]
 
-        return rank
+    return rank
 
 
 def _mask(docnums: np.ndarray, size: int) -> np.ndarray:

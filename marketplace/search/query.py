@@ -17,10 +17,14 @@ from whoosh import query as q
 from .schema import ANALYZER, TEXT_FIELDS
 
 MAX_CHARS = 500  # longer input is cut: a question never needs more
-# Distinct terms kept, in the order typed (a repeated word counts once); later ones are dropped.
+# Distinct terms kept, in the order typed; later new ones are dropped (a repeat still counts).
 # Each term costs postings reads and a score pass over seven fields: 32 made a 60-word question
 # cost four times a plain search, 16 about twice (bench/long_query_bench.py).
 MAX_TERMS = 16
+# A word typed n times weighs (QTF_K3 + 1) * n / (QTF_K3 + n), BM25's query-term frequency: a
+# question says what matters by repeating it. None weighs it n (plain qtf): measured on Cranfield
+# (bench/relevance.py), see README.
+QTF_K3: float | None = 2.0
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 
@@ -29,9 +33,12 @@ _TOKEN = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 class ParsedQuery:
     """The user's text split into what to look for and what to exclude (analysed terms)."""
 
-    words: list[str] = field(default_factory=list)
+    # Distinct terms in the order typed, each with its weight: how often it was typed (qtf).
+    words: dict[str, float] = field(default_factory=dict)
     phrases: list[list[str]] = field(default_factory=list)
     excluded: list[list[str]] = field(default_factory=list)
+    # What ranks a search with phrases: the words' and the phrases' terms, weighted alike.
+    ranked: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:
@@ -54,7 +61,8 @@ def analyse(text: str) -> list[str]:
 
 def parse(text: str | None) -> ParsedQuery:
     parsed = ParsedQuery()
-    seen: set[str] = set()
+    typed: dict[str, int] = {}
+    in_phrases: dict[str, int] = {}
     for match in _TOKEN.finditer(clean(text)):
         phrase_not, phrase, word_not, word = match.groups()
         terms = analyse(phrase if phrase is not None else word)
@@ -64,13 +72,27 @@ def parse(text: str | None) -> ParsedQuery:
             parsed.excluded.append(terms)
         elif phrase is not None and len(terms) > 1:
             parsed.phrases.append(terms)
+            for term in terms:
+                in_phrases[term] = in_phrases.get(term, 0) + 1
         else:
             # A "word" like e-learning analyses to several terms: each counts as a word.
             for term in terms:
-                if term not in seen and len(seen) < MAX_TERMS:
-                    seen.add(term)
-                    parsed.words.append(term)
+                if term in typed or len(typed) < MAX_TERMS:
+                    typed[term] = typed.get(term, 0) + 1
+    parsed.words = {term: query_weight(n) for term, n in typed.items()}
+    if parsed.phrases:
+        every = {**typed}
+        for term, n in in_phrases.items():
+            every[term] = every.get(term, 0) + n
+        parsed.ranked = {term: query_weight(n) for term, n in every.items()}
     return parsed
+
+
+def query_weight(typed: int) -> float:
+    """The weight of a term typed ``typed`` times (1 for once)."""
+    if QTF_K3 is None:
+        return float(typed)
+    return (QTF_K3 + 1) * typed / (QTF_K3 + typed)
 
 
 def _any_field(term: str) -> q.Query:

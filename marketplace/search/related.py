@@ -52,7 +52,7 @@ def similar(solution_id: int, text: str, limit: int = 4) -> list[int]:
     terms = key_terms(searcher, text)
     if not terms:
         return []
-    scores, matched = vectors.score(terms, SIMILAR_FIELDS)
+    scores, matched = vectors.field_scores(terms, SIMILAR_FIELDS)
     candidates = generation.live & fast.to_bits(matched)
     docnum = searcher.document_number(id=str(solution_id))
     if docnum is not None:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from whoosh.analysis import (
     CharsetFilter,
+    Filter,
     LowercaseFilter,
     RegexTokenizer,
     StemFilter,
@@ -12,13 +15,117 @@ from whoosh.analysis import (
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.support.charset import accent_map
 
-# Accent folding, then English (Snowball) stemming: "guimaraes" finds "Guimarães",
-# "retrofitting" finds "retrofit". Folding first, so the stemmer sees the same letters either way.
+# An English word at least this common (Zipf scale: 3 is once per million words) counts as a
+# word when deciding what a plural's singular is.
+ENGLISH_WORD_ZIPF = 3.0
+# Plurals no suffix rule can tell apart from other forms of a word (Snowball leaves them apart).
+IRREGULAR_PLURALS = {
+    "children": "child",
+    "crises": "crisis",
+    "diagnoses": "diagnosis",
+    "hypotheses": "hypothesis",
+    "men": "man",
+    "theses": "thesis",
+    "women": "woman",
+}
+
+
+@cache
+def _english_words() -> frozenset[str]:
+    """English words at least ENGLISH_WORD_ZIPF common, from wordfreq's data (read once)."""
+    from wordfreq import get_frequency_dict
+
+    least = 10 ** (ENGLISH_WORD_ZIPF - 9)  # Zipf is log10 of frequency per billion words
+    return frozenset(w for w, f in get_frequency_dict("en", wordlist="small").items() if f >= least)
+
+
+def singular(word: str) -> str:
+    """The singular of a plural Snowball would leave apart from it (buses -> bus), else ``word``.
+
+    English adds -es after s, x, z, ch and sh. Snowball reads "buses" as "buse" + s, which keeps
+    it from "bus"; "cases" really is "case" + s. A dictionary tells the two apart: the -es is
+    dropped only when the word without its s is not an English word and without -es it is.
+    """
+    if word in IRREGULAR_PLURALS:
+        return IRREGULAR_PLURALS[word]
+    if len(word) < 5 or not word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return word
+    known = _english_words()
+    if word[:-1] in known:
+        return word
+    if word[:-2] in known:
+        return word[:-2]
+    if word.endswith("zzes") and word[:-3] in known:  # quizzes -> quiz
+        return word[:-3]
+    return word
+
+
+class AcronymFilter(Filter):
+    """Marks words written in capitals (IT, EU, SME) so the stop filter keeps them.
+
+    A plural written with a small s (SMEs, NGOs) is the acronym itself: Snowball would keep
+    "smes" apart from "sme".
+    """
+
+    def __call__(self, tokens):
+        for token in tokens:
+            text = token.text
+            if len(text) >= 3 and text[-1] == "s" and _capitals(text[:-1]):
+                token.text = text = text[:-1]
+            token.acronym = _capitals(text)
+            yield token
+
+
+def _capitals(text: str) -> bool:
+    return len(text) >= 2 and text.isalpha() and text.isupper()
+
+
+class StopUnlessAcronym(StopFilter):
+    """Whoosh's stop filter, except that a word marked by AcronymFilter is never a stop word.
+
+    "jobs in IT" keeps "it": an upper-case acronym is a subject, not the pronoun.
+    """
+
+    def __call__(self, tokens):
+        pos = None
+        for token in tokens:
+            text = token.text
+            keep = getattr(token, "acronym", False) or (
+                len(text) >= self.min
+                and (self.max is None or len(text) <= self.max)
+                and text not in self.stops
+            )
+            if keep:
+                if self.renumber and token.positions:
+                    pos = token.pos if pos is None else pos + 1
+                    token.pos = pos
+                token.stopped = False
+                yield token
+            elif not token.removestops:
+                token.stopped = True
+                yield token
+
+
+class SingularFilter(Filter):
+    """Plurals Snowball leaves apart from their singular, turned to the singular first."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = singular(token.text)
+            yield token
+
+
+# Acronyms marked before lower-casing, accent folding, stop words (acronyms kept), singulars, then
+# English (Snowball) stemming: "guimaraes" finds "Guimarães", "retrofitting" finds "retrofit",
+# "buses" finds "bus", "IT" is a word. Folding first, so the stemmer sees the same letters
+# either way. Index and queries use this same analyser: changing it needs `search rebuild`.
 ANALYZER = (
     RegexTokenizer()
+    | AcronymFilter()
     | LowercaseFilter()
     | CharsetFilter(accent_map)
-    | StopFilter()
+    | StopUnlessAcronym()
+    | SingularFilter()
     | StemFilter(lang="en")
 )
 # Words as written (folded, not stemmed) in titles and summaries: where "did you mean" looks.
@@ -38,6 +145,10 @@ FACETS = (
     "language",
 )
 
+# Field boosts multiply a word's frequency in the field before BM25F saturation (fast.py).
+TITLE_BOOST = 3.0
+SUMMARY_BOOST = 2.0
+
 TEXT_FIELDS = ("title", "summary", "description", "impact", "lessons", "city_name", "provider")
 
 
@@ -47,8 +158,8 @@ def build_schema() -> Schema:
         id=ID(unique=True, stored=True),
         slug=ID(stored=True),
         stamp=ID(stored=True),
-        title=TEXT(analyzer=ANALYZER, field_boost=3.0, stored=True),
-        summary=TEXT(analyzer=ANALYZER, field_boost=2.0, stored=True),
+        title=TEXT(analyzer=ANALYZER, field_boost=TITLE_BOOST, stored=True),
+        summary=TEXT(analyzer=ANALYZER, field_boost=SUMMARY_BOOST, stored=True),
         description=TEXT(analyzer=ANALYZER),
         impact=TEXT(analyzer=ANALYZER),
         lessons=TEXT(analyzer=ANALYZER),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from functools import cache
 from pathlib import Path
 
 from whoosh.reading import IndexReader
@@ -40,7 +41,25 @@ BODY_MIN_ENTRIES = 2
 # A different ending is another form of the word (retrain -> retrains) and is left alone.
 SAME_ENDING = 3
 
+# A word at least this common (Zipf scale, wordfreq: 3 is once per million words) in one of these
+# languages is a real word: never "corrected" into a catalogue word it is not (rush -> runs).
+REAL_WORD_ZIPF = 3.0
+REAL_WORD_LANGUAGES = ("en", "fr", "de", "es", "it", "pt")
+
 _WORD = re.compile(r"\w+")
+
+
+@cache
+def real_words() -> frozenset[str]:
+    """The common words of REAL_WORD_LANGUAGES, as the spelling analyser writes them (read once)."""
+    from wordfreq import get_frequency_dict  # its data ships in the package: no network
+
+    least = 10 ** (REAL_WORD_ZIPF - 9)  # Zipf is log10 of frequency per billion words
+    found: set[str] = set()
+    for language in REAL_WORD_LANGUAGES:
+        frequencies = get_frequency_dict(language, wordlist="small")
+        found.update(word.translate(accent_map) for word, f in frequencies.items() if f >= least)
+    return frozenset(found)
 
 
 def words(text: str) -> set[str]:
@@ -156,9 +175,11 @@ class Speller:
         """The typed text with misspelled words replaced by the closest known word, or None.
 
         A word is misspelled when no title or summary, and no two entries' body text, hold it as
-        written. Its closest known word is offered when the word finds nothing at all, or when
-        both stem alike and differ only inside the word ("retrofiting" finds "retrofit" entries,
-        yet "retrofitting" is what was meant). Other forms of a word that finds entries
+        written, and it is not a common word of English, French, German, Spanish, Italian or
+        Portuguese (a word the catalogue lacks is not a typo: "rush" is not "runs"). Its closest
+        known word is offered when the word finds nothing at all, or when both stem alike and
+        differ only inside the word ("retrofiting" finds "retrofit" entries, yet "retrofitting"
+        is what was meant). Other forms of a word that finds entries
         ("retrain" next to "retrains" or "retraining") are left alone.
         """
         pieces = []
@@ -173,7 +194,11 @@ class Speller:
                 if len(offers) >= MAX_CHECKED_WORDS:
                     continue  # a long question's later words are left as typed
                 offer = None
-                if corrections < MAX_CORRECTIONS and not self.is_known(word):
+                if (
+                    corrections < MAX_CORRECTIONS
+                    and not self.is_known(word)
+                    and word not in real_words()
+                ):
                     offer = self.closest(word)
                     corrections += offer is not None
                 offers[word] = offer

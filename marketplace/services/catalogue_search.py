@@ -67,6 +67,9 @@ class ResultPage:
     results: list[Result]
     facets: list[Facet]
     suggestion: str | None
+    # Set when nothing matched what was typed and its correction was searched instead.
+    corrected_from: str | None = None
+    corrected_to: str | None = None
 
     @property
     def active_filters(self) -> list[tuple[Facet, FacetValue]]:
@@ -138,12 +141,21 @@ def _highlight(solution: Solution, terms: set[str]) -> Markup | None:
     return search.snippet(texts, terms)
 
 
-def _why(hit: search.Hit) -> tuple[str, ...]:
-    if hit.by_meaning and not hit.by_words:
-        return ("Similar in meaning (none of your words)",)
+def _why(hit: search.Hit, solution: Solution, named: list) -> tuple[str, ...]:
+    """What connected an entry to the question besides its highlighted words."""
+    about = []
+    for concept, phrase in named:
+        if concept.facet == "track":
+            filed = {track.slug for track in solution.tracks}
+        elif concept.facet == "challenge":
+            filed = {challenge.slug for challenge in solution.challenges}
+        else:
+            filed = {service.slug for service in solution.services}
+        if concept.value in filed:
+            about.append(f"About: {concept.label} (“{phrase}”)")
     if hit.by_meaning:
-        return ("Similar in meaning",)
-    return ()
+        about.append("Similar in meaning" + ("" if hit.by_words else " (none of your words)"))
+    return tuple(about)
 
 
 def search_catalogue(request: SearchRequest) -> ResultPage:
@@ -152,12 +164,24 @@ def search_catalogue(request: SearchRequest) -> ResultPage:
     rows = _rows([hit.id for hit in outcome.hits])
     terms = set(outcome.parsed.words) | {t for phrase in outcome.parsed.phrases for t in phrase}
     results = [
-        Result(rows[hit.id], hit.score, _highlight(rows[hit.id], terms), _why(hit))
+        Result(
+            rows[hit.id],
+            hit.score,
+            _highlight(rows[hit.id], terms),
+            _why(hit, rows[hit.id], outcome.concepts),
+        )
         for hit in outcome.hits
         if hit.id in rows
     ]
-    suggestion = outcome.suggestion
-    return ResultPage(request, outcome.total, results, _facets(outcome, request), suggestion)
+    return ResultPage(
+        request,
+        outcome.total,
+        results,
+        _facets(outcome, request),
+        outcome.suggestion,
+        outcome.corrected_from,
+        outcome.corrected_to,
+    )
 
 
 def similar_entries(solution: Solution, limit: int = 4) -> list[Solution]:

@@ -57,6 +57,10 @@ def solutions():
             for facet in page.facets
         },
         suggestion=page.suggestion,
+        # What was typed, when it found nothing and ``corrected`` was searched instead
+        # (``exact=1`` searches what was typed).
+        corrected_from=page.corrected_from,
+        corrected=page.corrected_to,
     )
 
 

@@ -73,4 +73,5 @@ def search_request(args: MultiDict, strict: bool = False) -> SearchRequest:
         sort=sort or "relevance",  # the request itself applies newest when nothing ranks
         page=_number(args, "page", 1, MAX_PAGE, strict),
         per_page=_number(args, "per_page", current_app.config["PER_PAGE"], MAX_PER_PAGE, strict),
+        exact=args.get("exact") == "1",  # "search instead for" what was typed: no correction
     )

@@ -102,15 +102,39 @@ def test_empty_query_lists_every_published_entry_newest_first(corpus):
     assert outcome.total == 3
 
 
+def suggestion(text: str) -> str | None:
+    return search.run(SearchRequest(text=text, exact=True)).suggestion
+
+
 def test_misspelled_word_gets_a_suggestion(corpus):
-    assert search.run(SearchRequest(text="congestoin")).suggestion == "congestion"
-    assert search.run(SearchRequest(text="retrofiting")).suggestion == "retrofitting"
-    assert search.run(SearchRequest(text="congestion")).suggestion is None
+    assert suggestion("congestoin") == "congestion"
+    assert suggestion("retrofiting") == "retrofitting"
+    assert suggestion("congestion") is None
 
 
 def test_body_words_two_entries_use_are_known_to_spelling(corpus):
-    assert search.run(SearchRequest(text="insulaton")).suggestion == "insulation"  # two entries
-    assert search.run(SearchRequest(text="placemnets")).suggestion is None  # one: maybe a typo
+    assert suggestion("insulaton") == "insulation"  # two entries
+    assert suggestion("placemnets") is None  # one: maybe a typo
+
+
+def test_a_search_finding_nothing_runs_its_correction_instead(corpus):
+    outcome = search.run(SearchRequest(text="congestoin signals"))
+    # "signals" alone finds the traffic entry: the correction only runs when nothing matched.
+    assert outcome.corrected_from is None
+    assert outcome.suggestion == "congestion signals"
+    outcome = search.run(SearchRequest(text="congestoin"))
+    assert outcome.corrected_from == "congestoin"
+    assert outcome.suggestion is None
+    assert outcome.parsed.words == {"congest": 1.0}
+    assert outcome.total == 1
+    assert titles("congestoin") == ["Adaptive traffic signals against congestion in the old town"]
+
+
+def test_an_exact_search_or_one_without_a_correction_finds_nothing(corpus):
+    exact = search.run(SearchRequest(text="congestoin", exact=True))
+    assert (exact.total, exact.corrected_from, exact.suggestion) == (0, None, "congestion")
+    nothing = search.run(SearchRequest(text="zebra crossings"))
+    assert (nothing.total, nothing.corrected_from) == (0, None)
 
 
 def test_facets_are_or_within_and_and_across(corpus):

@@ -16,7 +16,8 @@ def demo_search(demo_app):
 
 
 def suggestion(text: str) -> str | None:
-    return search.run(SearchRequest(text=text)).suggestion
+    """What "Did you mean" offers for ``text`` searched as typed (no automatic correction)."""
+    return search.run(SearchRequest(text=text, exact=True)).suggestion
 
 
 def test_words_only_entries_bodies_hold_are_offered(demo_search):
@@ -26,8 +27,33 @@ def test_words_only_entries_bodies_hold_are_offered(demo_search):
 
 
 def test_the_closest_word_is_offered_not_the_most_frequent(demo_search):
-    assert suggestion("trafic congestion") == "traffic congestion"  # not "train"
+    assert suggestion("traffc congestion") == "traffic congestion"
     assert suggestion("opne data") == "open data"  # not "on", a stop word
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "rush hour",  # not "runs"
+        "kids",  # not "kind"
+        "warm homes",  # not "were"
+        "trafic",  # French for traffic, not a typo of it
+        "energie",  # French, German, Italian
+        "Bürgerbeteiligung",  # German
+        "participación ciudadana",  # Spanish
+    ],
+)
+def test_a_real_word_the_catalogue_lacks_is_never_corrected(demo_search, typed):
+    assert suggestion(typed) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("consultaton", "consultation"), ("participatoin", "participation"), ("tourisim", "tourism"),
+     ("greenwahsing", "greenwashing"), ("citizn participatoin", "citizen participation")],
+)  # fmt: skip
+def test_real_typos_are_still_corrected(demo_search, typed, meant):
+    assert suggestion(typed) == meant
 
 
 def test_other_forms_of_a_word_that_finds_entries_are_left_alone(demo_search):

@@ -82,9 +82,9 @@ def test_no_results_with_filters_suggests_removing_them(client, catalogue):
 
 
 def test_a_misspelling_offers_the_corrected_search(client, catalogue):
-    page = text(client.get("/solutions?q=congestoin"))
+    page = text(client.get("/solutions?q=congestoin+signals"))  # "signals" finds one
     assert "Did you mean" in page
-    assert 'href="/solutions?q=congestion"' in page
+    assert 'href="/solutions?q=congestion+signals"' in page
 
 
 def test_sort_by_title_orders_results(client, catalogue):
@@ -151,7 +151,7 @@ def test_title_suggestions(client, catalogue):
 
 
 def test_a_misspelling_link_keeps_parameters_named_like_url_arguments(client, catalogue):
-    page = text(client.get("/solutions?q=congestoin&endpoint=x&_external=1"))
+    page = text(client.get("/solutions?q=congestoin&endpoint=x&_external=1&exact=1"))
     assert 'href="/solutions?q=congestion&amp;endpoint=x&amp;_external=1"' in page
 
 
@@ -208,3 +208,26 @@ def test_every_facet_of_the_schema_has_a_title_and_labelled_values(demo_client):
         for value, label in values.items():  # a person's word, never the slug or code
             assert label.strip(), (name, value)
             assert label != value, name
+
+
+def test_a_search_finding_nothing_shows_its_correction_and_a_way_back(client, catalogue):
+    page = client.get("/solutions?q=congestoin")
+    assert "Showing results for congestion (search instead for congestoin )" in words(page)
+    assert "Adaptive traffic signals against congestion" in text(page)
+    html = page.get_data(as_text=True)
+    assert 'href="/solutions?q=congestoin&amp;exact=1"' in html
+    exact = client.get("/solutions?q=congestoin&exact=1")
+    assert "Showing results for" not in text(exact)
+    assert "Did you mean congestion ?" in words(exact)
+    assert "Adaptive traffic signals" not in text(exact)
+
+
+def test_api_says_when_it_searched_the_correction(client, catalogue):
+    data = client.get("/api/v1/solutions?q=congestoin").get_json()
+    assert (data["corrected_from"], data["corrected"], data["total"]) == (
+        "congestoin",
+        "congestion",
+        2,
+    )
+    data = client.get("/api/v1/solutions?q=congestoin&exact=1").get_json()
+    assert (data["corrected_from"], data["total"], data["suggestion"]) == (None, 0, "congestion")
