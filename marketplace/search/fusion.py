@@ -89,7 +89,8 @@ def second_stage(generation, parsed: ParsedQuery, text: str, match: int, lexical
     if parsed.excluded and not exact:
         banned = fast.to_bits(generation.vectors.any_of(terms[0] for terms in parsed.excluded))
     meant = meaning_of(generation, parsed, text)
-    named = [] if exact else concepts.current().match(question(text))
+    use_concepts = current_app.config.get("SEARCH_CONCEPTS", True) and not exact
+    named = concepts.current().match(question(text)) if use_concepts else []
     filed = 0
     for concept, _phrase in named:
         filed |= generation.facets.get(concept.facet, {}).get(concept.value, 0)

@@ -59,7 +59,7 @@ def test_accents_are_folded_on_both_sides():
 
 
 def test_a_phrase_matches_only_as_consecutive_words():
-    assert named("we take the bus and part of the route") == []
+    assert named("we take the tram and part of the route") == []
     assert named("the town is old") == []
     # Stop words between are not words of the analysed text: "take a part" is "take part".
     assert named("take a part") == [("democratic-engagement", "take part")]

@@ -87,6 +87,7 @@ FILTERS = {
 
 @pytest.fixture
 def demo_index(demo_app):
+    demo_app.config["SEARCH_CONCEPTS"] = False  # the lexical stage alone is under test here
     with demo_app.app_context():
         yield live.generation()
 

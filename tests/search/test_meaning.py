@@ -146,6 +146,7 @@ def test_a_search_finds_an_entry_that_shares_no_word_with_it(entries, encoder):
 
 
 def test_the_fused_order_is_reciprocal_rank_fusion_of_both_rankings(app, entries, encoder):
+    app.config["SEARCH_CONCEPTS"] = False  # two rankings only: words and meaning
     search.embed_missing()
     text = "signals schools tourist visitor bus"
     app.config["SEARCH_ENCODER"] = "none"
@@ -241,3 +242,22 @@ def test_generation_vectors_follow_the_store(entries, encoder):
     assert generation.meaning(encoder).with_vector.size == 0
     search.embed_missing()
     assert generation.meaning(encoder).with_vector.size == 4
+
+
+def test_a_question_naming_a_challenge_finds_and_explains_its_entries(make_solution, taxonomy):
+    lorries = make_solution(
+        slug="lorries",
+        title="Night deliveries by quiet lorries",
+        summary="Shops receive goods before opening.",
+        challenges=[taxonomy["challenges"]["last-mile"]],
+    )
+    make_solution(slug="other", title="Quiet parks", summary="Benches and trees.")
+    search.rebuild()
+    found, outcome = slugs("problems with the last mile")  # no entry says "last mile"
+    assert found == ["lorries"]
+    assert [concept.value for concept, _ in outcome.concepts] == ["last-mile"]
+    page = search_catalogue(SearchRequest(text="problems with the last mile"))
+    assert page.results[0].solution == lorries
+    assert page.results[0].why == ("About: Last mile (“Last mile”)",)
+    assert slugs("quiet")[0] == ["lorries", "other"] or slugs("quiet")[0] == ["other", "lorries"]
+    assert slugs('"last mile"')[0] == []  # a phrase asks for the words themselves
