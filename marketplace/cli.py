@@ -129,7 +129,7 @@ def search_check(repair: bool) -> None:
     """Compare the index with the database; exits 1 when they differ (unless repaired)."""
     try:
         drift = search.check(repair=repair)
-    except (search.NoIndex, search.IndexBusy) as error:
+    except (search.NoIndex, search.IndexBusy, search.IndexOutdated) as error:
         raise click.ClickException(str(error)) from error
     for label, slugs in (
         ("missing from the index", drift.missing),

@@ -9,7 +9,7 @@ from .check import Drift, IndexBusy, check
 from .engine import SORTS, SearchOutcome, SearchRequest, run
 from .fusion import Hit
 from .highlight import snippet
-from .index import IndexStats, NoIndex, index_stats, rebuild
+from .index import IndexOutdated, IndexStats, NoIndex, index_stats, rebuild
 from .meaning import encoder
 from .related import duplicates, similar
 from .sync import drain
@@ -22,6 +22,7 @@ __all__ = [
     "Drift",
     "Hit",
     "IndexBusy",
+    "IndexOutdated",
     "IndexStats",
     "MeaningStats",
     "NoIndex",

@@ -11,7 +11,8 @@ from whoosh.index import LockError
 
 from ..extensions import db
 from .documents import document
-from .index import NoIndex, current_dir, published_entries
+from .index import IndexOutdated, NoIndex, built_version, current_dir, published_entries
+from .schema import VERSION
 
 
 @dataclass
@@ -34,12 +35,19 @@ def check(repair: bool = False) -> Drift:
     """Compare every indexed document with its entry; with ``repair``, fix the differences.
 
     :raises NoIndex: when no index has been built yet.
+    :raises IndexOutdated: when the index was built by another version of the analysis (its
+        documents cannot be compared or repaired, only rebuilt).
     :raises IndexBusy: when repairing and another process held the write lock for
         SEARCH_WRITE_TIMEOUT seconds.
     """
     directory = current_dir()
     if directory is None or not whoosh_index.exists_in(directory):
         raise NoIndex("No search index yet: run `flask --app marketplace search rebuild`.")
+    if (built := built_version(directory)) != VERSION:
+        raise IndexOutdated(
+            f"The search index was built by version {built} of the analysis, this release uses "
+            f"version {VERSION}: run `flask --app marketplace search rebuild`."
+        )
     ix = whoosh_index.open_dir(directory)
     try:
         with ix.searcher() as searcher:

@@ -22,7 +22,7 @@ from ..sqltypes import utc_now
 from ..vocab import Status
 from . import position
 from .documents import document
-from .schema import build_schema
+from .schema import VERSION, build_schema
 from .spelling import BodyWords
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,21 @@ BUILDING = ".building"
 # Seconds after which a directory that is neither live nor locked counts as left behind (one
 # killed between mkdir and taking its lock, or a replaced index a killed swap did not remove).
 LEFTOVER_AGE = 30 * 60
+
+
+VERSION_FILE = "analysis-version"  # absent in indexes built before versions were written: 1
+
+
+def built_version(directory: Path) -> int:
+    """The analysis version (schema.VERSION) the index in ``directory`` was built with."""
+    try:
+        return int((directory / VERSION_FILE).read_text(encoding="ascii").strip())
+    except (FileNotFoundError, ValueError):
+        return 1
+
+
+class IndexOutdated(RuntimeError):
+    """The live index was built by another version of the analysis: `search rebuild` it."""
 
 
 class NoIndex(RuntimeError):
@@ -168,6 +183,7 @@ def _build(fresh: Path) -> int:
     ix.close()
     body_words.write(fresh)
     position.write(fresh, done)
+    (fresh / VERSION_FILE).write_text(str(VERSION), encoding="ascii")
     return count
 
 

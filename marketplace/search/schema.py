@@ -131,6 +131,10 @@ ANALYZER = (
 # Words as written (folded, not stemmed) in titles and summaries: where "did you mean" looks.
 SPELLING_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
+# The version of the analysis and fields above: an index built by another version must be rebuilt
+# (`search check` says so). 2: plurals meet, capitals kept, the meaning fingerprint column.
+VERSION = 2
+
 # Facet fields: one keyword per value, several where an entry has several (challenges, SDGs, ...).
 FACETS = (
     "track",

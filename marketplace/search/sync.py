@@ -100,8 +100,12 @@ def drain(timeout: float | None = None) -> int | None:
                 return 0
             ids = _affected_solutions(session, pending)
             found = set()
+            # An index of an older release lacks newer fields: it is kept current without them
+            # until `search rebuild` (which `search check` asks for).
+            names = set(ix.schema.names())
             for solution in session.scalars(published_entries().where(Solution.id.in_(ids))):
-                writer.update_document(**document(solution))
+                fields = document(solution)
+                writer.update_document(**{k: v for k, v in fields.items() if k in names})
                 found.add(solution.id)
             for gone in ids - found:
                 writer.delete_by_term("id", str(gone))

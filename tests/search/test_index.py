@@ -4,6 +4,7 @@ import fcntl
 import os
 import time
 
+import pytest
 from whoosh import index as whoosh_index
 
 from marketplace import search
@@ -101,3 +102,33 @@ def test_a_rebuild_works_in_a_data_dir_copied_without_its_links(ctx, make_soluti
     assert sorted(p.name for p in search_root().iterdir()) == sorted(
         ["current", current_dir().name]
     )
+
+
+def test_an_index_of_an_older_analysis_is_kept_current_and_check_asks_for_a_rebuild(
+    ctx, make_solution, runner
+):
+    solution = make_solution(slug="kept", title="Old title")
+    search.rebuild()
+    directory = current_dir()
+    # As an index of the previous release: no version file, no meaning column.
+    (directory / index.VERSION_FILE).unlink()
+    ix = whoosh_index.open_dir(directory)
+    old_schema = ix.schema.copy()
+    old_schema.remove("meaning")
+    ix.close()
+    fresh = whoosh_index.create_in(directory, old_schema)
+    with fresh.writer() as writer:
+        fields = search.documents.document(solution)
+        writer.add_document(**{k: v for k, v in fields.items() if k != "meaning"})
+    solution.title = "New title"
+    db.session.commit()
+    assert search.drain() == 1  # no error on the missing field
+    with whoosh_index.open_dir(directory).searcher() as searcher:
+        assert searcher.document(slug="kept")["title"] == "New title"
+    with pytest.raises(search.IndexOutdated, match="search rebuild"):
+        search.check()
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1
+    assert "built by version 1" in result.output
+    search.rebuild()
+    assert not search.check()

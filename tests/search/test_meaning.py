@@ -282,3 +282,18 @@ def test_the_real_encoder_finds_an_english_entry_for_a_question_in_spanish(app, 
     found, outcome = slugs("ayudar a las pequeñas tiendas a vender por internet")
     assert found[0] == "shops"
     assert outcome.hits[0].by_meaning
+
+
+def test_a_question_the_encoder_fails_on_is_ranked_by_words(app, entries, encoder, monkeypatch):
+    search.embed_missing()
+
+    def broken(text):
+        raise RuntimeError("engine failure")
+
+    monkeypatch.setattr(encoder, "query", broken)
+    monkeypatch.setattr(meaning, "_cached_query", meaning._cached_query.__wrapped__)
+    app.config["SEARCH_ENCODER"] = "none"
+    expected = slugs("signals for the bus")[0]
+    app.config["SEARCH_ENCODER"] = encoder
+    assert slugs("signals for the bus")[0] == expected
+    assert app.test_client().get("/solutions?q=signals+for+the+bus").status_code == 200
