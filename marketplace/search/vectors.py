@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from whoosh.searching import Searcher
 
 from ..extensions import db
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 DIRECTORY = "vectors"
 LOCK = ".embedding.lock"
 BATCH = 8  # entries per call to the encoder
+CHUNK = 256  # entries read from the database at a time
 SAVE_EVERY = 30.0  # seconds between writes of the store during a long embedding run
 _SEGMENTS_CACHED = 256
 
@@ -225,37 +227,51 @@ def embed_missing(
 
 
 def _embed(model, ids: list[int], in_use: np.ndarray, progress) -> int:
-    texts: dict[int, str] = {}
-    for solution in db.session.scalars(
-        select(Solution).where(Solution.id.in_(ids), Solution.status == Status.PUBLISHED)
-    ):
-        # The entry as it is now: when it changed since the index saw it, the drain brings the
-        # new fingerprint, and its vector is then already here.
-        text = meaning_text(solution)
-        texts.setdefault(meaning_hash(text), text)
-    db.session.rollback()  # a read only: end its transaction
-    fingerprints = np.array(list(texts), dtype=np.uint64)
+    """Embed the entries ``ids`` (a chunk at a time: bounded memory) and write the store."""
     current = store(model)
-    # Kept: vectors of texts the index holds or is about to; the others (old versions of
-    # entries, archived ones) are dropped.
-    keep = np.isin(current.hashes, np.union1d(in_use, fingerprints))
-    hashes = [current.hashes[keep]]
-    vectors = [np.asarray(current.vectors[keep])]
-    new = fingerprints[current.rows(fingerprints) < 0].tolist()
-    todo = [(fingerprint, texts[fingerprint]) for fingerprint in new]
+    seen: list[np.ndarray] = []
+    hashes: list[np.ndarray] = []
+    vectors: list[np.ndarray] = []
     done, saved_at = 0, time.monotonic()
-    for start in range(0, len(todo), BATCH):
-        batch = todo[start : start + BATCH]
-        vectors.append(model.passages([text for _, text in batch]))
-        hashes.append(np.array([h for h, _ in batch], dtype=np.uint64))
-        done += len(batch)
-        if progress:
-            progress(done, len(todo))
-        if time.monotonic() - saved_at > SAVE_EVERY:  # a long run: what is done is kept
-            write_store(store_path(model), np.concatenate(hashes), np.concatenate(vectors))
-            saved_at = time.monotonic()
+
+    def save(keep: np.ndarray) -> None:
+        write_store(
+            store_path(model),
+            np.concatenate([current.hashes[keep], *hashes]),
+            np.concatenate([np.asarray(current.vectors[keep]), *vectors]),
+        )
+
+    with Session(db.engine) as session:  # a read of its own: never the caller's transaction
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            texts: dict[int, str] = {}
+            query = select(Solution).where(
+                Solution.id.in_(chunk), Solution.status == Status.PUBLISHED
+            )
+            for solution in session.scalars(query):
+                # The entry as it is now: when it changed since the index saw it, the drain
+                # brings the new fingerprint, and its vector is then already here.
+                text = meaning_text(solution)
+                texts.setdefault(meaning_hash(text), text)
+            session.expunge_all()
+            fingerprints = np.array(list(texts), dtype=np.uint64)
+            seen.append(fingerprints)
+            new = fingerprints[current.rows(fingerprints) < 0].tolist()
+            for at in range(0, len(new), BATCH):
+                batch = new[at : at + BATCH]
+                vectors.append(model.passages([texts[h] for h in batch]))
+                hashes.append(np.array(batch, dtype=np.uint64))
+                done += len(batch)
+            if progress:
+                progress(min(start + CHUNK, len(ids)), len(ids))
+            if time.monotonic() - saved_at > SAVE_EVERY:  # a long run: what is done is kept
+                save(np.ones(len(current), dtype=bool))  # pruned at the end only
+                saved_at = time.monotonic()
+    # Dropped: vectors of texts neither the index holds nor an entry has now (old versions,
+    # archived entries).
+    keep = np.isin(current.hashes, np.union1d(in_use, np.concatenate([in_use[:0], *seen])))
     if done or not keep.all():
-        write_store(store_path(model), np.concatenate(hashes), np.concatenate(vectors))
+        save(keep)
     return done
 
 

@@ -297,3 +297,14 @@ def test_a_question_the_encoder_fails_on_is_ranked_by_words(app, entries, encode
     app.config["SEARCH_ENCODER"] = encoder
     assert slugs("signals for the bus")[0] == expected
     assert app.test_client().get("/solutions?q=signals+for+the+bus").status_code == 200
+
+
+def test_a_long_embedding_run_reads_in_chunks_and_keeps_what_it_did(entries, encoder, monkeypatch):
+    monkeypatch.setattr(vectors, "CHUNK", 3)
+    monkeypatch.setattr(vectors, "SAVE_EVERY", -1.0)  # a save after every chunk
+    progress = []
+    report = search.embed_missing(progress=lambda done, total: progress.append((done, total)))
+    assert report.embedded == 4
+    assert progress == [(3, 4), (4, 4)]
+    assert search.meaning_stats().stored == 4
+    assert search.meaning_stats().with_vector == 4
