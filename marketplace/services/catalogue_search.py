@@ -153,8 +153,8 @@ def _why(hit: search.Hit, solution: Solution, named: list) -> tuple[str, ...]:
             filed = {service.slug for service in solution.services}
         if concept.value in filed:
             about.append(f"About: {concept.label} (“{phrase}”)")
-    if hit.by_meaning:
-        about.append("Similar in meaning" + ("" if hit.by_words else " (none of your words)"))
+    if hit.by_meaning and not hit.by_words:  # words it shares are highlighted in its snippet
+        about.append("Similar in meaning (none of your words)")
     return tuple(about)
 
 

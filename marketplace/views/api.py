@@ -38,6 +38,8 @@ def _result(result: catalogue_search.Result) -> dict:
         "url": url_for("catalogue.detail", slug=solution.slug, _external=True),
         "score": result.score,
         "highlight": str(result.highlight) if result.highlight else None,
+        # What connected it besides highlighted words ("About: ...", "Similar in meaning ...").
+        "why": list(result.why),
     }
 
 
