@@ -64,11 +64,11 @@ class Meaning:
     def widen(self, match: int) -> int:
         return match | fast.to_bits(_mask(self.neighbours, len(self.similarity)))
 
-    def closest(self, results: int) -> np.ndarray:
-        """The results above the cut-off, most similar first (ties by document number)."""
+    def closest(self, results: int, count: int = WINDOW) -> np.ndarray:
+        """The ``count`` results closest above the cut-off, most similar first."""
         candidates = np.flatnonzero(fast.to_array(results, len(self.similarity)))
         close = candidates[self.similarity[candidates] >= self.cut_off]
-        return close[np.lexsort((close, -self.similarity[close]))]
+        return top(close, self.similarity, count)
 
 
 @dataclass
@@ -124,11 +124,11 @@ def _fused(lexical: Ranker, stored: Callable[[int], dict], meant: Meaning | None
         if sort != "relevance":
             return lexical(results, sort, offset, count)
         words = [hit.id for hit in lexical(results, sort, 0, WINDOW) if hit.score]
-        meant_ids = ids(meant.closest(results)[:WINDOW]) if meant is not None else []
+        meant_ids = ids(meant.closest(results)) if meant is not None else []
         about: list[int] = []
         if filed & results:  # ordered by meaning where there is one, else by words
             if meant is not None:
-                about = ids(meant.closest(filed & results)[:WINDOW])
+                about = ids(meant.closest(filed & results))
             if not about:
                 about = [hit.id for hit in lexical(filed & results, sort, 0, WINDOW)]
         fused: dict[int, float] = {}
@@ -146,6 +146,18 @@ def _fused(lexical: Ranker, stored: Callable[[int], dict], meant: Meaning | None
         return hits[offset : offset + count]
 
     return rank
+
+
+def top(docnums: np.ndarray, key: np.ndarray, count: int) -> np.ndarray:
+    """The ``count`` documents of ``docnums`` with the highest ``key``, ties by document number.
+
+    A partial selection first: at 100,000 entries most of them may pass a cut-off.
+    """
+    if docnums.size > count > 0:
+        values = key[docnums]
+        cut = np.argpartition(-values, count - 1)[:count]
+        docnums = docnums[values >= values[cut].min()]  # ties with the last one stay
+    return docnums[np.lexsort((docnums, -key[docnums]))][:count]
 
 
 def _mask(docnums: np.ndarray, size: int) -> np.ndarray:
@@ -206,8 +218,7 @@ def meaning_of(generation, parsed: ParsedQuery, pending: Question | None) -> Mea
     # Phrases and excluded phrases ask for exact words: no neighbours that might lack them.
     if not parsed.phrases and all(len(terms) == 1 for terms in parsed.excluded):
         found = documents.with_vector[similarity[documents.with_vector] >= cut_off]
-        found = found[np.lexsort((found, -similarity[found]))]
-        neighbours = found[: int(config.get("SEARCH_MEANING_NEIGHBOURS", 20))]
+        neighbours = top(found, similarity, int(config.get("SEARCH_MEANING_NEIGHBOURS", 20)))
         if parsed.excluded:
             banned = generation.vectors.any_of(terms[0] for terms in parsed.excluded)
             neighbours = neighbours[~banned[neighbours]]

@@ -168,7 +168,10 @@ def test_the_fused_order_is_reciprocal_rank_fusion_of_both_rankings(app, entries
             score += 1 / (fusion.RRF_K + by_meaning.index(slug) + 1)
         return score
 
-    expected = sorted(set(by_words) | set(by_meaning), key=lambda s: -fused(s))
+    def order(slug):  # equal sums: the better ranked by words first
+        return -fused(slug), by_words.index(slug) if slug in by_words else len(by_words)
+
+    expected = sorted(set(by_words) | set(by_meaning), key=order)
     assert slugs(text)[0] == expected
 
 
@@ -308,3 +311,11 @@ def test_a_long_embedding_run_reads_in_chunks_and_keeps_what_it_did(entries, enc
     assert progress == [(3, 4), (4, 4)]
     assert search.meaning_stats().stored == 4
     assert search.meaning_stats().with_vector == 4
+
+
+def test_top_selects_the_highest_with_ties_by_document_number():
+    key = np.array([0.5, 0.9, 0.7, 0.9, 0.1, 0.7], dtype=np.float32)
+    docnums = np.arange(6)
+    assert fusion.top(docnums, key, 3).tolist() == [1, 3, 2]
+    assert fusion.top(docnums, key, 10).tolist() == [1, 3, 2, 5, 0, 4]
+    assert fusion.top(docnums[:0], key, 3).tolist() == []
