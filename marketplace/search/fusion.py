@@ -95,17 +95,19 @@ def second_stage(
     """
     if parsed.is_empty:
         return Stage(match, lexical)
+    # Phrases and excluded phrases ask for exact words: no neighbours or concepts that lack them.
     exact = bool(parsed.phrases) or any(len(terms) > 1 for terms in parsed.excluded)
-    banned = 0
+    banned = None  # documents holding an excluded word
     if parsed.excluded and not exact:
-        banned = fast.to_bits(generation.vectors.any_of(terms[0] for terms in parsed.excluded))
-    meant = meaning_of(generation, parsed, pending)
+        banned = generation.vectors.any_of(terms[0] for terms in parsed.excluded)
+    meant = meaning_of(generation, pending, banned, exact)
     use_concepts = current_app.config.get("SEARCH_CONCEPTS", True) and not exact
     named = concepts.current().match(question(text)) if use_concepts else []
     filed = 0
     for concept, _phrase in named:
         filed |= generation.facets.get(concept.facet, {}).get(concept.value, 0)
-    filed &= ~banned
+    if banned is not None:
+        filed &= ~fast.to_bits(banned)
     if meant is None and not filed:
         return Stage(match, lexical, named)
     if meant is not None:
@@ -199,8 +201,14 @@ def start(generation, parsed: ParsedQuery, text: str) -> Question | None:
     return Question(model, _embedding.submit(meaning.query_vector, model, wanted))
 
 
-def meaning_of(generation, parsed: ParsedQuery, pending: Question | None) -> Meaning | None:
-    """The question's meaning over ``generation`` (None when ``start`` gave nothing)."""
+def meaning_of(
+    generation, pending: Question | None, banned: np.ndarray | None, exact: bool = False
+) -> Meaning | None:
+    """The question's meaning over ``generation`` (None when ``start`` gave nothing).
+
+    Neighbours leave out the ``banned`` documents (those holding an excluded word), and there
+    are none for an ``exact`` question.
+    """
     if pending is None:
         return None
     model = pending.model
@@ -215,11 +223,9 @@ def meaning_of(generation, parsed: ParsedQuery, pending: Question | None) -> Mea
     cut_off = config.get("SEARCH_MEANING_MIN_SIMILARITY")
     cut_off = float(model.similar_above if cut_off is None else cut_off)
     neighbours = np.empty(0, dtype=np.int64)
-    # Phrases and excluded phrases ask for exact words: no neighbours that might lack them.
-    if not parsed.phrases and all(len(terms) == 1 for terms in parsed.excluded):
+    if not exact:
         found = documents.with_vector[similarity[documents.with_vector] >= cut_off]
         neighbours = top(found, similarity, int(config.get("SEARCH_MEANING_NEIGHBOURS", 20)))
-        if parsed.excluded:
-            banned = generation.vectors.any_of(terms[0] for terms in parsed.excluded)
+        if banned is not None:
             neighbours = neighbours[~banned[neighbours]]
     return Meaning(similarity, neighbours, cut_off)

@@ -35,18 +35,18 @@ class Generation:
     facets: dict[str, dict[str, Bitset]] = field(default_factory=dict)
     vectors: Vectors | None = None
     speller: Speller | None = None
-    _hashes: object = None  # np.ndarray of meaning fingerprints, read on first use
-    _meaning: entry_vectors.DocVectors | None = None
+    _meaning: entry_vectors.DocVectors | None = None  # matched on first use, again per store
 
     def meaning(self, model: Encoder) -> entry_vectors.DocVectors:
         """This generation's documents matched to the encoder's vectors (as stored now)."""
         store = entry_vectors.store(model)
         known = self._meaning
-        if known is None or known.store is not store:
-            if self._hashes is None:
-                self._hashes = entry_vectors.document_hashes(self.searcher)
+        if known is None:
+            hashes = entry_vectors.document_hashes(self.searcher)
             alive = to_array(self.live, self.vectors.size)
-            known = self._meaning = entry_vectors.doc_vectors(store, self._hashes, alive)
+            known = self._meaning = entry_vectors.doc_vectors(store, hashes, alive)
+        elif known.store is not store:  # the fingerprints of this generation stay the same
+            known = self._meaning = entry_vectors.doc_vectors(store, known.hashes, known.alive)
         return known
 
 

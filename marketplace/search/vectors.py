@@ -155,9 +155,15 @@ class DocVectors:
     """One generation's documents matched to the rows of one store."""
 
     store: Store
+    hashes: np.ndarray  # per document number: its meaning fingerprint (0: none)
+    alive: np.ndarray  # per document number: not deleted
     rows: np.ndarray  # per document number: the store row, or -1
     with_vector: np.ndarray  # document numbers (live) that have a vector
-    without: int  # live documents that could have one but do not (yet)
+    missing: np.ndarray  # document numbers (live) that could have one but do not (yet)
+
+    @property
+    def without(self) -> int:
+        return int(self.missing.size)
 
     def similarities(self, vector: np.ndarray, size: int) -> np.ndarray:
         """Cosine similarity of every document to ``vector`` (-inf where it has no vector)."""
@@ -170,8 +176,9 @@ class DocVectors:
 def doc_vectors(store_: Store, hashes: np.ndarray, live: np.ndarray) -> DocVectors:
     rows = store_.rows(hashes)
     rows[hashes == 0] = -1  # indexed before fingerprints: `search rebuild` gives them one
-    wanting = int((live & (rows < 0) & (hashes != 0)).sum())
-    return DocVectors(store_, rows, np.flatnonzero((rows >= 0) & live), wanting)
+    with_vector = np.flatnonzero((rows >= 0) & live)
+    missing = np.flatnonzero(live & (rows < 0) & (hashes != 0))
+    return DocVectors(store_, hashes, live, rows, with_vector, missing)
 
 
 # -- embedding what is missing ---------------------------------------------------------------
@@ -191,14 +198,10 @@ def _missing_entries(model: meaning.Encoder) -> tuple[list[int], np.ndarray]:
     generation = live.generation()
     if generation is None:
         return [], np.zeros(0, dtype=np.uint64)
-    searcher = generation.searcher
-    hashes = document_hashes(searcher)
-    alive = np.zeros(len(hashes), dtype=bool)
-    alive[live.docnums(generation.live)] = True
-    in_use = np.unique(hashes[alive & (hashes != 0)])
-    rows = store(model).rows(hashes)
-    missing = np.flatnonzero(alive & (rows < 0) & (hashes != 0))
-    return [int(searcher.stored_fields(int(d))["id"]) for d in missing], in_use
+    documents = generation.meaning(model)
+    in_use = np.unique(documents.hashes[documents.alive & (documents.hashes != 0)])
+    stored = generation.searcher.stored_fields
+    return [int(stored(int(docnum))["id"]) for docnum in documents.missing], in_use
 
 
 def embed_missing(
