@@ -8,6 +8,7 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
+import argon2
 import pytest
 from flask import g, has_app_context
 from flask.testing import FlaskClient
@@ -224,6 +225,19 @@ def curator(make_user):
 @pytest.fixture
 def admin(make_user):
     return make_user(email="admin@example.org", role="admin")
+
+
+@pytest.fixture
+def verified(monkeypatch):
+    """The password hashes Argon2 verifies against, in order, while the test runs."""
+    hashes = []
+    verify = argon2.PasswordHasher.verify
+    monkeypatch.setattr(
+        argon2.PasswordHasher,
+        "verify",
+        lambda self, hash, password: hashes.append(hash) or verify(self, hash, password),
+    )
+    return hashes
 
 
 @pytest.fixture

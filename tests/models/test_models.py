@@ -31,18 +31,9 @@ def test_passwords_are_stored_as_argon2id_hashes(make_user):
     assert not user.check_password("")
 
 
-def test_production_hashes_and_the_throwaway_check_use_argon2s_recommended_cost(
-    tmp_path, monkeypatch
-):
+def test_production_hashes_and_the_throwaway_check_use_argon2s_recommended_cost(tmp_path, verified):
     # Tests hash at the cheapest cost (TEST_CONFIG); this is the one test at production cost.
     app = create_app({"ENV": "production", "SECRET_KEY": "k" * 64, "DATA_DIR": str(tmp_path)})
-    verified = []
-    verify = argon2.PasswordHasher.verify
-    monkeypatch.setattr(
-        argon2.PasswordHasher,
-        "verify",
-        lambda self, hash, password: verified.append(hash) or verify(self, hash, password),
-    )
     with app.app_context():
         user = User(email="prod@example.org", display_name="Prod")
         user.set_password("a long passphrase")

@@ -38,16 +38,7 @@ def test_authenticate(ctx, make_user):
     assert accounts.authenticate("y@example.org", "correct horse battery") is None
 
 
-def test_an_unknown_or_inactive_account_costs_what_a_wrong_password_costs(
-    ctx, make_user, monkeypatch
-):
-    verified = []
-    verify = argon2.PasswordHasher.verify
-    monkeypatch.setattr(
-        argon2.PasswordHasher,
-        "verify",
-        lambda self, hash, password: verified.append(hash) or verify(self, hash, password),
-    )
+def test_an_unknown_or_inactive_account_costs_what_a_wrong_password_costs(ctx, make_user, verified):
     user = make_user(email="known@example.org")
     make_user(email="gone@example.org", active=False)
     for email in ("known@example.org", "nobody@example.org", "gone@example.org"):
