@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app marketplace
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint browser install install-test setup-data clean
+.PHONY: run test lint browser install install-test setup-data translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,9 +25,22 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# The interface's translations: compiled from marketplace/translations/*/LC_MESSAGES/messages.po
+# (fuzzy messages are left out, so they show in English until a translator confirms them).
+translations: install
+	$(BIN)/pybabel -q compile -d marketplace/translations
+
+# After changing the interface's strings: extract them and merge them into every language's
+# catalogue, then translate what `make test` reports as untranslated or fuzzy.
+messages: install
+	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
+	  --sort-by-file --omit-header -o marketplace/translations/messages.pot .
+	$(BIN)/pybabel -q update -i marketplace/translations/messages.pot -d marketplace/translations \
+	  --no-wrap --ignore-obsolete
+
 # Migrate in place (never drops data), load the demo catalogue into an empty database, add the seed's
 # taxonomy phrases an older database lacks, build the index.
-setup-data: install
+setup-data: install translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) taxonomy phrases
@@ -56,7 +69,7 @@ browser:
 	fi
 
 # One test process per core (pytest-xdist); coverage is combined across them.
-test: lint browser
+test: lint browser translations
 	$(BIN)/python -m pytest -n auto
 
 clean:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import auth, cli, database, errors, filters, forms, search  # noqa: F401 (auth: user loader)
+from . import auth, cli, database, errors, filters, forms, i18n, search  # noqa: F401 (auth: user loader)
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 from .views import BLUEPRINTS
@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         database.init_app(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     login_manager.init_app(app)
+    i18n.init_app(app)
     app.before_request(forms.widen_upload_limit)  # before CSRF protection reads the form
     csrf.init_app(app)
     search.init_app(app)

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from . import permissions, vocab
+from . import i18n, permissions, vocab
 from .markup import render_markdown
-
-
-def format_date(value: datetime | None) -> str:
-    return value.strftime("%-d %B %Y") if value else ""
-
-
-def format_number(value: int | None) -> str:
-    return f"{value:,}".replace(",", "\u202f") if value is not None else ""
-
 
 # The curators' area, in menu order, with the permission its routes check; entries whose
 # blueprint is missing are left out.
@@ -44,16 +34,18 @@ def curate_nav() -> list[tuple[str, str]]:
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.add_template_filter(render_markdown, "markdown")
-    app.add_template_filter(format_date, "date")
-    app.add_template_filter(format_number, "number")
-    app.add_template_filter(vocab.country_name, "country")
-    app.add_template_filter(vocab.language_name, "language")
+    app.add_template_filter(i18n.format_date, "date")
+    app.add_template_filter(i18n.format_number, "number")
+    app.add_template_filter(i18n.country_name, "country")
+    app.add_template_filter(i18n.language_name, "language")
     app.add_template_filter(external_url, "external_url")
     app.add_template_global(page_url, "page_url")
     app.add_template_global(url_without, "url_without")
     app.add_template_global(url_replace, "url_replace")
     app.add_template_global(permissions, "permissions")
     app.add_template_global(curate_nav, "curate_nav")
+    app.add_template_global(i18n.current_language, "current_language")
+    app.add_template_global(i18n.menu, "language_menu")
     app.jinja_env.globals.update(
         KINDS=vocab.KINDS,
         MATURITIES=vocab.MATURITIES,

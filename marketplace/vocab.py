@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from functools import cache
 
 import pycountry
 
@@ -126,31 +125,10 @@ FORM_LANGUAGES = [
 CITY_ROLES = {"mentor": "Mentor city", "core": "Core city", "observer": "Observer city"}
 ROLE_LABELS = {"publisher": "City publisher", "curator": "Curator", "admin": "Administrator"}
 
-# Codes in common use that ISO 3166-1 does not (yet) assign.
-_EXTRA_COUNTRIES = {"XK": "Kosovo"}
-
-
-@cache
-def country_name(code: str) -> str:
-    """English short name of an ISO 3166-1 alpha-2 code; the code itself when unknown."""
-    code = code.upper()
-    if code in _EXTRA_COUNTRIES:
-        return _EXTRA_COUNTRIES[code]
-    country = pycountry.countries.get(alpha_2=code)
-    if country is None:
-        return code
-    return getattr(country, "common_name", None) or country.name
-
 
 def is_country(code: str) -> bool:
-    return code.upper() in _EXTRA_COUNTRIES or pycountry.countries.get(alpha_2=code) is not None
-
-
-@cache
-def language_name(code: str) -> str:
-    """English name of an ISO 639-1 language code; the code itself when unknown."""
-    language = pycountry.languages.get(alpha_2=code.lower())
-    return language.name if language is not None else code
+    # Kosovo: in common use (and in CLDR), not (yet) assigned by ISO 3166-1.
+    return code.upper() == "XK" or pycountry.countries.get(alpha_2=code) is not None
 
 
 def is_language(code: str) -> bool:

@@ -47,6 +47,7 @@ class Client(FlaskClient):
     def open(self, *args, **kwargs):
         if has_app_context():
             g.pop("_login_user", None)
+            g.pop("_flask_babel", None)  # the language Flask-Babel chose for the last request
         return super().open(*args, **kwargs)
 
 

@@ -19,6 +19,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..i18n import language_name
 from ..numbers import parse_id
 from ..services.entries import SUMMARY_MAX
 from ..services.manage_taxonomy import retired_choices_kept
@@ -29,7 +30,6 @@ from ..vocab import (
     LICENCES,
     MATURITIES,
     MATURITY_HINTS,
-    language_name,
 )
 from . import Form, options
 

@@ -56,6 +56,8 @@ class Solution(db.Model):
     cost_band: Mapped[str] = mapped_column(String(20), default="")  # vocab.COST_BANDS or ""
     funding_model: Mapped[str] = mapped_column(String(200), default="")
     licence: Mapped[str] = mapped_column(String(80), default="")  # SPDX id or "proprietary"
+    # ISO 639-1 code of the language the entry is written in (its original version).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     # ISO 639-1 codes of the languages the solution and its documentation exist in.
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Stored image name (services.images) and its text alternative; "" when there is none.

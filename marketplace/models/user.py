@@ -56,6 +56,8 @@ class User(UserMixin, db.Model):
     # What a session cookie names instead of the id: replacing it ends every session of the
     # account on the server side (sign-out, password change, deactivation).
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    # The interface language the account chose in the language menu (None: not chosen yet).
+    language: Mapped[str | None] = mapped_column(String(8))
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 

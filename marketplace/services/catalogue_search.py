@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from markupsafe import Markup
 from sqlalchemy import select
 
-from .. import search, vocab
+from .. import i18n, search, vocab
 from ..extensions import db
 from ..markup import plain_text
 from ..models import SDG, Challenge, City, Solution, Track, TransversalService
@@ -95,9 +95,9 @@ def _labels() -> dict[str, dict[str, str]]:
 
 def _label(name: str, value: str, labels: dict[str, dict[str, str]]) -> str:
     if name == "country":
-        return vocab.country_name(value)
+        return i18n.country_name(value)
     if name == "language":
-        return vocab.language_name(value)
+        return i18n.language_name(value)
     return labels.get(name, {}).get(value, value)
 
 

@@ -248,6 +248,7 @@ def _seed_entries(report: SeedReport, curator: User) -> None:
             cost_band=item["cost_band"],
             funding_model=item["funding_model"],
             licence=item["licence"],
+            language=item.get("language", "en"),
             languages=list(item["languages"]),
             challenges=_resolve(challenges, item["challenges"], "challenge", slug),
             services=_resolve(services, item["services"], "service", slug),

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from ..database import transactional
 from ..extensions import db
+from ..i18n import country_name
 from ..models import City
 from ..permissions import can_manage_cities
-from ..vocab import CITY_ROLES, country_name, is_country
+from ..vocab import CITY_ROLES, is_country
 from . import audit, redirects
 from .entries import valid_url
 from .errors import PermissionDenied, ValidationFailed

@@ -9,8 +9,9 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from ..extensions import db
+from ..i18n import language_name
 from ..models import Challenge, Solution, TransversalService
-from ..vocab import COST_BANDS, KINDS, LICENCES, MATURITIES, language_name
+from ..vocab import COST_BANDS, KINDS, LICENCES, MATURITIES
 from . import entries
 
 DIFF_WORDS_MAX = 6_000

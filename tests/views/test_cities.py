@@ -68,8 +68,10 @@ def test_city_page_shows_name_role_and_country(client, porto):
     assert "Portugal" in page.text
 
 
-def test_city_population_is_grouped_for_reading(client, porto):
-    assert "231\u202f800" in main(client.get("/cities/porto")).text
+def test_city_population_is_grouped_as_the_interface_language_groups_digits(client, porto):
+    assert "231,800" in main(client.get("/cities/porto")).text
+    assert "231.800" in main(client.get("/cities/porto?lang=de")).text
+    assert "231\u202f800" in main(client.get("/cities/porto?lang=fr")).text
 
 
 def test_city_profile_markdown_is_rendered(client, porto):
