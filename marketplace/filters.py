@@ -38,6 +38,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(i18n.format_number, "number")
     app.add_template_filter(i18n.country_name, "country")
     app.add_template_filter(i18n.language_name, "language")
+    app.add_template_filter(i18n.term_label, "label")
+    app.add_template_filter(i18n.term_description, "described")
     app.add_template_filter(external_url, "external_url")
     app.add_template_global(page_url, "page_url")
     app.add_template_global(url_without, "url_without")
@@ -46,6 +48,7 @@ def register(app: Flask) -> None:
     app.add_template_global(curate_nav, "curate_nav")
     app.add_template_global(i18n.current_language, "current_language")
     app.add_template_global(i18n.menu, "language_menu")
+    app.add_template_global(i18n.canonical_url, "canonical_url")
     app.jinja_env.globals.update(
         KINDS=vocab.KINDS,
         MATURITIES=vocab.MATURITIES,

@@ -8,7 +8,7 @@ from .outbox import SearchChange
 from .redirect import SlugRedirect
 from .report import Report
 from .revision import SolutionRevision
-from .solution import Adoption, Solution
+from .solution import Adoption, Solution, SolutionTranslation
 from .taxonomy import (
     SDG,
     Challenge,
@@ -32,6 +32,7 @@ __all__ = [
     "SlugRedirect",
     "Solution",
     "SolutionRevision",
+    "SolutionTranslation",
     "TaxonomyPhrase",
     "Track",
     "TransversalService",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text
+from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -87,6 +87,11 @@ class Solution(db.Model):
     adoptions: Mapped[list[Adoption]] = relationship(
         back_populates="solution", cascade="all, delete-orphan", order_by="Adoption.created_at"
     )
+    translations: Mapped[list[SolutionTranslation]] = relationship(
+        back_populates="solution",
+        cascade="all, delete-orphan",
+        order_by="SolutionTranslation.language",
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -102,6 +107,36 @@ class Solution(db.Model):
 
     def __repr__(self) -> str:
         return f"<Solution {self.slug} {self.status}>"
+
+
+# The fields of an entry its city may translate (plain text, then Markdown).
+TRANSLATABLE = ("title", "summary", "description", "impact", "lessons")
+
+
+class SolutionTranslation(db.Model):
+    """The entry's text in another language than its own, written by its city.
+
+    A translation of a published entry is public as soon as the entry is: it changes only
+    through a pending revision a curator approves, like the rest of the entry.
+    """
+
+    __tablename__ = "solution_translation"
+    __table_args__ = (UniqueConstraint("solution_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    solution_id: Mapped[int] = mapped_column(ForeignKey("solution.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(8))  # ISO 639-1, never the entry's own
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    impact: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utc_now, onupdate=utc_now)
+
+    solution: Mapped[Solution] = relationship(back_populates="translations")
+
+    def __repr__(self) -> str:
+        return f"<SolutionTranslation {self.solution_id} {self.language}>"
 
 
 class Adoption(db.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -15,7 +15,11 @@ class Track(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     edition: Mapped[str] = mapped_column(String(20))
+    # The name in the other interface languages ({"fr": "...", ...}); ``name`` is the English one.
+    labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     description: Mapped[str] = mapped_column(Text, default="")
+    # The description in the other interface languages, as ``labels``.
+    descriptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     position: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)
 
@@ -34,6 +38,8 @@ class Challenge(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     track_id: Mapped[int] = mapped_column(ForeignKey("track.id"), index=True)
+    # The name in the other interface languages ({"fr": "...", ...}); ``name`` is the English one.
+    labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     position: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)
 
@@ -49,7 +55,11 @@ class TransversalService(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The name in the other interface languages ({"fr": "...", ...}); ``name`` is the English one.
+    labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     description: Mapped[str] = mapped_column(Text, default="")
+    # The description in the other interface languages, as ``labels``.
+    descriptions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     position: Mapped[int] = mapped_column(default=0)
     retired: Mapped[bool] = mapped_column(default=False)
 
@@ -62,6 +72,8 @@ class SDG(db.Model):
 
     number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(120))
+    # The name in the other interface languages ({"fr": "...", ...}); ``name`` is the English one.
+    labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
 
     def __repr__(self) -> str:
         return f"<SDG {self.number}>"

@@ -7,6 +7,7 @@ from .catalogue import bp as catalogue
 from .cities import bp as cities
 from .curate import bp as curate
 from .exchange import bp as exchange
+from .language import bp as language
 from .main import bp as main
 from .manage import bp as manage
 from .media import bp as media
@@ -16,6 +17,7 @@ from .taxonomy import bp as taxonomy
 
 BLUEPRINTS = (
     main,
+    language,
     catalogue,
     cities,
     taxonomy,

@@ -61,6 +61,7 @@ CASES = [
     ("api.suggest", "GET", {}, PUBLIC),
     ("auth.login", "GET", {}, PUBLIC),
     ("auth.logout", "POST", {}, PUBLIC),
+    ("language.choose", "POST", {}, EVERYONE(400)),
     ("auth.reset_request", "GET", {}, PUBLIC),
     ("auth.reset", "GET", {"token": "not-a-token"}, EVERYONE(400)),
     ("auth.invitation", "GET", {"token": "not-a-token"}, EVERYONE(400)),
