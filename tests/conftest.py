@@ -10,6 +10,7 @@ from pathlib import Path
 
 import argon2
 import pytest
+import translation_catalogues
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
@@ -35,6 +36,12 @@ TEST_CONFIG = {
     # costs a tenth of a second an entry, and rankings under test stay those of the words.
     "SEARCH_ENCODER": "none",
 }
+
+
+def pytest_configure(config):
+    """Compile stale translations once, in the controlling process (xdist workers only read)."""
+    if not hasattr(config, "workerinput"):
+        translation_catalogues.compile_stale()
 
 
 class Client(FlaskClient):
