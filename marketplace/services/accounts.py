@@ -25,8 +25,12 @@ def check_password_rules(password: str, field: str = "password") -> None:
         raise ValidationFailed(f"A password can have at most {PASSWORD_MAX} characters.", field)
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active account with this email and password, or None (the same for every failure)."""
+def authenticate(email: str, password: str, language: str | None = None) -> User | None:
+    """The active account with this email and password, or None (the same for every failure).
+
+    ``language`` is the one the sign-in page was read in: it becomes the account's language
+    when none was chosen yet, so mail reaches the person in a language they read.
+    """
     user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active or not user.has_password:
         spend_password_check(password)
@@ -34,15 +38,22 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.check_password(password):
         return None
     # The slow password check ran outside the write transaction, so sign-ins do not queue on it.
-    return _record_sign_in(user.id)
+    return _record_sign_in(user.id, language)
+
+
+def _adopt_language(user: User, language: str | None) -> None:
+    """Give ``user`` the language of the page they signed in on, unless they chose one."""
+    if language and user.language is None:
+        user.language = language
 
 
 @transactional
-def _record_sign_in(user_id: int) -> User | None:
+def _record_sign_in(user_id: int, language: str | None = None) -> User | None:
     user = db.session.get(User, user_id)
     if user is None or not user.active:  # deactivated during the password check
         return None
     user.last_login_at = utc_now()
+    _adopt_language(user, language)
     return user
 
 
@@ -139,8 +150,11 @@ def request_password_reset(email: str) -> None:
     mail.send_or_keep(user.email, subject, body)
 
 
-def set_password_with_token(token: str, purpose: str, password: str) -> User:
+def set_password_with_token(
+    token: str, purpose: str, password: str, language: str | None = None
+) -> User:
     """Set the password of the account a link was made for; the link cannot be used again.
+    The person is signed in next, so ``language`` is adopted as in ``authenticate``.
 
     :raises InvalidToken: see tokens.user_for_token (checked again inside the write, so a link
         cannot be used twice at once).
@@ -149,14 +163,17 @@ def set_password_with_token(token: str, purpose: str, password: str) -> User:
     user_for_token(token, purpose)  # type: ignore[arg-type]
     check_password_rules(password)
     hashed = password_hasher().hash(password)  # slow: before the write lock, not under it
-    return _set_password_by_token(token, purpose, hashed)
+    return _set_password_by_token(token, purpose, hashed, language)
 
 
 @transactional
-def _set_password_by_token(token: str, purpose: str, hashed: str) -> User:
+def _set_password_by_token(
+    token: str, purpose: str, hashed: str, language: str | None = None
+) -> User:
     user = user_for_token(token, purpose)  # type: ignore[arg-type]
     user.password_hash = hashed
     user.end_sessions()
+    _adopt_language(user, language)
     return user
 
 
