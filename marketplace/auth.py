@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from .extensions import db, login_manager
 from .models import User
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Please sign in to continue."
+login_manager.login_message = _l("Please sign in to continue.")
+# Flashed as a plain string in the request's language (a lazy one would not survive the session).
+login_manager.localize_callback = str
 
 
 @login_manager.user_loader

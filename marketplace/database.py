@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 from flask import has_request_context
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,7 +36,7 @@ UNIT = "unit_of_work"  # key of the open unit in session.info
 COMMITTING = "unit_of_work_commits"  # set while the unit itself commits
 FLUSHED = "unit_of_work_flushed"  # the open transaction holds flushed, uncommitted changes
 
-OUTDATED = (
+OUTDATED = _l(
     "Someone else changed this while you were looking at it. Nothing was changed: check its "
     "current state and try again."
 )
@@ -69,7 +71,7 @@ def configure_sqlite(engine: Engine, busy_timeout: int) -> None:
 class UnitOfWork:
     """One write transaction, and what to do once it has committed."""
 
-    outdated: str = OUTDATED
+    outdated: str | LazyString = OUTDATED
     _after: list[tuple[Callable[[], None], str]] = field(default_factory=list)
     # Descriptions of after-commit work that failed (logged); the decision itself stands.
     failed: list[str] = field(default_factory=list)
@@ -107,7 +109,7 @@ def _begin_write(session: Session) -> None:
 
 
 @contextmanager
-def unit_of_work(outdated: str = OUTDATED) -> Iterator[UnitOfWork]:
+def unit_of_work(outdated: str | LazyString = OUTDATED) -> Iterator[UnitOfWork]:
     """One write transaction around the block; nested use joins the unit already open.
 
     ``outdated`` is the message of the InvalidTransition raised when the commit loses an
@@ -126,7 +128,7 @@ def unit_of_work(outdated: str = OUTDATED) -> Iterator[UnitOfWork]:
         _commit(session)
     except StaleDataError as error:
         session.rollback()
-        raise InvalidTransition(unit.outdated) from error
+        raise InvalidTransition(str(unit.outdated)) from error
     except BaseException:
         session.rollback()
         raise

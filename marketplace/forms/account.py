@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -9,23 +10,23 @@ from . import Form
 from .auth import new_password_fields
 
 _current = PasswordField(
-    "Current password", validators=[DataRequired("Enter your current password.")]
+    _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
 )
 
 
 class ProfileForm(Form):
     display_name = StringField(
-        "Your name",
-        validators=[DataRequired("Your name cannot be empty."), Length(max=120)],
-        description="Shown to curators and on messages you send to other cities.",
+        _l("Your name"),
+        validators=[DataRequired(_l("Your name cannot be empty.")), Length(max=120)],
+        description=_l("Shown to curators and on messages you send to other cities."),
     )
 
 
 class EmailForm(Form):
-    email = EmailField("New email", validators=[DataRequired("Enter the new address.")])
+    email = EmailField(_l("New email"), validators=[DataRequired(_l("Enter the new address."))])
     current_password = _current
 
 
 class PasswordForm(Form):
     current_password = _current
-    new_password, confirm = new_password_fields("New password", "new_password")
+    new_password, confirm = new_password_fields(_l("New password"), "new_password")

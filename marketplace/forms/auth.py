@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -10,36 +12,39 @@ from . import Form
 
 
 class LoginForm(Form):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
-    remember = BooleanField("Keep me signed in on this device")
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me signed in on this device"))
     next = HiddenField()
 
 
 class ResetRequestForm(Form):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
 
 
-def new_password_fields(label: str, name: str = "password"):
+def new_password_fields(label: LazyString, name: str = "password"):
     """A password field called ``name`` and its confirmation, with the site's length rules."""
     password = PasswordField(
         label,
         validators=[
-            DataRequired("Choose a password."),
+            DataRequired(_l("Choose a password.")),
+            # WTForms fills in %(min)d and %(max)d.
             Length(
                 min=PASSWORD_MIN,
                 max=PASSWORD_MAX,
-                message=f"Use between {PASSWORD_MIN} and {PASSWORD_MAX} characters.",
+                message=_l("Use between %(min)d and %(max)d characters."),
             ),
         ],
-        description=f"At least {PASSWORD_MIN} characters; a few unrelated words work well.",
+        description=_l(
+            "At least %(min)d characters; a few unrelated words work well.", min=PASSWORD_MIN
+        ),
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[EqualTo(name, "The two passwords are not the same.")],
+        _l("Repeat the password"),
+        validators=[EqualTo(name, _l("The two passwords are not the same."))],
     )
     return password, confirm
 
 
 class SetPasswordForm(Form):
-    password, confirm = new_password_fields("Password")
+    password, confirm = new_password_fields(_l("Password"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -19,7 +20,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from ..i18n import language_name
+from ..i18n import language_name, term_label
 from ..numbers import parse_id
 from ..services.entries import SUMMARY_MAX
 from ..services.manage_taxonomy import retired_choices_kept
@@ -33,7 +34,7 @@ from ..vocab import (
 )
 from . import Form, options
 
-MARKDOWN_HINT = (
+MARKDOWN_HINT = _l(
     "Markdown: blank line between paragraphs, **bold**, *italic*, - lists, [links](https://...)."
 )
 
@@ -47,79 +48,93 @@ class CheckboxesField(SelectMultipleField):
 
 class EntryForm(Form):
     # Radio choices are checked by services.entries.problems, so a draft may leave them empty.
-    kind = RadioField("Kind of entry", choices=options(KINDS.items()), validate_choice=False)
-    title = StringField("Title", validators=[Length(max=200)])
+    kind = RadioField(_l("Kind of entry"), choices=options(KINDS.items()), validate_choice=False)
+    title = StringField(_l("Title"), validators=[Length(max=200)])
     summary = TextAreaField(
-        "Summary",
-        validators=[Length(max=SUMMARY_MAX, message=f"At most {SUMMARY_MAX} characters.")],
-        description=f"One or two plain sentences shown in search results (at most {SUMMARY_MAX} "
-        "characters).",
+        _l("Summary"),
+        validators=[Length(max=SUMMARY_MAX, message=_l("At most %(max)d characters."))],
+        description=_l(
+            "One or two plain sentences shown in search results (at most %(max)d characters).",
+            max=SUMMARY_MAX,
+        ),
     )
     description = TextAreaField(
-        "Description",
-        description="What it does, for whom, how it works and how it was set up. " + MARKDOWN_HINT,
+        _l("Description"),
+        description=_l(
+            "What it does, for whom, how it works and how it was set up. %(markdown)s",
+            markdown=MARKDOWN_HINT,
+        ),
     )
     impact = TextAreaField(
-        "Impact and results", description="Figures and outcomes so far. " + MARKDOWN_HINT
+        _l("Impact and results"),
+        description=_l("Figures and outcomes so far. %(markdown)s", markdown=MARKDOWN_HINT),
     )
     lessons = TextAreaField(
-        "Lessons learned: what did not work",
-        description="What you would do differently; what other cities should watch out for. "
-        + MARKDOWN_HINT,
+        _l("Lessons learned: what did not work"),
+        description=_l(
+            "What you would do differently; what other cities should watch out for. %(markdown)s",
+            markdown=MARKDOWN_HINT,
+        ),
     )
-    challenges = CheckboxesField("Challenges", description="The ICC challenges this answers.")
-    services = CheckboxesField("Transversal services")
-    sdgs = CheckboxesField("UN Sustainable Development Goals", coerce=int)
-    maturity = RadioField(
-        "Maturity",
-        choices=options((k, f"{label} ({MATURITY_HINTS[k]})") for k, label in MATURITIES.items()),
-        validate_choice=False,
+    challenges = CheckboxesField(
+        _l("Challenges"), description=_l("The ICC challenges this answers.")
     )
+    services = CheckboxesField(_l("Transversal services"))
+    sdgs = CheckboxesField(_l("UN Sustainable Development Goals"), coerce=int)
+    # Choices with a computed label (maturity, languages) are made per request in __init__.
+    maturity = RadioField(_l("Maturity"), validate_choice=False)
     cost_band = SelectField(
-        "Set-up cost",
-        choices=options([("", "Not stated"), *COST_BANDS.items()]),
+        _l("Set-up cost"),
+        choices=options([("", _l("Not stated")), *COST_BANDS.items()]),
         validators=[Optional()],
     )
     funding_model = StringField(
-        "Funding",
+        _l("Funding"),
         validators=[Length(max=200)],
-        description="How it was paid for, e.g. city budget, ERDF, a national programme.",
+        description=_l("How it was paid for, e.g. city budget, ERDF, a national programme."),
     )
     licence = SelectField(
-        "Licence",
-        choices=options([("", "Not stated"), *LICENCES.items()]),
+        _l("Licence"),
+        choices=options([("", _l("Not stated")), *LICENCES.items()]),
         validators=[Optional()],
-        description="Of the software, data or method, if it can be reused.",
+        description=_l("Of the software, data or method, if it can be reused."),
     )
     languages = CheckboxesField(
-        "Languages",
-        choices=options((code, language_name(code)) for code in FORM_LANGUAGES),
-        description="Languages the solution and its documentation exist in.",
+        _l("Languages"),
+        description=_l("Languages the solution and its documentation exist in."),
     )
     provider = StringField(
-        "Provider or partners",
+        _l("Provider or partners"),
         validators=[Length(max=200)],
-        description="Companies, universities, NGOs.",
+        description=_l("Companies, universities, NGOs."),
     )
-    website = URLField("Website", validators=[Length(max=500)])
-    contact_name = StringField("Contact name", validators=[Length(max=120)])
-    contact_email = EmailField("Contact email", validators=[Length(max=254)])
-    contact_public = BooleanField("Show the contact on the public page")
+    website = URLField(_l("Website"), validators=[Length(max=500)])
+    contact_name = StringField(_l("Contact name"), validators=[Length(max=120)])
+    contact_email = EmailField(_l("Contact email"), validators=[Length(max=254)])
+    contact_public = BooleanField(_l("Show the contact on the public page"))
     image = FileField(
-        "Image (optional)",
-        description="A logo or a screenshot: PNG, JPEG or WebP, at most 2 MB.",
+        _l("Image (optional)"),
+        description=_l("A logo or a screenshot: PNG, JPEG or WebP, at most 2 MB."),
     )
     image_alt = StringField(
-        "What the image shows",
+        _l("What the image shows"),
         validators=[Length(max=200)],
-        description="A few words read out to people who cannot see the image.",
+        description=_l("A few words read out to people who cannot see the image."),
     )
     # The image already stored for this entry or an earlier submission of this form.
     image_name = HiddenField()
-    remove_image = BooleanField("Remove the image")
-    not_duplicate = BooleanField("None of these describes the same thing as my entry")
+    remove_image = BooleanField(_l("Remove the image"))
+    not_duplicate = BooleanField(_l("None of these describes the same thing as my entry"))
     # The entry's version when the form was opened (services.publishing.EditorState).
     version = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Built here, not at import, so the names read in the request's interface language.
+        self.maturity.choices = options(
+            (k, f"{label} ({MATURITY_HINTS[k]})") for k, label in MATURITIES.items()
+        )
+        self.languages.choices = options((code, language_name(code)) for code in FORM_LANGUAGES)
 
     def set_choices(self, tracks, services, sdgs) -> None:
         """Offer the current taxonomy; values already on the entry stay even if retired.
@@ -135,10 +150,12 @@ class EntryForm(Form):
             for track in tracks
         ] + retired_groups
         self.challenges.choices = options(
-            (c.slug, c.name) for _, group in self.challenge_groups for c in group
+            (c.slug, term_label(c)) for _, group in self.challenge_groups for c in group
         )
-        self.services.choices = options((s.slug, s.name) for s in [*services, *retired_services])
-        self.sdgs.choices = options((s.number, f"{s.number}. {s.name}") for s in sdgs)
+        self.services.choices = options(
+            (s.slug, term_label(s)) for s in [*services, *retired_services]
+        )
+        self.sdgs.choices = options((s.number, f"{s.number}. {term_label(s)}") for s in sdgs)
 
     def to_data(self) -> dict[str, Any]:
         """The typed values as entry data (services.entries)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from .. import mail
 from ..database import transactional, unit_of_work
 from ..extensions import db
@@ -20,13 +22,21 @@ PASSWORD_MAX = 256
 def check_password_rules(password: str, field: str = "password") -> None:
     """:raises ValidationFailed: when the password is too short or too long."""
     if len(password) < PASSWORD_MIN:
-        raise ValidationFailed(f"Choose a password of at least {PASSWORD_MIN} characters.", field)
+        raise ValidationFailed(
+            _("Choose a password of at least %(min)d characters.", min=PASSWORD_MIN), field
+        )
     if len(password) > PASSWORD_MAX:
-        raise ValidationFailed(f"A password can have at most {PASSWORD_MAX} characters.", field)
+        raise ValidationFailed(
+            _("A password can have at most %(max)d characters.", max=PASSWORD_MAX), field
+        )
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The active account with this email and password, or None (the same for every failure)."""
+def authenticate(email: str, password: str, language: str | None = None) -> User | None:
+    """The active account with this email and password, or None (the same for every failure).
+
+    ``language`` is the one the sign-in page was read in: it becomes the account's language
+    when none was chosen yet, so mail reaches the person in a language they read.
+    """
     user = db.session.scalar(db.select(User).where(User.email == email.strip().lower()))
     if user is None or not user.active or not user.has_password:
         spend_password_check(password)
@@ -34,15 +44,22 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.check_password(password):
         return None
     # The slow password check ran outside the write transaction, so sign-ins do not queue on it.
-    return _record_sign_in(user.id)
+    return _record_sign_in(user.id, language)
+
+
+def _adopt_language(user: User, language: str | None) -> None:
+    """Give ``user`` the language of the page they signed in on, unless they chose one."""
+    if language and user.language is None:
+        user.language = language
 
 
 @transactional
-def _record_sign_in(user_id: int) -> User | None:
+def _record_sign_in(user_id: int, language: str | None = None) -> User | None:
     user = db.session.get(User, user_id)
     if user is None or not user.active:  # deactivated during the password check
         return None
     user.last_login_at = utc_now()
+    _adopt_language(user, language)
     return user
 
 
@@ -74,16 +91,26 @@ def create_user(
     """
     email = normalise_email(email)
     if role not in ROLE_LABELS:
-        raise ValidationFailed(f"Unknown role {role!r}: choose one of {', '.join(ROLE_LABELS)}.")
+        raise ValidationFailed(
+            _(
+                "Unknown role %(role)s: choose one of %(roles)s.",
+                role=repr(role),
+                roles=", ".join(ROLE_LABELS),
+            )
+        )
     if _email_taken(email):
-        raise ValidationFailed(f"An account with the email {email} exists already.")
+        raise ValidationFailed(
+            _("An account with the email %(email)s exists already.", email=email)
+        )
     city = None
     if city_slug:
         city = db.session.scalar(db.select(City).where(City.slug == city_slug))
         if city is None:
-            raise ValidationFailed(f"There is no city with the slug {city_slug!r}.")
+            raise ValidationFailed(
+                _("There is no city with the slug %(slug)s.", slug=repr(city_slug))
+            )
     if role == Role.PUBLISHER and city is None:
-        raise ValidationFailed("A publisher belongs to a city: give its slug.")
+        raise ValidationFailed(_("A publisher belongs to a city: give its slug."))
     user = User(email=email, role=role, city=city, display_name=display_name.strip())
     if not user.display_name:
         user.display_name = email.split("@", 1)[0]
@@ -139,8 +166,11 @@ def request_password_reset(email: str) -> None:
     mail.send_or_keep(user.email, subject, body)
 
 
-def set_password_with_token(token: str, purpose: str, password: str) -> User:
+def set_password_with_token(
+    token: str, purpose: str, password: str, language: str | None = None
+) -> User:
     """Set the password of the account a link was made for; the link cannot be used again.
+    The person is signed in next, so ``language`` is adopted as in ``authenticate``.
 
     :raises InvalidToken: see tokens.user_for_token (checked again inside the write, so a link
         cannot be used twice at once).
@@ -149,14 +179,17 @@ def set_password_with_token(token: str, purpose: str, password: str) -> User:
     user_for_token(token, purpose)  # type: ignore[arg-type]
     check_password_rules(password)
     hashed = password_hasher().hash(password)  # slow: before the write lock, not under it
-    return _set_password_by_token(token, purpose, hashed)
+    return _set_password_by_token(token, purpose, hashed, language)
 
 
 @transactional
-def _set_password_by_token(token: str, purpose: str, hashed: str) -> User:
+def _set_password_by_token(
+    token: str, purpose: str, hashed: str, language: str | None = None
+) -> User:
     user = user_for_token(token, purpose)  # type: ignore[arg-type]
     user.password_hash = hashed
     user.end_sessions()
+    _adopt_language(user, language)
     return user
 
 
@@ -164,21 +197,21 @@ def _set_password_by_token(token: str, purpose: str, hashed: str) -> User:
 def update_profile(user: User, display_name: str) -> None:
     name = display_name.strip()
     if not name:
-        raise ValidationFailed("Your name cannot be empty.", "display_name")
+        raise ValidationFailed(_("Your name cannot be empty."), "display_name")
     user.display_name = name
 
 
 def change_email(user: User, current_password: str, new_email: str) -> None:
     """:raises ValidationFailed: wrong current password, bad or taken address."""
     if not user.check_password(current_password):  # slow: outside the write transaction
-        raise ValidationFailed("Your current password is not correct.", "current_password")
+        raise ValidationFailed(_("Your current password is not correct."), "current_password")
     _set_email(user, normalise_email(new_email))
 
 
 @transactional
 def _set_email(user: User, email: str) -> None:
     if _email_taken(email, user):
-        raise ValidationFailed("Another account uses this email address.", "email")
+        raise ValidationFailed(_("Another account uses this email address."), "email")
     user.email = email
 
 
@@ -188,7 +221,7 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     :raises ValidationFailed: wrong current password or a password breaking the rules.
     """
     if not user.check_password(current_password):  # the slow hashing stays outside the write
-        raise ValidationFailed("Your current password is not correct.", "current_password")
+        raise ValidationFailed(_("Your current password is not correct."), "current_password")
     check_password_rules(new_password, "new_password")
     _set_password_hash(user, password_hasher().hash(new_password))
 

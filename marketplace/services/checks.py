@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..extensions import db
@@ -28,9 +29,16 @@ def normalise_email(email: str, field: str = "email", *, optional: bool = False)
             raise EmailNotValidError("too long")
         return validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        shown = email[:80] or "An empty address"
-        leave = " (or leave the field empty)" if optional else ""
-        raise ValidationFailed(f"{shown} is not a valid email address{leave}.", field) from exc
+        if not email:
+            message = _("An empty address is not a valid email address.")
+        elif optional:
+            message = _(
+                "%(email)s is not a valid email address (or leave the field empty).",
+                email=email[:80],
+            )
+        else:
+            message = _("%(email)s is not a valid email address.", email=email[:80])
+        raise ValidationFailed(message, field) from exc
 
 
 def is_email(value: str) -> bool:

@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..extensions import db
+from ..i18n import format_number
 from ..markup import plain_text
 from ..models import SDG, Challenge, City, Solution, TransversalService
 from ..sqltypes import utc_now
@@ -62,45 +65,46 @@ def problems(data: dict[str, Any], submit: bool) -> dict[str, str]:
     found: dict[str, str] = {}
     for name in TEXT_FIELDS:
         if has_controls(data.get(name) or "", multiline=name in MARKDOWN_FIELDS):
-            found[name] = "Remove the invisible control characters from this text."
+            found[name] = _("Remove the invisible control characters from this text.")
     if not data.get("title", "").strip():
-        found["title"] = "Give the entry a title."
+        found["title"] = _("Give the entry a title.")
     for name in MARKDOWN_FIELDS:
         if len(data.get(name, "")) > MARKDOWN_MAX:
-            found[name] = f"Keep this to {MARKDOWN_MAX:,} characters."
+            found[name] = _("Keep this to %(max)s characters.", max=format_number(MARKDOWN_MAX))
     if len(data.get("summary", "")) > SUMMARY_MAX:
-        found["summary"] = f"Keep the summary to {SUMMARY_MAX} characters."
+        found["summary"] = _("Keep the summary to %(max)d characters.", max=SUMMARY_MAX)
     email = data.get("contact_email", "").strip()
     if email and not is_email(email):
-        found["contact_email"] = "This is not a valid email address."
+        found["contact_email"] = _("This is not a valid email address.")
     website = data.get("website", "").strip()
     if website and not valid_url(website):
-        found["website"] = "Give a full web address starting with https:// or http://."
+        found["website"] = _("Give a full web address starting with https:// or http://.")
     if data.get("kind") and data["kind"] not in KINDS:
-        found["kind"] = "Choose solution or best practice."
+        found["kind"] = _("Choose solution or best practice.")
     if data.get("maturity") and data["maturity"] not in MATURITIES:
-        found["maturity"] = "Choose one of the maturity levels."
+        found["maturity"] = _("Choose one of the maturity levels.")
     if data.get("image") and not data.get("image_alt", "").strip():
-        found["image_alt"] = "Say in a few words what the image shows (read out to blind users)."
+        found["image_alt"] = _("Say in a few words what the image shows (read out to blind users).")
     if not submit:
         return found
     if not data.get("summary", "").strip():
-        found["summary"] = "Write a summary: one or two sentences shown in search results."
+        found["summary"] = _("Write a summary: one or two sentences shown in search results.")
     if len(plain_text(data.get("description", ""))) < DESCRIPTION_MIN:
-        found["description"] = (
-            f"Describe the solution in at least {DESCRIPTION_MIN} characters: what it does, "
-            "for whom, and how it works."
+        found["description"] = _(
+            "Describe the solution in at least %(min)d characters: what it does, "
+            "for whom, and how it works.",
+            min=DESCRIPTION_MIN,
         )
     if not data.get("challenges"):
-        found["challenges"] = "Choose at least one challenge this entry answers."
+        found["challenges"] = _("Choose at least one challenge this entry answers.")
     if data.get("kind") not in KINDS:
-        found["kind"] = "Say whether this is a solution or a best practice."
+        found["kind"] = _("Say whether this is a solution or a best practice.")
     if data.get("maturity") not in MATURITIES:
-        found["maturity"] = "Say how mature the solution is."
+        found["maturity"] = _("Say how mature the solution is.")
     if not email:
-        found["contact_email"] = "Give a contact email, so other cities can ask questions."
+        found["contact_email"] = _("Give a contact email, so other cities can ask questions.")
     if data.get("cost_band") and data["cost_band"] not in COST_BANDS:
-        found["cost_band"] = "Choose a cost band from the list."
+        found["cost_band"] = _("Choose a cost band from the list.")
     return found
 
 

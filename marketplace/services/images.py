@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from ..database import current_unit
 from ..extensions import db
+from ..i18n import format_number
 from ..models import Solution, SolutionRevision
 from ..permissions import can_edit, can_view
 from ..vocab import Status
@@ -62,7 +64,7 @@ def _reencode(data: bytes) -> Prepared:
 
     :raises ValidationFailed: anything but a whole PNG, JPEG or WebP image.
     """
-    refusal = ValidationFailed("Upload a PNG, JPEG or WebP image.", "image")
+    refusal = ValidationFailed(_("Upload a PNG, JPEG or WebP image."), "image")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -70,7 +72,7 @@ def _reencode(data: bytes) -> Prepared:
                 if image.format not in FORMATS:
                     raise refusal
                 if image.width * image.height > MAX_PIXELS:
-                    raise ValidationFailed("The image has too many pixels.", "image")
+                    raise ValidationFailed(_("The image has too many pixels."), "image")
                 image_format = image.format
                 image.load()  # decodes every row: a truncated file fails here
                 clean = ImageOps.exif_transpose(image)  # keep the orientation EXIF described
@@ -110,9 +112,12 @@ def prepare(stream: IO[bytes]) -> Prepared:
     limit = max_bytes()
     data = stream.read(limit + 1)
     if len(data) > limit:
-        raise ValidationFailed(f"The image is larger than {limit // (1024 * 1024)} MB.", "image")
+        raise ValidationFailed(
+            _("The image is larger than %(mb)s MB.", mb=format_number(limit // (1024 * 1024))),
+            "image",
+        )
     if not data:
-        raise ValidationFailed("The file is empty.", "image")
+        raise ValidationFailed(_("The file is empty."), "image")
     return _reencode(data)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
+
 from ..extensions import db
 from ..models import ModerationEvent, Solution
 from ..sqltypes import utc_now
@@ -41,8 +43,11 @@ def apply_transition(
     """
     if not can_transition(solution.status, target):
         raise InvalidTransition(
-            f"An entry that is {STATUS_LABELS[solution.status].lower()} cannot become "
-            f"{STATUS_LABELS[target].lower()}."
+            _(
+                "An entry that is %(current)s cannot become %(target)s.",
+                current=str(STATUS_LABELS[solution.status]).lower(),
+                target=str(STATUS_LABELS[target]).lower(),
+            )
         )
     when = at or utc_now()
     event = ModerationEvent(

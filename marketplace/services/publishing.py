@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
 from .. import search
 from ..database import transactional
 from ..extensions import db
+from ..i18n import format_date
 from ..models import ModerationEvent, Solution, SolutionRevision
 from ..permissions import can_author, can_edit, can_publish_for_city
 from ..sqltypes import utc_now
@@ -43,7 +48,7 @@ def require_city(user: Any) -> int:
     """
     if not can_publish_for_city(user):
         raise PermissionDenied(
-            "The dashboard lists a city's entries; your account publishes for no city."
+            _("The dashboard lists a city's entries; your account publishes for no city.")
         )
     return user.city_id
 
@@ -91,9 +96,9 @@ def get_own(user: Any, solution_id: int) -> Solution:
     """
     solution = db.session.get(Solution, solution_id)
     if solution is None:
-        raise NotFound("There is no such entry.")
+        raise NotFound(_("There is no such entry."))
     if not can_edit(user, solution):
-        raise PermissionDenied("This entry belongs to another city.")
+        raise PermissionDenied(_("This entry belongs to another city."))
     return solution
 
 
@@ -121,7 +126,7 @@ def editor_state(user: Any, solution: Solution | None) -> EditorState:
         require_city(user)
         return EditorState(user.city, {"contact_public": True}, None, False)
     if not can_edit(user, solution):
-        raise PermissionDenied("This entry belongs to another city.")
+        raise PermissionDenied(_("This entry belongs to another city."))
     curator_mode = not can_author(user, solution)
     if solution.revision is not None and not curator_mode:
         data = dict(solution.revision.data)
@@ -152,13 +157,6 @@ class SaveResult:
         return self.outcome in ("saved", "submitted", "revision", "curator")
 
 
-NEWER_VERSION = (
-    "Someone else (or you, in another window) saved this entry after you opened it, on {when}. "
-    "Nothing of yours was saved: your text is below. Open the saved version in another tab, "
-    "compare, and save again to replace it with yours."
-)
-
-
 def save(
     user: Any,
     solution: Solution | None,
@@ -181,7 +179,7 @@ def save(
     """
     state = editor_state(user, solution)
     submit = action == "submit"
-    problems = {} if action in ACTIONS else {"": "Choose to save, submit or preview."}
+    problems = {} if action in ACTIONS else {"": _("Choose to save, submit or preview.")}
     prepared = None
     if upload is not None:
         try:
@@ -204,10 +202,12 @@ def save(
     if submit and not not_duplicate and not state.curator_mode:
         found = possible_duplicates(data, solution.id if solution is not None else None)
         if found:
-            message = (
-                f"Not submitted yet: {len(found)} published "
-                f"entr{'y reads' if len(found) == 1 else 'ies read'} like yours. Check the list "
-                "below the form, then confirm and submit again."
+            message = ngettext(
+                "Not submitted yet: %(num)d published entry reads like yours. Check the list "
+                "below the form, then confirm and submit again.",
+                "Not submitted yet: %(num)d published entries read like yours. Check the list "
+                "below the form, then confirm and submit again.",
+                len(found),
             )
             return SaveResult("duplicates", solution, {"": message}, duplicates=found)
     stored_image = images.save(prepared) if prepared is not None else None
@@ -238,7 +238,13 @@ class Outdated(InvalidTransition):
 
 
 def _newer(solution: Solution) -> str:
-    return NEWER_VERSION.format(when=solution.updated_at.strftime("%-d %B %Y at %H:%M UTC"))
+    return _(
+        "Someone else (or you, in another window) saved this entry after you opened it, on "
+        "%(date)s at %(time)s UTC. Nothing of yours was saved: your text is below. Open the "
+        "saved version in another tab, compare, and save again to replace it with yours.",
+        date=format_date(solution.updated_at),
+        time=solution.updated_at.strftime("%H:%M"),
+    )
 
 
 @transactional
@@ -301,7 +307,7 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
     :raises ValidationFailed: the data breaks the rules.
     """
     if not can_edit(user, solution):
-        raise PermissionDenied("This entry belongs to another city.")
+        raise PermissionDenied(_("This entry belongs to another city."))
     refuse_if_problems(entries.problems(data, submit))
     if solution.status == Status.PUBLISHED:
         revision = solution.revision
@@ -319,7 +325,7 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
             notices.submitted(solution, revision=True)
         return "revision"
     if solution.status not in EDITABLE:
-        raise InvalidTransition(NOT_EDITABLE[solution.status])
+        raise InvalidTransition(str(NOT_EDITABLE[solution.status]))
     if solution.published_at is None and data["title"] != solution.title:
         solution.slug = unique_slug(Solution, data["title"], solution.id)
     asked_for_changes = solution.status == Status.CHANGES_REQUESTED
@@ -336,16 +342,18 @@ def _require_author(user: Any, solution: Solution) -> None:
     withdraw nothing and archive through the curators' rules, with a reason)."""
     if not can_author(user, solution):
         raise PermissionDenied(
-            "Only the city's own publishers take this step; curators archive an entry from "
-            "its review page, with a reason."
+            _(
+                "Only the city's own publishers take this step; curators archive an entry from "
+                "its review page, with a reason."
+            )
         )
 
 
 EDITABLE = (Status.DRAFT, Status.CHANGES_REQUESTED)
 NOT_EDITABLE = {
-    Status.SUBMITTED: "The entry waits for review: withdraw it to edit it again.",
-    Status.REJECTED: "A rejected entry cannot be edited.",
-    Status.ARCHIVED: "An archived entry cannot be edited; ask a curator to publish it again.",
+    Status.SUBMITTED: _l("The entry waits for review: withdraw it to edit it again."),
+    Status.REJECTED: _l("A rejected entry cannot be edited."),
+    Status.ARCHIVED: _l("An archived entry cannot be edited; ask a curator to publish it again."),
 }
 
 
@@ -382,7 +390,7 @@ def discard_revision(user: Any, solution: Solution) -> None:
     """Drop the pending edit of a published entry; the public version stays as it is."""
     _require_author(user, solution)
     if solution.revision is None:
-        raise InvalidTransition("This entry has no pending changes.")
+        raise InvalidTransition(_("This entry has no pending changes."))
     entries.drop_revision(solution)
     solution.updated_at = utc_now()
     audit.record(user, "revision.discarded", solution=solution)

@@ -6,6 +6,7 @@ import hashlib
 from typing import Literal
 
 from flask import current_app
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..extensions import db
@@ -51,12 +52,12 @@ def user_for_token(token: str, purpose: Purpose) -> User:
     try:
         data = _serializer(purpose).loads(token, max_age=token_hours(purpose) * 3600)
     except SignatureExpired as exc:
-        raise InvalidToken("This link has expired. Ask for a new one.") from exc
+        raise InvalidToken(_("This link has expired. Ask for a new one.")) from exc
     except BadSignature as exc:
-        raise InvalidToken("This link is not valid. Check that it was copied whole.") from exc
+        raise InvalidToken(_("This link is not valid. Check that it was copied whole.")) from exc
     user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
     if user is None or not user.active:
-        raise InvalidToken("This link is not valid any more.")
+        raise InvalidToken(_("This link is not valid any more."))
     if data.get("f") != _fingerprint(user):
-        raise InvalidToken("This link has already been used. Ask for a new one if you need it.")
+        raise InvalidToken(_("This link has already been used. Ask for a new one if you need it."))
     return user

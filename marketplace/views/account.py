@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forms import attach_error, keeps_input
@@ -20,13 +21,13 @@ FORMS = {"profile": ProfileForm, "email": EmailForm, "password": PasswordForm}
 def _apply(name: str, form, user) -> str:
     if name == "profile":
         accounts.update_profile(user, form.display_name.data)
-        return "Your name is saved."
+        return _("Your name is saved.")
     if name == "email":
         accounts.change_email(user, form.current_password.data, form.email.data)
-        return "Your email address is changed; use it to sign in from now on."
+        return _("Your email address is changed; use it to sign in from now on.")
     accounts.change_password(user, form.current_password.data, form.new_password.data)
     start_session(user)  # every other session ended; this one continues on a fresh cookie
-    return "Your password is changed. Other devices have been signed out."
+    return _("Your password is changed. Other devices have been signed out.")
 
 
 @bp.route("", methods=["GET", "POST"])

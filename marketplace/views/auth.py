@@ -5,17 +5,17 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..forms import attach_error, keeps_input
 from ..forms.auth import LoginForm, ResetRequestForm, SetPasswordForm
+from ..i18n import current_language
 from ..services import accounts
 from ..services.errors import ValidationFailed
 from ..services.tokens import InvalidToken, user_for_token
 
 bp = Blueprint("auth", __name__)
-
-FAILED_SIGN_IN = "The email or the password is not correct."
 
 
 def safe_next(target: str | None, fallback: str) -> str:
@@ -49,12 +49,12 @@ def login():
         return redirect(safe_next(request.args.get("next"), landing(current_user)))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        user = accounts.authenticate(form.email.data, form.password.data, current_language())
         if user is None:
-            form.form_errors.append(FAILED_SIGN_IN)
+            form.form_errors.append(_("The email or the password is not correct."))
         else:
             start_session(user, remember=form.remember.data)
-            flash(f"Signed in as {user.display_name}.", "success")
+            flash(_("Signed in as %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(form.next.data, landing(user)))
     return render_template("auth/login.html", form=form), 400 if request.method == "POST" else 200
 
@@ -65,7 +65,7 @@ def logout():
         accounts.sign_out(current_user._get_current_object())
     logout_user()
     session.clear()
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     return redirect(url_for("main.home"))
 
 
@@ -77,12 +77,14 @@ def _set_password_page(token: str, purpose: str, template: str):
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            user = accounts.set_password_with_token(token, purpose, form.password.data)
+            user = accounts.set_password_with_token(
+                token, purpose, form.password.data, current_language()
+            )
         except ValidationFailed as error:
             attach_error(form, error)
         else:
             start_session(user)
-            flash("Your password is set and you are signed in.", "success")
+            flash(_("Your password is set and you are signed in."), "success")
             return redirect(landing(user))
     status = 400 if request.method == "POST" else 200
     return render_template(template, form=form, user=user, token=token), status

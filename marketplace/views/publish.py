@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..extensions import login_manager
@@ -16,11 +18,15 @@ from ..services.errors import ValidationFailed
 bp = Blueprint("publish", __name__)
 
 SAVED = {
-    "saved": "Draft saved. Only your city and the curators can see it.",
-    "submitted": "Submitted for review. A curator will look at it; you will see the outcome here.",
-    "revision": "Your changes are saved beside the published version, which the public keeps "
-    "seeing until a curator approves them.",
-    "curator": "The entry is changed (logged as a curator edit).",
+    "saved": _l("Draft saved. Only your city and the curators can see it."),
+    "submitted": _l(
+        "Submitted for review. A curator will look at it; you will see the outcome here."
+    ),
+    "revision": _l(
+        "Your changes are saved beside the published version, which the public keeps "
+        "seeing until a curator approves them."
+    ),
+    "curator": _l("The entry is changed (logged as a curator edit)."),
 }
 
 
@@ -75,7 +81,7 @@ def _entry_form(solution: Solution | None):
             checked_only=not valid,
         )
         if result.stored:
-            flash(SAVED[result.outcome], "success")
+            flash(str(SAVED[result.outcome]), "success")
             if result.outcome == "curator":
                 return redirect(url_for("curate.review", entry_id=result.solution.id))
             return redirect(url_for("publish.entry", entry_id=result.solution.id))
@@ -142,13 +148,13 @@ def _action(entry_id: int, act, message: str):
 @bp.post("/my/entries/<id:entry_id>/withdraw")
 @login_required
 def withdraw(entry_id: int):
-    return _action(entry_id, publishing.withdraw, "Withdrawn: you can edit it again.")
+    return _action(entry_id, publishing.withdraw, _("Withdrawn: you can edit it again."))
 
 
 @bp.post("/my/entries/<id:entry_id>/archive")
 @login_required
 def archive(entry_id: int):
-    return _action(entry_id, publishing.archive, "Archived: the entry is no longer public.")
+    return _action(entry_id, publishing.archive, _("Archived: the entry is no longer public."))
 
 
 @bp.post("/my/entries/<id:entry_id>/discard")
@@ -157,7 +163,7 @@ def discard(entry_id: int):
     return _action(
         entry_id,
         publishing.discard_revision,
-        "Pending changes discarded; the public version stays.",
+        _("Pending changes discarded; the public version stays."),
     )
 
 
@@ -179,7 +185,7 @@ def city_profile():
         except ValidationFailed as error:
             attach_error(form, error)
         else:
-            flash("The city profile is saved.", "success")
+            flash(_("The city profile is saved."), "success")
             return redirect(url_for("cities.detail", slug=city.slug))
     status = 400 if form.errors else 200
     return render_template("publish/city.html", form=form, city=city), status

@@ -38,6 +38,16 @@ def test_authenticate(ctx, make_user):
     assert accounts.authenticate("y@example.org", "correct horse battery") is None
 
 
+def test_authenticate_adopts_the_page_s_language_only_when_none_was_chosen(ctx, make_user):
+    fresh = make_user(email="fresh@example.org")
+    chosen = make_user(email="chosen@example.org", language="fr")
+    assert accounts.authenticate(fresh.email, "correct horse battery", "de") == fresh
+    assert accounts.authenticate(chosen.email, "correct horse battery", "de") == chosen
+    assert (fresh.language, chosen.language) == ("de", "fr")
+    assert accounts.authenticate(fresh.email, "correct horse battery", "es") == fresh
+    assert fresh.language == "de"
+
+
 def test_an_unknown_or_inactive_account_costs_what_a_wrong_password_costs(ctx, make_user, verified):
     user = make_user(email="known@example.org")
     make_user(email="gone@example.org", active=False)

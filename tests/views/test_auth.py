@@ -69,6 +69,42 @@ def test_deactivated_account_cannot_sign_in(client, auth, publisher):
     assert "The email or the password is not correct." in response.text
 
 
+def _language_of(user: User) -> str | None:
+    db.session.expire_all()  # the sign-in committed in the request's own session
+    return db.session.get(User, user.id).language
+
+
+def test_signing_in_records_the_page_s_language_when_the_account_has_none(client, publisher):
+    assert publisher.language is None
+    response = client.post(
+        "/login",
+        data={"email": publisher.email, "password": PASSWORD},
+        headers={"Accept-Language": "de-DE,de;q=0.9"},
+    )
+    assert response.status_code == 302
+    assert _language_of(publisher) == "de"
+
+
+def test_signing_in_never_overwrites_a_chosen_language(client, make_user):
+    user = make_user(email="pt@example.org", password=PASSWORD, language="pt")
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD},
+        headers={"Accept-Language": "de"},
+    )
+    assert response.status_code == 302
+    assert _language_of(user) == "pt"
+
+
+def test_a_failed_sign_in_records_no_language(client, publisher):
+    client.post(
+        "/login",
+        data={"email": publisher.email, "password": "wrong password"},
+        headers={"Accept-Language": "de"},
+    )
+    assert _language_of(publisher) is None
+
+
 @pytest.mark.parametrize(
     ("target", "expected"),
     [
@@ -140,10 +176,13 @@ def test_invitation_link_sets_the_password_once(client, app, make_city, outbox):
     assert short.status_code == 400
     assert "Use between 10 and 256 characters." in short.text
     done = client.post(
-        link, data={"password": "a long new password", "confirm": "a long new password"}
+        link,
+        data={"password": "a long new password", "confirm": "a long new password"},
+        headers={"Accept-Language": "it"},
     )
     assert done.status_code == 302
     assert client.get("/my").status_code == 200
+    assert _language_of(user) == "it"
     again = client.get(link)
     assert again.status_code == 400
     assert "already been used" in again.text
