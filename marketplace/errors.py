@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from . import i18n
 from .extensions import db
 from .services.errors import DomainError, NotFound
 from .services.redirects import Moved
 
 TITLES = {
-    400: "Bad request",
-    403: "Not allowed",
-    404: "Page not found",
-    405: "Method not allowed",
-    409: "Conflict",
-    500: "Something went wrong",
+    400: _l("Bad request"),
+    403: _l("Not allowed"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    409: _l("Conflict"),
+    500: _l("Something went wrong"),
 }
 
-EXPIRED_FORM = (
+EXPIRED_FORM = _l(
     "The form had expired (it was open for a long time, or you signed in or out meanwhile), so "
     "nothing was changed. Go back, reload the page and send it again."
 )
@@ -32,12 +36,14 @@ def _is_api() -> bool:
 def _page(status: int, message: str | None = None):
     """The error page, or ``{"error": message, "status": status}`` for a request to the API."""
     if _is_api():
-        return jsonify(error=message or TITLES.get(status, "Error"), status=status), status
+        with force_locale(i18n.DEFAULT):  # the API's texts are not translated
+            error = str(message or TITLES.get(status, "Error"))
+        return jsonify(error=error, status=status), status
     return (
         render_template(
             "errors/error.html",
             status=status,
-            title=TITLES.get(status, "Error"),
+            title=TITLES.get(status) or _("Error"),
             message=message,
             path=request.path,
         ),
@@ -49,7 +55,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Moved)
     def moved(error: Moved):
         if request.method not in ("GET", "HEAD"):  # a browser would repeat a POST as a GET
-            return domain_error(NotFound("This page has moved; nothing was sent."))
+            return domain_error(NotFound(_("This page has moved; nothing was sent.")))
         return redirect(url_for(error.endpoint, **error.values), 301)
 
     @app.errorhandler(DomainError)

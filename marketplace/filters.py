@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from . import i18n, permissions, vocab
@@ -13,12 +14,12 @@ from .markup import render_markdown
 # The curators' area, in menu order, with the permission its routes check; entries whose
 # blueprint is missing are left out.
 CURATE_NAV = (
-    ("curate.queue", "Queue", permissions.can_moderate),
-    ("reports.curate_index", "Reports", permissions.can_moderate),
-    ("manage.taxonomy", "Taxonomy", permissions.can_manage_taxonomy),
-    ("manage.cities", "Cities", permissions.can_manage_cities),
-    ("manage.users", "Users", permissions.can_manage_users),
-    ("curate.audit_log", "Audit log", permissions.can_moderate),
+    ("curate.queue", _l("Queue"), permissions.can_moderate),
+    ("reports.curate_index", _l("Reports"), permissions.can_moderate),
+    ("manage.taxonomy", _l("Taxonomy"), permissions.can_manage_taxonomy),
+    ("manage.cities", _l("Cities"), permissions.can_manage_cities),
+    ("manage.users", _l("Users"), permissions.can_manage_users),
+    ("curate.audit_log", _l("Audit log"), permissions.can_moderate),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 import pycountry
+from flask_babel import lazy_gettext as _l
 
 
 class Status(StrEnum):
@@ -38,37 +39,37 @@ class Role(StrEnum):
 
 
 STATUS_LABELS = {
-    "draft": "Draft",
-    "submitted": "Submitted for review",
-    "changes_requested": "Changes requested",
-    "published": "Published",
-    "rejected": "Rejected",
-    "archived": "Archived",
+    "draft": _l("Draft"),
+    "submitted": _l("Submitted for review"),
+    "changes_requested": _l("Changes requested"),
+    "published": _l("Published"),
+    "rejected": _l("Rejected"),
+    "archived": _l("Archived"),
 }
-KINDS = {"solution": "Solution", "best_practice": "Best practice"}
+KINDS = {"solution": _l("Solution"), "best_practice": _l("Best practice")}
 MATURITIES = {
-    "idea": "Idea",
-    "pilot": "Pilot",
-    "deployed": "Deployed",
-    "scaled": "Scaled",
+    "idea": _l("Idea"),
+    "pilot": _l("Pilot"),
+    "deployed": _l("Deployed"),
+    "scaled": _l("Scaled"),
 }
 MATURITY_HINTS = {
-    "idea": "designed, not yet tried",
-    "pilot": "tried in a limited pilot",
-    "deployed": "running in everyday use",
-    "scaled": "running in several places or city-wide",
+    "idea": _l("designed, not yet tried"),
+    "pilot": _l("tried in a limited pilot"),
+    "deployed": _l("running in everyday use"),
+    "scaled": _l("running in several places or city-wide"),
 }
 COST_BANDS = {
-    "none": "No direct cost",
-    "under-10k": "Under €10,000",
-    "10k-50k": "€10,000 to €50,000",
-    "50k-250k": "€50,000 to €250,000",
-    "250k-1m": "€250,000 to €1 million",
-    "over-1m": "Over €1 million",
+    "none": _l("No direct cost"),
+    "under-10k": _l("Under €10,000"),
+    "10k-50k": _l("€10,000 to €50,000"),
+    "50k-250k": _l("€50,000 to €250,000"),
+    "250k-1m": _l("€250,000 to €1 million"),
+    "over-1m": _l("Over €1 million"),
 }
 # Licences offered in the entry form: common SPDX identifiers, and "proprietary".
 LICENCES = {
-    "EUPL-1.2": "EUPL-1.2 (European Union Public Licence)",
+    "EUPL-1.2": _l("EUPL-1.2 (European Union Public Licence)"),
     "Apache-2.0": "Apache-2.0",
     "MIT": "MIT",
     "GPL-3.0-only": "GPL-3.0-only",
@@ -76,12 +77,12 @@ LICENCES = {
     "LGPL-3.0-only": "LGPL-3.0-only",
     "MPL-2.0": "MPL-2.0",
     "BSD-3-Clause": "BSD-3-Clause",
-    "CC0-1.0": "CC0-1.0 (public domain dedication)",
+    "CC0-1.0": _l("CC0-1.0 (public domain dedication)"),
     "CC-BY-4.0": "CC-BY-4.0",
     "CC-BY-SA-4.0": "CC-BY-SA-4.0",
     "CC-BY-NC-4.0": "CC-BY-NC-4.0",
-    "ODbL-1.0": "ODbL-1.0 (Open Database Licence)",
-    "proprietary": "Proprietary",
+    "ODbL-1.0": _l("ODbL-1.0 (Open Database Licence)"),
+    "proprietary": _l("Proprietary"),
 }
 # Languages offered in the entry form: the EU's official languages and those of ICC cities
 # beyond the EU (ISO 639-1).
@@ -122,8 +123,16 @@ FORM_LANGUAGES = [
     "eu",
     "gl",
 ]
-CITY_ROLES = {"mentor": "Mentor city", "core": "Core city", "observer": "Observer city"}
-ROLE_LABELS = {"publisher": "City publisher", "curator": "Curator", "admin": "Administrator"}
+CITY_ROLES = {
+    "mentor": _l("Mentor city"),
+    "core": _l("Core city"),
+    "observer": _l("Observer city"),
+}
+ROLE_LABELS = {
+    "publisher": _l("City publisher"),
+    "curator": _l("Curator"),
+    "admin": _l("Administrator"),
+}
 
 
 def is_country(code: str) -> bool:

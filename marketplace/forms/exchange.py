@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -12,45 +14,57 @@ from . import Form
 
 class AdoptForm(Form):
     note = TextAreaField(
-        "How your city uses it (optional)",
+        _l("How your city uses it (optional)"),
         validators=[Length(max=NOTE_MAX)],
-        description=f"Shown next to your city in the list of users; at most {NOTE_MAX} characters.",
+        description=_l(
+            "Shown next to your city in the list of users; at most %(max)s characters.",
+            max=NOTE_MAX,
+        ),
     )
 
 
 class ContactForm(Form):
     subject = StringField(
-        "Subject", validators=[DataRequired("Give a subject."), Length(max=SUBJECT_MAX)]
+        _l("Subject"), validators=[DataRequired(_l("Give a subject.")), Length(max=SUBJECT_MAX)]
     )
     message = TextAreaField(
-        "Message",
+        _l("Message"),
         validators=[
-            DataRequired("Write your message."),
+            DataRequired(_l("Write your message.")),
             Length(
                 min=MESSAGE_MIN,
                 max=MESSAGE_MAX,
-                message=f"Write between {MESSAGE_MIN} and {MESSAGE_MAX} characters.",
+                message=_l(
+                    "Write between %(min)s and %(max)s characters.",
+                    min=MESSAGE_MIN,
+                    max=MESSAGE_MAX,
+                ),
             ),
         ],
-        description="Your name, city and email address are added, so the contact can reply "
-        "to you directly.",
+        description=_l(
+            "Your name, city and email address are added, so the contact can reply to you directly."
+        ),
     )
 
 
 class VisitorContactForm(ContactForm):
     """The contact form of a visitor who is not signed in: who they are, and where to answer."""
 
-    name = StringField("Your name", validators=[DataRequired("Give your name."), Length(max=120)])
+    name = StringField(
+        _l("Your name"), validators=[DataRequired(_l("Give your name.")), Length(max=120)]
+    )
     email = EmailField(
-        "Your email address",
-        validators=[DataRequired("Give your email address."), Length(max=EMAIL_MAX)],
-        description="We mail you a link to confirm it; the message goes out once you follow it, "
-        "and replies come to this address.",
+        _l("Your email address"),
+        validators=[DataRequired(_l("Give your email address.")), Length(max=EMAIL_MAX)],
+        description=_l(
+            "We mail you a link to confirm it; the message goes out once you follow it, "
+            "and replies come to this address."
+        ),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.message.description = (
+        self.message.description = _(
             "Your name and email address are added, so the contact can reply to you directly."
         )
 

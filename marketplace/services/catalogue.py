@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import selectinload
 
@@ -109,5 +110,5 @@ def get_visible(slug: str, user: Any) -> Solution:
     )
     if solution is None or not permissions.can_view(user, solution):
         redirects.raise_if_moved("solution", slug)  # a merged duplicate: its content lives on
-        raise NotFound("There is no published entry at this address.")
+        raise NotFound(_("There is no published entry at this address."))
     return solution

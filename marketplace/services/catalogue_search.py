@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -16,16 +18,16 @@ from ..vocab import Status
 from .catalogue import CARD_OPTIONS
 
 FACET_TITLES = {
-    "track": "Thematic track",
-    "challenge": "Challenge",
-    "service": "Transversal service",
-    "country": "Country",
-    "city": "City",
-    "kind": "Kind",
-    "maturity": "Maturity",
-    "sdg": "Sustainable Development Goal",
-    "cost": "Set-up cost",
-    "language": "Language",
+    "track": _l("Thematic track"),
+    "challenge": _l("Challenge"),
+    "service": _l("Transversal service"),
+    "country": _l("Country"),
+    "city": _l("City"),
+    "kind": _l("Kind"),
+    "maturity": _l("Maturity"),
+    "sdg": _l("Sustainable Development Goal"),
+    "cost": _l("Set-up cost"),
+    "language": _l("Language"),
 }
 # Facets listed in their vocabulary's own order rather than by count.
 FIXED_ORDER = {"kind": list(vocab.KINDS), "maturity": list(vocab.MATURITIES),
@@ -77,19 +79,25 @@ class ResultPage:
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    def names(model) -> dict[str, str]:
-        return dict(db.session.execute(select(model.slug, model.name)).all())
+    """Each facet's values as people read them, taxonomy terms in the interface language."""
 
-    sdgs = db.session.execute(select(SDG.number, SDG.name))
+    def terms(model) -> dict[str, str]:
+        rows = db.session.execute(select(model.slug, model.name, model.labels))
+        return {row.slug: i18n.term_label(row) for row in rows}
+
+    def words(vocabulary: dict) -> dict[str, str]:
+        return {value: str(label) for value, label in vocabulary.items()}
+
+    sdgs = db.session.execute(select(SDG.number, SDG.name, SDG.labels))
     return {
-        "track": names(Track),
-        "challenge": names(Challenge),
-        "service": names(TransversalService),
-        "city": names(City),
-        "sdg": {str(number): f"{number}. {name}" for number, name in sdgs},
-        "kind": vocab.KINDS,
-        "maturity": vocab.MATURITIES,
-        "cost": vocab.COST_BANDS,
+        "track": terms(Track),
+        "challenge": terms(Challenge),
+        "service": terms(TransversalService),
+        "city": dict(db.session.execute(select(City.slug, City.name)).all()),
+        "sdg": {str(row.number): f"{row.number}. {i18n.term_label(row)}" for row in sdgs},
+        "kind": words(vocab.KINDS),
+        "maturity": words(vocab.MATURITIES),
+        "cost": words(vocab.COST_BANDS),
     }
 
 
@@ -146,15 +154,18 @@ def _why(hit: search.Hit, solution: Solution, named: list) -> tuple[str, ...]:
     about = []
     for concept, phrase in named:
         if concept.facet == "track":
-            filed = {track.slug for track in solution.tracks}
+            filed = solution.tracks
         elif concept.facet == "challenge":
-            filed = {challenge.slug for challenge in solution.challenges}
+            filed = solution.challenges
         else:
-            filed = {service.slug for service in solution.services}
-        if concept.value in filed:
-            about.append(f"About: {concept.label} (“{phrase}”)")
+            filed = solution.services
+        term = next((term for term in filed if term.slug == concept.value), None)
+        if term is not None:
+            about.append(
+                _("About: %(term)s (“%(phrase)s”)", term=i18n.term_label(term), phrase=phrase)
+            )
     if hit.by_meaning and not hit.by_words:  # words it shares are highlighted in its snippet
-        about.append("Similar in meaning (none of your words)")
+        about.append(_("Similar in meaning (none of your words)"))
     return tuple(about)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..database import transactional
@@ -37,7 +38,7 @@ def get_city(slug: str) -> City:
     city = db.session.scalar(select(City).where(City.slug == slug))
     if city is None:
         redirects.raise_if_moved("city", slug)
-        raise NotFound("There is no city at this address.")
+        raise NotFound(_("There is no city at this address."))
     return city
 
 
@@ -54,10 +55,10 @@ def update_profile(user: Any, city: City, profile: str, website: str, population
     :raises ValidationFailed: a website that is not an http(s) address.
     """
     if not can_edit_city(user, city):
-        raise PermissionDenied("Only the city's own publishers can edit its profile.")
+        raise PermissionDenied(_("Only the city's own publishers can edit its profile."))
     website = website.strip()
     if website and not valid_url(website):
-        raise ValidationFailed("Give a full web address starting with https://.", "website")
+        raise ValidationFailed(_("Give a full web address starting with https://."), "website")
     city.profile = profile
     city.website = website
     city.population = population
@@ -69,5 +70,5 @@ def get_city_for_editing(user: Any) -> City:
     :raises PermissionDenied: the user publishes for no city.
     """
     if user.city is None or not can_edit_city(user, user.city):
-        raise PermissionDenied("Only a city's own publishers can edit its profile.")
+        raise PermissionDenied(_("Only a city's own publishers can edit its profile."))
     return user.city

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from .. import mail
 from ..database import transactional
@@ -44,10 +45,10 @@ def adopt(user: Any, solution: Solution, note: str) -> None:
     :raises ValidationFailed: the note is too long.
     """
     if not can_adopt(user, solution):
-        raise PermissionDenied("Only publishers of another city can record an adoption.")
+        raise PermissionDenied(_("Only publishers of another city can record an adoption."))
     note = note.strip()
     if len(note) > NOTE_MAX:
-        raise ValidationFailed(f"Keep the note to {NOTE_MAX} characters.", "note")
+        raise ValidationFailed(_("Keep the note to %(max)s characters.", max=NOTE_MAX), "note")
     adoption = adoption_of(user, solution)
     if adoption is None:
         solution.adoptions.append(Adoption(city_id=user.city_id, note=note))
@@ -60,7 +61,7 @@ def adopt(user: Any, solution: Solution, note: str) -> None:
 def unadopt(user: Any, solution: Solution) -> None:
     """Remove the user's city from the entry's "used by" list (nothing happens if absent)."""
     if not can_adopt(user, solution):
-        raise PermissionDenied("Only publishers of another city can change an adoption.")
+        raise PermissionDenied(_("Only publishers of another city can change an adoption."))
     adoption = adoption_of(user, solution)
     if adoption is not None:
         solution.adoptions.remove(adoption)
@@ -70,8 +71,10 @@ def require_contact(user: Any, solution: Solution) -> None:
     """:raises PermissionDenied: unless ``user`` may write to the entry's contact."""
     if not can_contact(user, solution):
         raise PermissionDenied(
-            "Publishers of other cities can write to this entry's contact; it has none, or "
-            "it is your own city's entry."
+            _(
+                "Publishers of other cities can write to this entry's contact; it has none, or "
+                "it is your own city's entry."
+            )
         )
 
 
@@ -95,7 +98,10 @@ def send_message(user: Any, solution: Solution, subject: str, body: str) -> Cont
     except (mail.MailError, ValueError) as error:
         _forget(message.id)
         raise NotDelivered(
-            "The message could not be sent just now. Nothing was lost: try again in a few minutes."
+            _(
+                "The message could not be sent just now. Nothing was lost: try again in a few "
+                "minutes."
+            )
         ) from error
     return message
 
@@ -107,10 +113,13 @@ def clean_message(subject: str, body: str) -> tuple[str, str]:
     """
     subject, body = " ".join(subject.split()), body.strip()  # no line breaks in a header
     if not subject or len(subject) > SUBJECT_MAX:
-        raise ValidationFailed(f"Give a subject of at most {SUBJECT_MAX} characters.", "subject")
+        raise ValidationFailed(
+            _("Give a subject of at most %(max)s characters.", max=SUBJECT_MAX), "subject"
+        )
     if not MESSAGE_MIN <= len(body) <= MESSAGE_MAX:
         raise ValidationFailed(
-            f"Write between {MESSAGE_MIN} and {MESSAGE_MAX} characters.", "message"
+            _("Write between %(min)s and %(max)s characters.", min=MESSAGE_MIN, max=MESSAGE_MAX),
+            "message",
         )
     return subject, body
 
@@ -131,8 +140,11 @@ def _store_message(
     limit = int(current_app.config["CONTACT_MESSAGES_PER_DAY"])
     if messages_today(user) >= limit:
         raise TooManyMessages(
-            f"You have sent {limit} messages in the last 24 hours, the most the marketplace "
-            "allows. Please try again tomorrow."
+            _(
+                "You have sent %(limit)s messages in the last 24 hours, the most the marketplace "
+                "allows. Please try again tomorrow.",
+                limit=limit,
+            )
         )
     mail_subject, text = mail.render(
         "contact",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -73,31 +74,34 @@ def published_counts_by_sdg() -> dict[int, int]:
     return _published_link_counts(solution_sdg.c.sdg_number, solution_sdg.c.sdg_number)
 
 
-def _get_by_slug(model, slug: str, what: str):
-    item = db.session.scalar(select(model).where(model.slug == slug))
-    if item is None:
-        raise NotFound(f"There is no {what} at this address.")
-    return item
+def _by_slug(model, slug: str):
+    return db.session.scalar(select(model).where(model.slug == slug))
 
 
 def get_track(slug: str) -> Track:
     """:raises NotFound: when no track has this slug."""
-    return _get_by_slug(Track, slug, "track")
+    if (track := _by_slug(Track, slug)) is None:
+        raise NotFound(_("There is no track at this address."))
+    return track
 
 
 def get_challenge(slug: str) -> Challenge:
     """:raises NotFound: when no challenge has this slug."""
-    return _get_by_slug(Challenge, slug, "challenge")
+    if (challenge := _by_slug(Challenge, slug)) is None:
+        raise NotFound(_("There is no challenge at this address."))
+    return challenge
 
 
 def get_service(slug: str) -> TransversalService:
     """:raises NotFound: when no transversal service has this slug."""
-    return _get_by_slug(TransversalService, slug, "transversal service")
+    if (service := _by_slug(TransversalService, slug)) is None:
+        raise NotFound(_("There is no transversal service at this address."))
+    return service
 
 
 def get_sdg(number: int) -> SDG:
     """:raises NotFound: when ``number`` is not one of the goals."""
     sdg = db.session.get(SDG, number)
     if sdg is None:
-        raise NotFound("There is no Sustainable Development Goal with this number.")
+        raise NotFound(_("There is no Sustainable Development Goal with this number."))
     return sdg

@@ -8,6 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from .. import mail
@@ -38,7 +40,7 @@ def confirm_hours() -> int:
 def require_visitor_contact(user: Any, solution: Solution) -> None:
     """:raises PermissionDenied: unless a visitor may write to this entry's contact."""
     if not can_contact_as_visitor(user, solution):
-        raise PermissionDenied("This entry has no contact to write to.")
+        raise PermissionDenied(_("This entry has no contact to write to."))
 
 
 @transactional
@@ -54,7 +56,9 @@ def request_message(
     require_visitor_contact(user, solution)
     name = " ".join(name.split())
     if not name or len(name) > NAME_MAX:
-        raise ValidationFailed(f"Give your name (at most {NAME_MAX} characters).", "name")
+        raise ValidationFailed(
+            _("Give your name (at most %(max)s characters).", max=NAME_MAX), "name"
+        )
     email = normalise_email(email, "email")
     subject, body = clean_message(subject, body)
     ip_hash = hash_ip(ip)
@@ -65,8 +69,10 @@ def request_message(
         config["VISITOR_MESSAGES_PER_IP"]
     ):
         raise TooManyMessages(
-            "Several messages were sent from this address or network in the last 24 hours, the "
-            "most the marketplace allows. Nothing was sent: please try again tomorrow."
+            _(
+                "Several messages were sent from this address or network in the last 24 hours, "
+                "the most the marketplace allows. Nothing was sent: please try again tomorrow."
+            )
         )
     message = VisitorMessage(
         solution=solution,
@@ -97,14 +103,14 @@ def pending(token: str) -> VisitorMessage:
     try:
         data = _serializer().loads(token, max_age=confirm_hours() * 3600)
     except SignatureExpired as exc:
-        raise InvalidToken("This link has expired: write your message again.") from exc
+        raise InvalidToken(_("This link has expired: write your message again.")) from exc
     except BadSignature as exc:
-        raise InvalidToken("This link is not valid. Check that it was copied whole.") from exc
+        raise InvalidToken(_("This link is not valid. Check that it was copied whole.")) from exc
     message = db.session.get(VisitorMessage, data.get("m")) if isinstance(data, dict) else None
     if message is None:
-        raise InvalidToken("This link is not valid any more.")
+        raise InvalidToken(_("This link is not valid any more."))
     if message.confirmed_at is not None:
-        raise InvalidTransition("This message was confirmed and forwarded already.")
+        raise InvalidTransition(_("This message was confirmed and forwarded already."))
     return message
 
 
@@ -118,7 +124,7 @@ def confirm(token: str) -> VisitorMessage:
     message = pending(token)
     solution = message.solution
     if not (solution.status == Status.PUBLISHED and solution.contact_email):
-        raise PermissionDenied("This entry is no longer public or has no contact any more.")
+        raise PermissionDenied(_("This entry is no longer public or has no contact any more."))
     message.confirmed_at = utc_now()
     message.recipient = solution.contact_email
     mail.notify(
@@ -128,7 +134,11 @@ def confirm(token: str) -> VisitorMessage:
         subject=message.subject,
         body=message.body,
         solution=solution,
-        sender=f"{message.sender_name}, a visitor whose address the marketplace confirmed,",
+        # Lazy: the mail is written in its recipient's language, not in the visitor's.
+        sender=_l(
+            "%(name)s, a visitor whose address the marketplace confirmed,",
+            name=message.sender_name,
+        ),
         sender_name=message.sender_name,
     )
     return message

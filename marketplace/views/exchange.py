@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forms import attach_error, keeps_input
@@ -20,9 +21,12 @@ def adopt(slug: str):
     form = AdoptForm()
     if form.validate_on_submit():
         exchange.adopt(current_user, solution, form.note.data or "")
-        flash(f"{current_user.city.name} is now listed as a user of this entry.", "success")
+        flash(
+            _("%(city)s is now listed as a user of this entry.", city=current_user.city.name),
+            "success",
+        )
         return redirect(url_for("catalogue.detail", slug=slug, _anchor="used-title"))
-    flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+    flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
     return redirect(url_for("catalogue.detail", slug=slug, _anchor="adopt"))
 
 
@@ -31,7 +35,10 @@ def adopt(slug: str):
 def unadopt(slug: str):
     solution = catalogue.get_visible(slug, current_user)
     exchange.unadopt(current_user, solution)
-    flash(f"{current_user.city.name} is no longer listed as a user of this entry.", "success")
+    flash(
+        _("%(city)s is no longer listed as a user of this entry.", city=current_user.city.name),
+        "success",
+    )
     return redirect(url_for("catalogue.detail", slug=slug, _anchor="used-title"))
 
 
@@ -53,7 +60,10 @@ def contact(slug: str):
             form.form_errors.append(str(error))
             status = error.status_code
         else:
-            flash(f"Your message was sent to the contact of “{solution.title}”.", "success")
+            flash(
+                _("Your message was sent to the contact of “%(title)s”.", title=solution.title),
+                "success",
+            )
             return redirect(url_for("catalogue.detail", slug=slug))
     if request.method == "POST" and status == 200:
         status = 400
@@ -100,6 +110,6 @@ def visitor_confirm(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         visitor_contact.confirm(token)
-        flash("Thank you: your message was sent. Replies will come to your address.", "success")
+        flash(_("Thank you: your message was sent. Replies will come to your address."), "success")
         return redirect(url_for("catalogue.detail", slug=message.solution.slug))
     return render_template("exchange/visitor_confirm.html", message=message, form=form)
