@@ -31,10 +31,12 @@ translations: install
 	$(BIN)/pybabel -q compile -d marketplace/translations
 
 # After changing the interface's strings: extract them and merge them into every language's
-# catalogue, then translate what `make test` reports as untranslated or fuzzy.
+# catalogue, then translate what `make test` reports as untranslated or fuzzy. (--ignore-dirs: by
+# default Babel skips folders starting with "_", such as templates/_macros.)
 messages: install
 	$(BIN)/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -k lazy_ngettext:1,2 \
-	  --sort-by-file --omit-header -o marketplace/translations/messages.pot .
+	  --sort-by-file --omit-header -o marketplace/translations/messages.pot \
+	  --ignore-dirs '.* __pycache__' .
 	$(BIN)/pybabel -q update -i marketplace/translations/messages.pot -d marketplace/translations \
 	  --no-wrap --ignore-obsolete
 

@@ -25,6 +25,16 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ge
 KEYWORDS["lazy_ngettext"] = (1, 2)
 
 
+OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.do"}}
+OPTIONS["templates/**.txt"] = OPTIONS["templates/**.html"]
+
+
+def _wanted(dirpath: str) -> bool:
+    """Every folder but hidden ones and caches: templates/_macros holds strings too."""
+    name = Path(dirpath).name
+    return not name.startswith(".") and name not in ("__pycache__", "node_modules")
+
+
 def po_path(language: str) -> Path:
     return TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
 
@@ -50,7 +60,7 @@ def marked() -> frozenset[str]:
     """Every msgid the sources mark (plural forms as their singular)."""
     found = set()
     for _filename, _line, message, _comments, _context in extract_from_dir(
-        ROOT, METHODS, keywords=KEYWORDS
+        ROOT, METHODS, options_map=OPTIONS, keywords=KEYWORDS, directory_filter=_wanted
     ):
         found.add(message[0] if isinstance(message, tuple) else message)
     return frozenset(found)
