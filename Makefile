@@ -38,7 +38,7 @@ messages: install
 	  --sort-by-file --omit-header -o marketplace/translations/messages.pot \
 	  --ignore-dirs '.* __pycache__' .
 	$(BIN)/pybabel -q update -i marketplace/translations/messages.pot -d marketplace/translations \
-	  --no-wrap --ignore-obsolete
+	  --no-wrap --ignore-obsolete --no-fuzzy-matching
 
 # Migrate in place (never drops data), load the demo catalogue into an empty database, add the seed's
 # taxonomy phrases an older database lacks, build the index.
