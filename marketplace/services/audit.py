@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from ..extensions import db
@@ -54,7 +55,7 @@ def events(user: Any, wanted: AuditFilter) -> Select[tuple[AuditEvent]]:
     :raises PermissionDenied: not a curator.
     """
     if not can_moderate(user):
-        raise PermissionDenied("Only curators can read the audit log.")
+        raise PermissionDenied(_("Only curators can read the audit log."))
     query = db.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if wanted.actor:
         query = query.join(User, User.id == AuditEvent.actor_id).where(
@@ -80,6 +81,7 @@ def events(user: Any, wanted: AuditFilter) -> Select[tuple[AuditEvent]]:
     return query
 
 
+# The export is data for spreadsheets and scripts: its header stays in English.
 CSV_COLUMNS = ("time (UTC)", "actor", "action", "entry", "target", "detail")
 
 
