@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from ..extensions import db
+from ..i18n import DEFAULT
 from ..models import AuditEvent, Solution, User
 from ..permissions import can_moderate
 from .errors import PermissionDenied
@@ -36,6 +38,13 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def english(value: Any) -> str:
+    """A label (maybe a lazy, translated one) as the log stores it: in English, whatever the
+    language of the person whose action is logged."""
+    with force_locale(DEFAULT):
+        return str(value)
 
 
 @dataclass(frozen=True)
