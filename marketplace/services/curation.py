@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from .. import mail
 from ..database import current_unit, transactional, unit_of_work
 from ..extensions import db
+from ..i18n import term_label
 from ..models import City, ModerationEvent, Solution, SolutionRevision, Track, User
 from ..permissions import can_moderate
 from ..sqltypes import utc_now
@@ -104,9 +105,10 @@ def queue(user: Any, track: str = "", city: str = "", kind: str = "") -> Queue:
     return Queue([item for item in items if wanted(item)], counts)
 
 
-def filter_labels() -> dict[str, dict[str, str]]:
+def filter_labels() -> dict[str, dict[str, Any]]:
+    """The queue filters' labels per value: tracks in the interface language, kinds, cities."""
     return {
-        "track": dict(db.session.execute(db.select(Track.slug, Track.name)).all()),
+        "track": {track.slug: term_label(track) for track in db.session.scalars(db.select(Track))},
         "city": dict(db.session.execute(db.select(City.slug, City.name)).all()),
         "kind": dict(KINDS),
     }
