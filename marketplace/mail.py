@@ -3,8 +3,10 @@
 Every message is a pair of templates, ``templates/mail/<name>/subject.txt`` and ``body.txt``,
 whose links come from ``link`` (MARKETPLACE_BASE_URL and the route, never a typed path).
 Services say which message goes to whom with ``notify``: it goes out only once the unit of work
-that decided it has committed. A message the SMTP server refuses then is logged and
-kept in <DATA_DIR>/outbox/unsent/, which ``flask mail retry`` sends again.
+that decided it has committed. A message the SMTP server refuses then is logged and kept in
+<DATA_DIR>/outbox/unsent/, which ``flask mail retry`` sends again. A message is written in its
+recipient's language: the one their account chose, the one a visitor wrote in (the caller
+passes it), else English.
 """
 
 from __future__ import annotations
@@ -26,8 +28,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 
+from . import i18n
 from .database import current_unit
+from .extensions import db
+from .models import User
 from .text import clean_line
 
 log = logging.getLogger(__name__)
@@ -61,19 +67,45 @@ def link(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
-def render(name: str, **context: Any) -> tuple[str, str]:
-    """The subject and body of the message ``name``, from its template pair."""
-    subject = render_template(f"mail/{name}/subject.txt", link=link, **context)
-    body = render_template(f"mail/{name}/body.txt", link=link, **context)
+def language_of(user: Any) -> str:
+    """The language to write to an account in: the one it chose, else English."""
+    language = getattr(user, "language", None)
+    return language if language in i18n.LANGUAGES else i18n.DEFAULT
+
+
+def recipient_language(address: str) -> str:
+    """The language of the account with this address, else English (not the sender's: a
+    visitor's own language is passed by the caller, who knows it)."""
+    language = db.session.scalar(
+        db.select(User.language).where(User.email == address.strip().lower())
+    )
+    return language if language in i18n.LANGUAGES else i18n.DEFAULT
+
+
+def render(name: str, *, language: str | None = None, **context: Any) -> tuple[str, str]:
+    """The subject and body of the message ``name``, from its template pair, in ``language``
+    (English when not given): strings, lazy labels and dates all follow it."""
+    with force_locale(language if language in i18n.LANGUAGES else i18n.DEFAULT):
+        subject = render_template(f"mail/{name}/subject.txt", link=link, **context)
+        body = render_template(f"mail/{name}/body.txt", link=link, **context)
     return " ".join(subject.split()), body.strip() + "\n"
 
 
-def notify(name: str, to: str, *, reply_to: str | None = None, **context: Any) -> None:
-    """Send the message ``name`` to ``to`` once the open unit of work commits.
+def notify(
+    name: str,
+    to: str,
+    *,
+    language: str | None = None,
+    reply_to: str | None = None,
+    **context: Any,
+) -> None:
+    """Send the message ``name`` to ``to`` once the open unit of work commits, in ``language``,
+    by default the language of the account at ``to`` (English for an address with none).
 
     :raises RuntimeError: no unit of work is open.
     """
-    subject, body = render(name, reply_to=reply_to, **context)
+    language = language or recipient_language(to)
+    subject, body = render(name, language=language, reply_to=reply_to, **context)
     send_after_commit(to, subject, body, reply_to=reply_to)
 
 

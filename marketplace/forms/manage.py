@@ -6,6 +6,8 @@ what was typed and catch the obvious mistakes early.
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
@@ -22,41 +24,44 @@ from .entry import options
 DESCRIPTION_MAX = 2000
 
 
-def _name(label: str = "Name", max_length: int = NAME_MAX) -> StringField:
+def _name(label: str | None = None, max_length: int = NAME_MAX) -> StringField:
     return StringField(
-        label,
+        label or _l("Name"),
         validators=[
-            DataRequired("Give a name."),
-            Length(max=max_length, message=f"Keep it to {max_length} characters."),
+            DataRequired(_l("Give a name.")),
+            # WTForms fills in %(max)d.
+            Length(max=max_length, message=_l("Keep it to %(max)d characters.")),
         ],
     )
 
 
 def _edition() -> StringField:
     return StringField(
-        "ICC edition",
-        validators=[DataRequired("Give the edition."), Length(max=20)],
-        description="The years of the ICC round, such as 2020-22 or 2024.",
+        _l("ICC edition"),
+        validators=[DataRequired(_l("Give the edition.")), Length(max=20)],
+        description=_l("The years of the ICC round, such as 2020-22 or 2024."),
     )
 
 
 def _description() -> TextAreaField:
     return TextAreaField(
-        "Description",
+        _l("Description"),
         validators=[Length(max=DESCRIPTION_MAX)],
-        description="One or two sentences shown on the public page.",
+        description=_l("One or two sentences shown on the public page."),
     )
 
 
 def _phrases() -> TextAreaField:
     return TextAreaField(
-        "Words people use for it",
-        description=(
+        _l("Words people use for it"),
+        description=_l(
             "One phrase a line, in English: the everyday words, synonyms, acronyms and ways of "
             "describing the problem that city officers type, such as “old town” or “LEZ”. A "
             "search that uses one finds the entries filed here. Leave out words that fit every "
-            f"term. At most {term_phrases.PHRASES_MAX}, each {term_phrases.PHRASE_MIN} to "
-            f"{term_phrases.PHRASE_MAX} characters."
+            "term. At most %(most)d, each %(shortest)d to %(longest)d characters.",
+            most=term_phrases.PHRASES_MAX,
+            shortest=term_phrases.PHRASE_MIN,
+            longest=term_phrases.PHRASE_MAX,
         ),
         render_kw={"rows": 8},
     )
@@ -101,12 +106,12 @@ class NewTrackForm(_Phrases, Form):
 
 class NewChallengeForm(_Phrases, Form):
     name = _name()
-    track = SelectField("Track", validate_choice=False)
+    track = SelectField(_l("Track"), validate_choice=False)
     phrases = _phrases()
 
     def set_tracks(self, tracks) -> None:
         self.track.choices = options(
-            [("", "Choose a track")] + [(t.slug, f"{t.name} ({t.edition})") for t in tracks]
+            [("", _("Choose a track"))] + [(t.slug, f"{t.name} ({t.edition})") for t in tracks]
         )
 
 
@@ -117,28 +122,32 @@ class NewServiceForm(_Phrases, Form):
 
 
 def _role() -> SelectField:
-    return SelectField("Role", choices=options(ROLE_LABELS.items()), validate_choice=False)
+    return SelectField(_l("Role"), choices=options(ROLE_LABELS.items()), validate_choice=False)
 
 
 def _city() -> SelectField:
     return SelectField(
-        "City",
+        _l("City"),
         validate_choice=False,
-        description="The city a publisher writes for; curators and administrators may have none.",
+        description=_l(
+            "The city a publisher writes for; curators and administrators may have none."
+        ),
     )
 
 
 class _CityChoices:
     def set_cities(self, cities) -> None:
-        self.city.choices = options([("", "No city")] + [(c.slug, c.name) for c in cities])
+        self.city.choices = options([("", _("No city"))] + [(c.slug, c.name) for c in cities])
 
 
 class InviteForm(_CityChoices, Form):
-    email = EmailField("Email", validators=[DataRequired("Give the email address to invite.")])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Give the email address to invite."))]
+    )
     display_name = StringField(
-        "Name",
+        _l("Name"),
         validators=[Length(max=PERSON_NAME_MAX)],
-        description="As other people will see it; left empty, the part of the email before @.",
+        description=_l("As other people will see it; left empty, the part of the email before @."),
     )
     role = _role()
     city = _city()
@@ -152,28 +161,35 @@ class UserForm(_CityChoices, Form):
 class CityForm(Form):
     name = _name(max_length=CITY_NAME_MAX)
     slug = StringField(
-        "Address",
+        _l("Address"),
         validators=[Length(max=SLUG_MAX)],
-        description="The end of the city's page address (/cities/...): lower-case letters, digits "
-        "and hyphens. Left empty, it is made from the name.",
+        description=_l(
+            "The end of the city's page address (/cities/...): lower-case letters, digits "
+            "and hyphens. Left empty, it is made from the name."
+        ),
     )
     country = StringField(
-        "Country",
-        validators=[DataRequired("Give the country."), Length(max=2, message="Two letters.")],
-        description="Two-letter ISO code, such as PT, HR or UA.",
+        _l("Country"),
+        validators=[
+            DataRequired(_l("Give the country.")),
+            Length(max=2, message=_l("Two letters.")),
+        ],
+        description=_l("Two-letter ISO code, such as PT, HR or UA."),
     )
-    role = SelectField("ICC role", choices=options(CITY_ROLES.items()), validate_choice=False)
+    role = SelectField(_l("ICC role"), choices=options(CITY_ROLES.items()), validate_choice=False)
     population = IntegerField(
-        "Population",
+        _l("Population"),
         validators=[
             Optional(),
-            NumberRange(min=1, max=POPULATION_MAX, message="Give a whole number."),
+            NumberRange(min=1, max=POPULATION_MAX, message=_l("Give a whole number.")),
         ],
     )
-    website = URLField("Website", validators=[Optional(), Length(max=500)])
+    website = URLField(_l("Website"), validators=[Optional(), Length(max=500)])
     profile = TextAreaField(
-        "Profile",
+        _l("Profile"),
         validators=[Length(max=PROFILE_MAX)],
-        description="The city's smart-city strategy, priorities and what it can share. Markdown: "
-        "blank line between paragraphs, **bold**, - lists, [links](https://...).",
+        description=_l(
+            "The city's smart-city strategy, priorities and what it can share. Markdown: "
+            "blank line between paragraphs, **bold**, - lists, [links](https://...)."
+        ),
     )

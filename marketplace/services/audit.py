@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from ..extensions import db
+from ..i18n import DEFAULT
 from ..models import AuditEvent, Solution, User
 from ..permissions import can_moderate
 from .errors import PermissionDenied
@@ -37,6 +40,13 @@ def record(
     return event
 
 
+def english(value: Any) -> str:
+    """A label (maybe a lazy, translated one) as the log stores it: in English, whatever the
+    language of the person whose action is logged."""
+    with force_locale(DEFAULT):
+        return str(value)
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """What the audit page narrows the log to; empty values do not filter."""
@@ -54,7 +64,7 @@ def events(user: Any, wanted: AuditFilter) -> Select[tuple[AuditEvent]]:
     :raises PermissionDenied: not a curator.
     """
     if not can_moderate(user):
-        raise PermissionDenied("Only curators can read the audit log.")
+        raise PermissionDenied(_("Only curators can read the audit log."))
     query = db.select(AuditEvent).order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
     if wanted.actor:
         query = query.join(User, User.id == AuditEvent.actor_id).where(
@@ -80,6 +90,7 @@ def events(user: Any, wanted: AuditFilter) -> Select[tuple[AuditEvent]]:
     return query
 
 
+# The export is data for spreadsheets and scripts: its header stays in English.
 CSV_COLUMNS = ("time (UTC)", "actor", "action", "entry", "target", "detail")
 
 

@@ -10,9 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from .. import mail
 from ..database import current_unit, transactional, unit_of_work
 from ..extensions import db
+from ..i18n import term_label
 from ..models import City, ModerationEvent, Solution, SolutionRevision, Track, User
 from ..permissions import can_moderate
 from ..sqltypes import utc_now
@@ -28,9 +32,9 @@ log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(days=365)
 DECISIONS = ("approve", "request_changes", "reject")
 DECISION_DONE = {
-    "approve": "Approved and published; the author has been told.",
-    "request_changes": "Changes requested; the author has been told.",
-    "reject": "Rejected; the author has been told.",
+    "approve": _l("Approved and published; the author has been told."),
+    "request_changes": _l("Changes requested; the author has been told."),
+    "reject": _l("Rejected; the author has been told."),
 }
 
 
@@ -52,7 +56,7 @@ class Queue:
 def require_moderator(user: Any) -> None:
     """:raises PermissionDenied: unless ``user`` is a curator or an admin."""
     if not can_moderate(user):
-        raise PermissionDenied("Only curators can do this.")
+        raise PermissionDenied(_("Only curators can do this."))
 
 
 def _submitted_at() -> Any:
@@ -101,9 +105,10 @@ def queue(user: Any, track: str = "", city: str = "", kind: str = "") -> Queue:
     return Queue([item for item in items if wanted(item)], counts)
 
 
-def filter_labels() -> dict[str, dict[str, str]]:
+def filter_labels() -> dict[str, dict[str, Any]]:
+    """The queue filters' labels per value: tracks in the interface language, kinds, cities."""
     return {
-        "track": dict(db.session.execute(db.select(Track.slug, Track.name)).all()),
+        "track": {track.slug: term_label(track) for track in db.session.scalars(db.select(Track))},
         "city": dict(db.session.execute(db.select(City.slug, City.name)).all()),
         "kind": dict(KINDS),
     }
@@ -132,11 +137,11 @@ def get_for_review(user: Any, solution_id: int) -> Solution:
     require_moderator(user)
     solution = db.session.get(Solution, solution_id)
     if solution is None:
-        raise NotFound("There is no such entry.")
+        raise NotFound(_("There is no such entry."))
     return solution
 
 
-OUTDATED = (
+OUTDATED = _l(
     "Another curator changed or decided on this entry while you were looking at it. "
     "Nothing was changed: check its current state below."
 )
@@ -160,8 +165,11 @@ def author_of(solution: Solution) -> User | None:
     return event.actor if event is not None else None
 
 
-def _notify(recipient: User | None, solution: Solution, headline: str, comment: str) -> None:
-    """Mail the author about a decision once it has committed (a refusal is logged and kept)."""
+def _notify(recipient: User | None, solution: Solution, headline: Any, comment: str) -> None:
+    """Mail the author about a decision once it has committed (a refusal is logged and kept).
+
+    ``headline`` is a lazy string: the mail writes it in the author's language.
+    """
     if recipient is None or not recipient.active:
         return
     try:
@@ -193,11 +201,13 @@ def decide(
     require_moderator(user)
     comment = (clean_text(comment) or "").strip()
     if decision not in DECISIONS:
-        raise ValidationFailed("Choose approve, request changes or reject.", "decision")
+        raise ValidationFailed(_("Choose approve, request changes or reject."), "decision")
     if decision == "request_changes" and not comment:
-        raise ValidationFailed("Say what should change: the author reads this.", "comment")
+        raise ValidationFailed(_("Say what should change: the author reads this."), "comment")
     if decision == "reject" and not comment:
-        raise ValidationFailed("Give the reason for rejecting: the author reads this.", "comment")
+        raise ValidationFailed(
+            _("Give the reason for rejecting: the author reads this."), "comment"
+        )
     with unit_of_work(OUTDATED) as unit:
         _decide(user, solution_id, decision, comment, version)
     return not unit.failed
@@ -223,19 +233,24 @@ def _decide(user: Any, solution_id: int, decision: str, comment: str, version: i
         }[decision]
         apply_transition(solution, target, user, comment)
         headline = {
-            "approve": f'your entry "{solution.title}" is published.',
-            "request_changes": f'a curator asked for changes to "{solution.title}".',
-            "reject": f'your entry "{solution.title}" was not accepted for publication.',
+            "approve": _l('Your entry "%(title)s" is published.', title=solution.title),
+            "request_changes": _l(
+                'A curator asked for changes to "%(title)s".', title=solution.title
+            ),
+            "reject": _l(
+                'Your entry "%(title)s" was not accepted for publication.', title=solution.title
+            ),
         }[decision]
     else:
-        raise InvalidTransition("Nothing of this entry waits for a decision.")
+        raise InvalidTransition(_("Nothing of this entry waits for a decision."))
     solution.updated_at = utc_now()
-    _notify(recipient, solution, headline[0].upper() + headline[1:], comment)
+    _notify(recipient, solution, headline, comment)
 
 
 def _decide_revision(
     user: Any, solution: Solution, revision: SolutionRevision, decision: str, comment: str
-) -> str:
+) -> Any:
+    """Decide on a submitted revision; returns the mail's headline (a lazy string)."""
     event = ModerationEvent(
         solution=solution,
         actor_id=user.id,
@@ -248,17 +263,19 @@ def _decide_revision(
         entries.drop_revision(solution)
         event.comment = "Changes approved." + (f" {comment}" if comment else "")
         audit.record(user, "revision.approved", detail=comment, solution=solution)
-        headline = f'your changes to "{solution.title}" are published.'
+        headline = _l('Your changes to "%(title)s" are published.', title=solution.title)
     elif decision == "request_changes":
         revision.status = RevisionStatus.DRAFT
         event.comment = f"Changes to the published entry need work: {comment}"
         audit.record(user, "revision.changes_requested", detail=comment, solution=solution)
-        headline = f'a curator asked for more work on your changes to "{solution.title}".'
+        headline = _l(
+            'A curator asked for more work on your changes to "%(title)s".', title=solution.title
+        )
     else:
         entries.drop_revision(solution)
         event.comment = f"Changes to the published entry rejected: {comment}"
         audit.record(user, "revision.rejected", detail=comment, solution=solution)
-        headline = f'your changes to "{solution.title}" were not accepted.'
+        headline = _l('Your changes to "%(title)s" were not accepted.', title=solution.title)
     db.session.add(event)
     return headline
 
@@ -271,14 +288,15 @@ def archive(user: Any, solution_id: int, reason: str, version: int | None = None
     require_moderator(user)
     reason = (clean_text(reason) or "").strip()
     if not reason:
-        raise ValidationFailed("Give the reason for archiving.", "reason")
+        raise ValidationFailed(_("Give the reason for archiving."), "reason")
     with unit_of_work(OUTDATED):
         solution = get_for_review(user, solution_id)
         _check_version(solution, version)
         recipient = author_of(solution)
         apply_transition(solution, Status.ARCHIVED, user, reason.strip())
         entries.drop_revision(solution)
-        _notify(recipient, solution, f'"{solution.title}" was archived.', reason.strip())
+        headline = _l('"%(title)s" was archived.', title=solution.title)
+        _notify(recipient, solution, headline, reason.strip())
 
 
 def republish(user: Any, solution_id: int, comment: str = "", version: int | None = None) -> None:
@@ -296,7 +314,7 @@ def set_featured(user: Any, solution_id: int, featured: bool) -> None:
     require_moderator(user)
     solution = get_for_review(user, solution_id)
     if featured and not solution.is_published:
-        raise InvalidTransition("Only published entries can be featured.")
+        raise InvalidTransition(_("Only published entries can be featured."))
     solution.featured = featured
     audit.record(user, "entry.featured" if featured else "entry.unfeatured", solution=solution)
 
@@ -327,7 +345,7 @@ def bulk(user: Any, action: str, ids: dict[int, int | None]) -> tuple[list[str],
     """
     require_moderator(user)
     if action not in ("approve", "archive"):
-        raise ValidationFailed("Choose approve or archive.", "action")
+        raise ValidationFailed(_("Choose approve or archive."), "action")
     done, refused = [], []
     for solution_id, version in ids.items():
         solution = db.session.get(Solution, solution_id)
@@ -338,7 +356,7 @@ def bulk(user: Any, action: str, ids: dict[int, int | None]) -> tuple[list[str],
             else:
                 archive(user, solution_id, "Archived by a curator (bulk action).", version)
         except (InvalidTransition, NotFound) as error:
-            refused.append(f"{title}: {error}")
+            refused.append(_("%(title)s: %(error)s", title=title, error=error))
         else:
             done.append(title)
     return done, refused

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, fields
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..database import transactional
@@ -42,7 +43,7 @@ class CityDetails:
 def require_city_manager(user: Any) -> None:
     """:raises PermissionDenied: unless ``user`` is a curator or an administrator."""
     if not can_manage_cities(user):
-        raise PermissionDenied("Only curators and administrators manage cities.")
+        raise PermissionDenied(_("Only curators and administrators manage cities."))
 
 
 def list_cities(user: Any) -> list[City]:
@@ -58,43 +59,50 @@ def _clean(details: CityDetails, city: City | None) -> CityDetails:
     """
     name = " ".join((details.name or "").split())
     if not name:
-        raise ValidationFailed("Give the city's name.", "name")
+        raise ValidationFailed(_("Give the city's name."), "name")
     if len(name) > NAME_MAX:
-        raise ValidationFailed(f"Keep the name to {NAME_MAX} characters.", "name")
+        raise ValidationFailed(_("Keep the name to %(max)d characters.", max=NAME_MAX), "name")
     slug = (details.slug or "").strip().lower() or slugify(name)
     if len(slug) > SLUG_MAX or not SLUG.fullmatch(slug):
         raise ValidationFailed(
-            "Use lower-case letters, digits and single hyphens in the address, such as "
-            "lille-metropole.",
+            _(
+                "Use lower-case letters, digits and single hyphens in the address, such as "
+                "lille-metropole."
+            ),
             "slug",
         )
     query = select(City.id).where(City.slug == slug)
     if city is not None:
         query = query.where(City.id != city.id)
     if db.session.scalar(query) is not None:
-        raise ValidationFailed(f"Another city has the address {slug} already.", "slug")
+        raise ValidationFailed(
+            _("Another city has the address %(slug)s already.", slug=slug), "slug"
+        )
     country = (details.country or "").strip().upper()
     if len(country) != 2 or not is_country(country):
         raise ValidationFailed(
-            "Give the country as its two-letter ISO code, such as PT or HR.", "country"
+            _("Give the country as its two-letter ISO code, such as PT or HR."), "country"
         )
     if details.role not in CITY_ROLES:
-        raise ValidationFailed("Choose the city's role in the ICC.", "role")
+        raise ValidationFailed(_("Choose the city's role in the ICC."), "role")
     population = details.population
     if population is not None and not 1 <= population <= POPULATION_MAX:
-        raise ValidationFailed("Give the population as a whole number.", "population")
+        raise ValidationFailed(_("Give the population as a whole number."), "population")
     website = (details.website or "").strip()
     if website and not valid_url(website):
-        raise ValidationFailed("Give a full web address starting with https://.", "website")
+        raise ValidationFailed(_("Give a full web address starting with https://."), "website")
     profile = details.profile or ""
     if len(profile) > PROFILE_MAX:
-        raise ValidationFailed(f"Keep the profile to {PROFILE_MAX} characters.", "profile")
+        raise ValidationFailed(
+            _("Keep the profile to %(max)d characters.", max=PROFILE_MAX), "profile"
+        )
     return CityDetails(name, slug, country, details.role, population, website, profile)
 
 
 def _shown(name: str, value: Any) -> str:
+    """A value as the (English) audit log writes it."""
     if name == "country":
-        return f"{value} ({country_name(value)})" if value else "none"
+        return f"{value} ({country_name(value, 'en')})" if value else "none"
     if value is None or value == "":
         return "none"
     return str(value)
@@ -108,7 +116,9 @@ def create_city(user: Any, details: CityDetails) -> City:
     city = City(**{f.name: getattr(clean, f.name) for f in fields(clean)})
     redirects.forget("city", clean.slug)
     db.session.add(city)
-    detail = f"{clean.slug}, {_shown('country', clean.country)}, {CITY_ROLES[clean.role]}"
+    detail = (
+        f"{clean.slug}, {_shown('country', clean.country)}, {audit.english(CITY_ROLES[clean.role])}"
+    )
     audit.record(user, "city.created", f"city {city.name}", detail)
     db.session.flush()
     return city

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -30,7 +31,7 @@ Direction = Literal["up", "down"]
 NAME_MAX = 200
 # An ICC edition as years: "2020-22", "2024" or "2023-2025".
 EDITION = re.compile(r"\d{4}(-\d{2}|-\d{4})?")
-# The kinds of term as they appear in addresses, and what a person calls one.
+# The kinds of term as they appear in addresses, and what the (English) audit log calls one.
 KINDS: dict[str, tuple[type[Any], str]] = {
     "tracks": (Track, "track"),
     "challenges": (Challenge, "challenge"),
@@ -41,7 +42,13 @@ KINDS: dict[str, tuple[type[Any], str]] = {
 def require_taxonomy_manager(user: Any) -> None:
     """:raises PermissionDenied: unless ``user`` is a curator or an administrator."""
     if not can_manage_taxonomy(user):
-        raise PermissionDenied("Only curators and administrators manage the taxonomy.")
+        raise PermissionDenied(_("Only curators and administrators manage the taxonomy."))
+
+
+def kind_of(term_or_model: Term | type[Any]) -> str:
+    """The kind of a term or of a model, as addresses name it ("challenges")."""
+    model = term_or_model if isinstance(term_or_model, type) else type(term_or_model)
+    return next(kind for kind, (m, _label) in KINDS.items() if m is model)
 
 
 def describe(term: Term) -> str:
@@ -110,11 +117,17 @@ def _uses(column: Any) -> dict[int, int]:
 def get_term(kind: str, slug: str) -> Term:
     """:raises NotFound: an unknown kind, or no term of that kind with this slug."""
     if kind not in KINDS:
-        raise NotFound("There is no such part of the taxonomy.")
-    model, label = KINDS[kind]
+        raise NotFound(_("There is no such part of the taxonomy."))
+    model = KINDS[kind][0]
     term = db.session.scalar(select(model).where(model.slug == slug))
     if term is None:
-        raise NotFound(f"There is no {label} at this address.")
+        raise NotFound(
+            {
+                "tracks": _("There is no track at this address."),
+                "challenges": _("There is no challenge at this address."),
+                "services": _("There is no transversal service at this address."),
+            }[kind]
+        )
     return term
 
 
@@ -166,9 +179,9 @@ def retired_choices_kept(
 def _clean_name(name: str) -> str:
     cleaned = " ".join((name or "").split())
     if not cleaned:
-        raise ValidationFailed("Give a name.", "name")
+        raise ValidationFailed(_("Give a name."), "name")
     if len(cleaned) > NAME_MAX:
-        raise ValidationFailed(f"Keep the name to {NAME_MAX} characters.", "name")
+        raise ValidationFailed(_("Keep the name to %(max)d characters.", max=NAME_MAX), "name")
     return cleaned
 
 
@@ -176,7 +189,7 @@ def _clean_edition(edition: str) -> str:
     cleaned = (edition or "").strip()
     if not EDITION.fullmatch(cleaned):
         raise ValidationFailed(
-            "Write the ICC edition as years, such as 2020-22 or 2024.", "edition"
+            _("Write the ICC edition as years, such as 2020-22 or 2024."), "edition"
         )
     return cleaned
 
@@ -205,8 +218,14 @@ def _check_name_free(model: type[Any], scope: list[Any], name: str, term_id: int
     # Compared here, not in SQL: SQLite's lower() leaves letters beyond ASCII as they are.
     taken = next((n for n in db.session.scalars(query) if n.casefold() == name.casefold()), None)
     if taken is not None:
-        label = next(label for m, label in KINDS.values() if m is model)
-        raise ValidationFailed(f"There is a {label} called “{taken}” there already.", "name")
+        message = {
+            "tracks": _("There is a track called “%(name)s” there already.", name=taken),
+            "challenges": _("There is a challenge called “%(name)s” there already.", name=taken),
+            "services": _(
+                "There is a transversal service called “%(name)s” there already.", name=taken
+            ),
+        }[kind_of(model)]
+        raise ValidationFailed(message, "name")
 
 
 def _next_position(model: type[Any], scope: list[Any]) -> int:
@@ -287,10 +306,14 @@ def create_challenge(user: Any, name: str, track_slug: str, words: str = "") -> 
     cleaned = phrases.clean(words)
     track = db.session.scalar(select(Track).where(Track.slug == (track_slug or "")))
     if track is None:
-        raise ValidationFailed("Choose the track the challenge belongs to.", "track")
+        raise ValidationFailed(_("Choose the track the challenge belongs to."), "track")
     if track.retired:
         raise ValidationFailed(
-            f"The track {track.name} is retired: restore it before adding challenges.", "track"
+            _(
+                "The track %(name)s is retired: restore it before adding challenges.",
+                name=track.name,
+            ),
+            "track",
         )
     scope = _scope(Challenge, track_id=track.id)
     _check_name_free(Challenge, scope, name, None)
@@ -384,15 +407,15 @@ def move(user: Any, kind: str, slug: str, direction: Direction) -> Term:
     """
     require_taxonomy_manager(user)
     if direction not in ("up", "down"):
-        raise ValidationFailed("Choose to move it up or down.")
+        raise ValidationFailed(_("Choose to move it up or down."))
     term = get_term(kind, slug)
     siblings = _siblings(term)
     here = siblings.index(term)
     there = here - 1 if direction == "up" else here + 1
     if not 0 <= there < len(siblings):
-        raise ValidationFailed(
-            f"“{term.name}” is {'first' if direction == 'up' else 'last'} already."
-        )
+        if direction == "up":
+            raise ValidationFailed(_("“%(name)s” is first already.", name=term.name))
+        raise ValidationFailed(_("“%(name)s” is last already.", name=term.name))
     siblings[here], siblings[there] = siblings[there], siblings[here]
     for position, sibling in enumerate(siblings):
         sibling.position = position
@@ -423,6 +446,21 @@ def _entries_with(term: Term) -> int:
     return int(db.session.scalar(select(func.count()).where(column == term.id)) or 0)
 
 
+def _already(term: Term, retired: bool) -> str:
+    name = term.name
+    if retired:
+        return {
+            "tracks": _("The track %(name)s is retired already.", name=name),
+            "challenges": _("The challenge %(name)s is retired already.", name=name),
+            "services": _("The transversal service %(name)s is retired already.", name=name),
+        }[kind_of(term)]
+    return {
+        "tracks": _("The track %(name)s is offered already.", name=name),
+        "challenges": _("The challenge %(name)s is offered already.", name=name),
+        "services": _("The transversal service %(name)s is offered already.", name=name),
+    }[kind_of(term)]
+
+
 @transactional
 def set_retired(user: Any, kind: str, slug: str, retired: bool) -> Term:
     """Retire a term (kept on entries, not offered for new ones) or offer it again.
@@ -433,8 +471,7 @@ def set_retired(user: Any, kind: str, slug: str, retired: bool) -> Term:
     require_taxonomy_manager(user)
     term = get_term(kind, slug)
     if term.retired == retired:
-        state = "retired" if retired else "offered"
-        raise InvalidTransition(f"The {describe(term)} is {state} already.")
+        raise InvalidTransition(_already(term, retired))
     term.retired = retired
     phrases.bump_revision()  # search stops (or starts again) matching it
     uses = _entries_with(term)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -36,7 +37,7 @@ class NotDelivered(DomainError):
 def require_admin(user: Any) -> None:
     """:raises PermissionDenied: unless ``user`` is an administrator."""
     if not can_manage_users(user):
-        raise PermissionDenied("Only administrators manage accounts.")
+        raise PermissionDenied(_("Only administrators manage accounts."))
 
 
 def describe(user: User) -> str:
@@ -62,13 +63,13 @@ def get_user(actor: Any, user_id: int) -> User:
     require_admin(actor)
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("There is no account at this address.")
+        raise NotFound(_("There is no account at this address."))
     return user
 
 
 def _check_role(role: str) -> None:
     if role not in ROLE_LABELS:
-        raise ValidationFailed("Choose one of the roles.", "role")
+        raise ValidationFailed(_("Choose one of the roles."), "role")
 
 
 def _city(slug: str | None) -> City | None:
@@ -77,19 +78,22 @@ def _city(slug: str | None) -> City | None:
         return None
     city = db.session.scalar(select(City).where(City.slug == slug))
     if city is None:
-        raise ValidationFailed("Choose a city from the list.", "city")
+        raise ValidationFailed(_("Choose a city from the list."), "city")
     return city
 
 
 def _check_publisher_city(role: str, city: City | None) -> None:
     if role == Role.PUBLISHER and city is None:
-        raise ValidationFailed("A city publisher writes for one city: choose it.", "city")
+        raise ValidationFailed(_("A city publisher writes for one city: choose it."), "city")
 
 
 def _not_delivered(user: User) -> NotDelivered:
     return NotDelivered(
-        f"The invitation to {user.email} could not be sent just now. It is kept and sent "
-        "again by `flask mail retry`, or send it again from the account's page in a few minutes.",
+        _(
+            "The invitation to %(email)s could not be sent just now. It is kept and sent again "
+            "by `flask mail retry`, or send it again from the account's page in a few minutes.",
+            email=user.email,
+        ),
         user,
     )
 
@@ -106,15 +110,24 @@ def invite(actor: Any, email: str, role: str, display_name: str, city_slug: str 
     with unit_of_work() as unit:
         email = normalise_email(email or "")
         if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise ValidationFailed(f"An account with the email {email} exists already.", "email")
+            raise ValidationFailed(
+                _("An account with the email %(email)s exists already.", email=email), "email"
+            )
         _check_role(role)
         city = _city(city_slug)
         _check_publisher_city(role, city)
         name = " ".join((display_name or "").split())
         if len(name) > NAME_MAX:
-            raise ValidationFailed(f"Keep the name to {NAME_MAX} characters.", "display_name")
+            raise ValidationFailed(
+                _("Keep the name to %(max)d characters.", max=NAME_MAX), "display_name"
+            )
         city_note = f" for {city.name}" if city else ""
-        audit.record(actor, "user.invited", f"user {email}", f"as {ROLE_LABELS[role]}{city_note}")
+        audit.record(
+            actor,
+            "user.invited",
+            f"user {email}",
+            f"as {audit.english(ROLE_LABELS[role])}{city_note}",
+        )
         user = accounts.create_user(email, role, name, city.slug if city else None)
         accounts.send_invitation(user)
     if unit.failed:
@@ -132,11 +145,16 @@ def resend_invitation(actor: Any, user: User) -> None:
     require_admin(actor)
     with unit_of_work() as unit:
         if not user.active:
-            raise InvalidTransition(f"{user.email} is deactivated: reactivate the account first.")
+            raise InvalidTransition(
+                _("%(email)s is deactivated: reactivate the account first.", email=user.email)
+            )
         if user.has_password:
             raise InvalidTransition(
-                f"{user.email} has chosen a password already: they can ask for a reset link on "
-                "the sign-in page."
+                _(
+                    "%(email)s has chosen a password already: they can ask for a reset link on "
+                    "the sign-in page.",
+                    email=user.email,
+                )
             )
         audit.record(actor, "user.invited", describe(user), "invitation sent again")
         accounts.send_invitation(user)
@@ -158,13 +176,15 @@ def update(actor: Any, user: User, role: str, city_slug: str | None) -> list[str
     _check_publisher_city(role, city)
     if user.id == actor.id and role != user.role:
         raise ValidationFailed(
-            "You cannot change your own role: ask another administrator, so that the "
-            "marketplace always keeps one.",
+            _(
+                "You cannot change your own role: ask another administrator, so that the "
+                "marketplace always keeps one."
+            ),
             "role",
         )
     changed = []
     if role != user.role:
-        detail = f"{ROLE_LABELS[user.role]} -> {ROLE_LABELS[role]}"
+        detail = f"{audit.english(ROLE_LABELS[user.role])} -> {audit.english(ROLE_LABELS[role])}"
         audit.record(actor, "user.role_changed", describe(user), detail)
         user.role = role
         changed.append("role")
@@ -188,11 +208,12 @@ def set_active(actor: Any, user: User, active: bool) -> None:
     require_admin(actor)
     if user.id == actor.id:
         raise InvalidTransition(
-            "You cannot deactivate your own account: ask another administrator."
+            _("You cannot deactivate your own account: ask another administrator.")
         )
     if user.active == active:
-        state = "active" if active else "deactivated"
-        raise InvalidTransition(f"{user.email} is {state} already.")
+        if active:
+            raise InvalidTransition(_("%(email)s is active already.", email=user.email))
+        raise InvalidTransition(_("%(email)s is deactivated already.", email=user.email))
     user.active = active
     if not active:
         user.end_sessions()

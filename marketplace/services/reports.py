@@ -10,6 +10,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -25,29 +28,36 @@ from .errors import DomainError, InvalidTransition, NotFound, ValidationFailed
 from .moderation import apply_transition
 
 REASONS = {
-    "outdated": "Outdated",
-    "incorrect": "Incorrect information",
-    "inappropriate": "Inappropriate content",
-    "duplicate": "Duplicate of another entry",
+    "outdated": _l("Outdated"),
+    "incorrect": _l("Incorrect information"),
+    "inappropriate": _l("Inappropriate content"),
+    "duplicate": _l("Duplicate of another entry"),
 }
 # How a curator resolves a report; "dismiss" is the other decision.
 RESOLUTIONS = {
-    "edit": "Edit the entry",
-    "archive": "Archive the entry",
-    "merge": "Merge into the duplicate",
+    "edit": _l("Edit the entry"),
+    "archive": _l("Archive the entry"),
+    "merge": _l("Merge into the duplicate"),
 }
-DECISIONS = {**RESOLUTIONS, "dismiss": "Dismiss the report"}
-# What a resolution did, as the entry's city and the reporter are told.
+DECISIONS = {**RESOLUTIONS, "dismiss": _l("Dismiss the report")}
+# The reasons and what a resolution did, as the mails to the entry's city and to the reporter
+# say them within a sentence (in lower case, so each language can write its own case).
+REASONS_IN_MAIL = {
+    "outdated": _l("outdated"),
+    "incorrect": _l("incorrect information"),
+    "inappropriate": _l("inappropriate content"),
+    "duplicate": _l("duplicate of another entry"),
+}
 OUTCOMES = {
-    "edit": "Decided the entry needs correcting",
-    "archive": "Took the entry off the catalogue",
-    "merge": "Merged it into the entry it duplicates",
-    "dismiss": "Dismissed the report",
+    "edit": _l("decided the entry needs correcting"),
+    "archive": _l("took the entry off the catalogue"),
+    "merge": _l("merged it into the entry it duplicates"),
+    "dismiss": _l("dismissed the report"),
 }
 STATUSES = {
-    ReportStatus.OPEN: "Open",
-    ReportStatus.RESOLVED: "Resolved",
-    ReportStatus.DISMISSED: "Dismissed",
+    ReportStatus.OPEN: _l("Open"),
+    ReportStatus.RESOLVED: _l("Resolved"),
+    ReportStatus.DISMISSED: _l("Dismissed"),
 }
 TEXT_MAX = 2000
 NOTE_MAX = 2000
@@ -68,7 +78,7 @@ def get_reportable(slug: str) -> Solution:
         select(Solution).where(Solution.slug == slug, Solution.status == Status.PUBLISHED)
     )
     if solution is None:
-        raise NotFound("There is no published entry at this address.")
+        raise NotFound(_("There is no published entry at this address."))
     return solution
 
 
@@ -103,14 +113,16 @@ def find_published(reference: str, other_than: Solution, field: str) -> Solution
     """
     slug = slug_in(reference)
     if not slug:
-        raise ValidationFailed("Give the address of the other entry.", field)
+        raise ValidationFailed(_("Give the address of the other entry."), field)
     target = db.session.scalar(
         select(Solution).where(Solution.slug == slug, Solution.status == Status.PUBLISHED)
     )
     if target is None:
-        raise ValidationFailed(f"There is no published entry at “{reference.strip()}”.", field)
+        raise ValidationFailed(
+            _("There is no published entry at “%(reference)s”.", reference=reference.strip()), field
+        )
     if target.id == other_than.id:
-        raise ValidationFailed("Give another entry than this one.", field)
+        raise ValidationFailed(_("Give another entry than this one."), field)
     return target
 
 
@@ -136,25 +148,32 @@ def create_report(
     """
     text = text.strip()
     if reason not in REASONS:
-        raise ValidationFailed("Choose what is wrong with the entry.", "reason")
+        raise ValidationFailed(_("Choose what is wrong with the entry."), "reason")
     if len(text) > TEXT_MAX:
-        raise ValidationFailed(f"Keep the description to {TEXT_MAX} characters.", "text")
+        raise ValidationFailed(
+            _("Keep the description to %(max)d characters.", max=TEXT_MAX), "text"
+        )
     email = normalise_email(reporter_email, "reporter_email", optional=True)
     reference = duplicate_of.strip() if reason == "duplicate" else ""
     if not text and not reference:
-        raise ValidationFailed("Tell the curators what is wrong.", "text")
+        raise ValidationFailed(_("Tell the curators what is wrong."), "text")
     ip_hash = hash_ip(ip)
     solution_id = solution.id
     with unit_of_work():
         solution = db.session.get(Solution, solution_id)
         if solution is None or solution.status != Status.PUBLISHED:
-            raise NotFound("There is no published entry at this address.")
+            raise NotFound(_("There is no published entry at this address."))
         original = find_published(reference, solution, "duplicate_of") if reference else None
         limit = int(current_app.config["REPORTS_PER_HOUR"])
         if reports_last_hour(ip_hash) >= limit:
             raise TooManyReports(
-                f"{limit} reports were sent from your network in the last hour, the most the "
-                "marketplace accepts. Nothing was sent: please try again in an hour."
+                ngettext(
+                    "%(num)d report was sent from your network in the last hour, the most the "
+                    "marketplace accepts. Nothing was sent: please try again in an hour.",
+                    "%(num)d reports were sent from your network in the last hour, the most the "
+                    "marketplace accepts. Nothing was sent: please try again in an hour.",
+                    limit,
+                )
             )
         report = Report(
             solution=solution,
@@ -165,7 +184,7 @@ def create_report(
             ip_hash=ip_hash,
         )
         db.session.add(report)
-        detail = REASONS[reason] + (f" (of {original.title})" if original else "")
+        detail = audit.english(REASONS[reason]) + (f" (of {original.title})" if original else "")
         audit.record(None, "report.created", detail=f"{detail}: {text}", solution=solution)
     return report
 
@@ -205,11 +224,11 @@ def get_report(user: Any, report_id: int) -> Report:
     require_moderator(user)
     report = db.session.get(Report, report_id)
     if report is None:
-        raise NotFound("There is no such report.")
+        raise NotFound(_("There is no such report."))
     return report
 
 
-def possible_decisions(report: Report) -> dict[str, str]:
+def possible_decisions(report: Report) -> dict[str, Any]:
     """The decisions a curator can take on ``report`` now (value -> label): none once it is
     decided, only dismissing once its entry is no longer published."""
     if not report.is_open:
@@ -222,11 +241,32 @@ def possible_decisions(report: Report) -> dict[str, str]:
 def require_open(report: Report) -> None:
     """:raises InvalidTransition: the report was resolved or dismissed already."""
     if not report.is_open:
-        who = report.resolved_by.display_name if report.resolved_by else "another curator"
-        raise InvalidTransition(
-            f"This report was already {report.status} by {who}; a report is decided once, "
+        raise InvalidTransition(_already_decided(report))
+
+
+def _already_decided(report: Report) -> str:
+    who = report.resolved_by.display_name if report.resolved_by else None
+    if report.status == ReportStatus.DISMISSED:
+        if who is None:
+            return _(
+                "This report was already dismissed by another curator; a report is decided "
+                "once, so nothing was changed."
+            )
+        return _(
+            "This report was already dismissed by %(name)s; a report is decided once, so "
+            "nothing was changed.",
+            name=who,
+        )
+    if who is None:
+        return _(
+            "This report was already resolved by another curator; a report is decided once, "
             "so nothing was changed."
         )
+    return _(
+        "This report was already resolved by %(name)s; a report is decided once, so nothing "
+        "was changed.",
+        name=who,
+    )
 
 
 def others_open(report: Report) -> list[Report]:
@@ -275,11 +315,11 @@ def decide(user: Any, report: Report, decision: str, note: str, target: str = ""
     require_moderator(user)
     note = note.strip()
     if decision not in DECISIONS:
-        raise ValidationFailed("Choose a decision.", "decision")
+        raise ValidationFailed(_("Choose a decision."), "decision")
     if not note:
-        raise ValidationFailed("Write a note explaining the decision.", "note")
+        raise ValidationFailed(_("Write a note explaining the decision."), "note")
     if len(note) > NOTE_MAX:
-        raise ValidationFailed(f"Keep the note to {NOTE_MAX} characters.", "note")
+        raise ValidationFailed(_("Keep the note to %(max)d characters.", max=NOTE_MAX), "note")
     with unit_of_work():
         _decide(user, report, decision, note, target)
     return report
@@ -293,8 +333,10 @@ def _decide(user: Any, report: Report, decision: str, note: str, target: str) ->
     solution = report.solution
     if decision in RESOLUTIONS and solution.status != Status.PUBLISHED:
         raise InvalidTransition(
-            "The entry is no longer published, so it cannot be edited, archived or merged "
-            "from this report; dismiss the report with a note instead."
+            _(
+                "The entry is no longer published, so it cannot be edited, archived or merged "
+                "from this report; dismiss the report with a note instead."
+            )
         )
     original = find_published(target, solution, "target") if decision == "merge" else None
     detail = note
@@ -314,6 +356,11 @@ def _decide(user: Any, report: Report, decision: str, note: str, target: str) ->
         audit.record(user, "report.dismissed", detail=detail, solution=solution)
     else:
         audit.record(
-            user, "report.resolved", detail=f"{RESOLUTIONS[decision]}: {detail}", solution=solution
+            user,
+            "report.resolved",
+            detail=f"{audit.english(RESOLUTIONS[decision])}: {detail}",
+            solution=solution,
         )
-    notices.report_decided(report, REASONS.get(report.reason, report.reason), OUTCOMES[decision])
+    # Lazy labels: each mail writes them in its recipient's language.
+    reason = REASONS_IN_MAIL.get(report.reason, report.reason)
+    notices.report_decided(report, reason, OUTCOMES[decision])

@@ -6,10 +6,12 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from ..extensions import db
-from ..i18n import language_name
+from ..i18n import language_name, term_label
 from ..models import Challenge, Solution, TransversalService
 from ..vocab import COST_BANDS, KINDS, LICENCES, MATURITIES
 from . import entries
@@ -17,33 +19,33 @@ from . import entries
 DIFF_WORDS_MAX = 6_000
 
 LABELS = {
-    "title": "Title",
-    "kind": "Kind",
-    "summary": "Summary",
-    "description": "Description",
-    "impact": "Impact and results",
-    "lessons": "Lessons learned",
-    "maturity": "Maturity",
-    "challenges": "Challenges",
-    "services": "Transversal services",
-    "sdgs": "SDGs",
-    "languages": "Languages",
-    "cost_band": "Set-up cost",
-    "funding_model": "Funding",
-    "licence": "Licence",
-    "provider": "Provider or partners",
-    "website": "Website",
-    "contact_name": "Contact name",
-    "contact_email": "Contact email",
-    "contact_public": "Contact shown publicly",
-    "image": "Image",
-    "image_alt": "Image description",
+    "title": _l("Title"),
+    "kind": _l("Kind"),
+    "summary": _l("Summary"),
+    "description": _l("Description"),
+    "impact": _l("Impact and results"),
+    "lessons": _l("Lessons learned"),
+    "maturity": _l("Maturity"),
+    "challenges": _l("Challenges"),
+    "services": _l("Transversal services"),
+    "sdgs": _l("SDGs"),
+    "languages": _l("Languages"),
+    "cost_band": _l("Set-up cost"),
+    "funding_model": _l("Funding"),
+    "licence": _l("Licence"),
+    "provider": _l("Provider or partners"),
+    "website": _l("Website"),
+    "contact_name": _l("Contact name"),
+    "contact_email": _l("Contact email"),
+    "contact_public": _l("Contact shown publicly"),
+    "image": _l("Image"),
+    "image_alt": _l("Image description"),
 }
 
 
 @dataclass(frozen=True)
 class FieldChange:
-    label: str
+    label: str  # a lazy string: the field's label in the interface language
     old: str
     new: str
 
@@ -57,7 +59,8 @@ def _names(model: type, key: str, values: list[Any]) -> dict[Any, str]:
     if not values:
         return {}
     column = getattr(model, key)
-    return dict(db.session.execute(db.select(column, model.name).where(column.in_(values))).all())
+    terms = db.session.scalars(db.select(model).where(column.in_(values)))
+    return {getattr(term, key): term_label(term) for term in terms}
 
 
 def _readable(data: dict[str, Any]) -> dict[str, str]:
@@ -73,7 +76,7 @@ def _readable(data: dict[str, Any]) -> dict[str, str]:
     for name in LABELS:
         value = data.get(name, "")
         if name in vocabularies:
-            shown[name] = vocabularies[name].get(value, value)
+            shown[name] = str(vocabularies[name].get(value, value))
         # Several values compare as sets: only what was added or removed counts as a change.
         elif name == "challenges":
             shown[name] = ", ".join(sorted({challenges.get(v, v) for v in value}))
@@ -84,7 +87,7 @@ def _readable(data: dict[str, Any]) -> dict[str, str]:
         elif name == "sdgs":
             shown[name] = ", ".join(str(v) for v in sorted({int(v) for v in value}))
         elif name == "contact_public":
-            shown[name] = "Yes" if value else "No"
+            shown[name] = _("Yes") if value else _("No")
         else:
             shown[name] = str(value or "")
     return shown

@@ -14,6 +14,8 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..services import audit, curation, publishing, reports, revision_diff
@@ -83,9 +85,11 @@ def decide(entry_id: int):
         )
     except (ValidationFailed, InvalidTransition) as error:
         return _refused(entry_id, error)
-    flash(curation.DECISION_DONE[decision], "success")
+    flash(str(curation.DECISION_DONE[decision]), "success")
     if not mailed:
-        flash("The author could not be mailed; they see the decision on their dashboard.", "error")
+        flash(
+            _("The author could not be mailed; they see the decision on their dashboard."), "error"
+        )
     return redirect(url_for("curate.queue"))
 
 
@@ -96,7 +100,7 @@ def archive(entry_id: int):
         curation.archive(current_user, entry_id, request.form.get("reason", ""), _version())
     except (ValidationFailed, InvalidTransition) as error:
         return _refused(entry_id, error)
-    flash("Archived: the entry is no longer public.", "success")
+    flash(_("Archived: the entry is no longer public."), "success")
     return _back(entry_id)
 
 
@@ -107,7 +111,7 @@ def republish(entry_id: int):
         curation.republish(current_user, entry_id, request.form.get("comment", ""), _version())
     except InvalidTransition as error:
         return _refused(entry_id, error)
-    flash("Published again.", "success")
+    flash(_("Published again."), "success")
     return _back(entry_id)
 
 
@@ -119,7 +123,7 @@ def feature(entry_id: int):
         curation.set_featured(current_user, entry_id, featured)
     except InvalidTransition as error:
         return _refused(entry_id, error)
-    flash("Featured on the home page." if featured else "No longer featured.", "success")
+    flash(_("Featured on the home page.") if featured else _("No longer featured."), "success")
     return _back(entry_id)
 
 
@@ -136,7 +140,7 @@ def bulk():
             selected[entry_id] = _seen_version(version if colon else None)
     ids = list(selected)
     if not ids:
-        flash("Select at least one entry.", "error")
+        flash(_("Select at least one entry."), "error")
         return redirect(url_for("curate.queue"))
     try:
         done, refused = curation.bulk(current_user, request.form.get("action", ""), selected)
@@ -144,7 +148,16 @@ def bulk():
         flash(str(error), "error")
         return redirect(url_for("curate.queue"))
     if done:
-        flash(f"Done for {len(done)}: {', '.join(done)}.", "success")
+        titles = ", ".join(done)
+        flash(
+            ngettext(
+                "Done for %(num)d: %(titles)s.",
+                "Done for %(num)d: %(titles)s.",
+                len(done),
+                titles=titles,
+            ),
+            "success",
+        )
     for message in refused:
         flash(message, "error")
     return redirect(url_for("curate.queue"))

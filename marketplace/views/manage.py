@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forms import attach_error, keeps_input
@@ -31,10 +32,6 @@ NEW_FORMS = {"tracks": NewTrackForm, "challenges": NewChallengeForm, "services":
 def _status() -> int:
     """A form shown again after a POST was refused; a first GET is fine."""
     return 400 if request.method == "POST" else 200
-
-
-def _label(kind: str) -> str:
-    return manage_taxonomy.KINDS[kind][1]
 
 
 def _back_to_taxonomy(kind: str, slug: str):
@@ -84,11 +81,9 @@ def create_term(kind: str):
         except ValidationFailed as error:
             attach_error(form, error)
         else:
-            flash(f"The {_label(kind)} “{term.name}” is added.", "success")
+            flash(_added(kind, term.name), "success")
             return _back_to_taxonomy(kind, term.slug)
-    return render_template(
-        "manage/term_new.html", form=form, kind=kind, label=_label(kind)
-    ), _status()
+    return render_template("manage/term_new.html", form=form, kind=kind), _status()
 
 
 @bp.route(f"/taxonomy/{KIND}/<slug>/edit", methods=["GET", "POST"])
@@ -111,20 +106,56 @@ def edit_term(kind: str, slug: str):
         else:
             flash(_saved_message(kind, form.name.data.strip(), saved), "success")
             return _back_to_taxonomy(kind, slug)
-    return render_template(
-        "manage/term_edit.html", form=form, kind=kind, label=_label(kind), term=term
-    ), _status()
+    return render_template("manage/term_edit.html", form=form, kind=kind, term=term), _status()
+
+
+def _added(kind: str, name: str) -> str:
+    return {
+        "tracks": _("The track “%(name)s” is added.", name=name),
+        "challenges": _("The challenge “%(name)s” is added.", name=name),
+        "services": _("The transversal service “%(name)s” is added.", name=name),
+    }[kind]
 
 
 def _saved_message(kind: str, name: str, saved: manage_taxonomy.Saved) -> str:
-    said = []
+    if saved.renamed and saved.phrases:
+        return {
+            "tracks": _(
+                "Saved: the track is now “%(name)s”; the entries that have it show the new "
+                "name; search knows it by the words you listed from now on.",
+                name=name,
+            ),
+            "challenges": _(
+                "Saved: the challenge is now “%(name)s”; the entries that have it show the new "
+                "name; search knows it by the words you listed from now on.",
+                name=name,
+            ),
+            "services": _(
+                "Saved: the transversal service is now “%(name)s”; the entries that have it "
+                "show the new name; search knows it by the words you listed from now on.",
+                name=name,
+            ),
+        }[kind]
     if saved.renamed:
-        said.append(
-            f"the {_label(kind)} is now “{name}”; the entries that have it show the new name"
-        )
+        return {
+            "tracks": _(
+                "Saved: the track is now “%(name)s”; the entries that have it show the new name.",
+                name=name,
+            ),
+            "challenges": _(
+                "Saved: the challenge is now “%(name)s”; the entries that have it show the new "
+                "name.",
+                name=name,
+            ),
+            "services": _(
+                "Saved: the transversal service is now “%(name)s”; the entries that have it "
+                "show the new name.",
+                name=name,
+            ),
+        }[kind]
     if saved.phrases:
-        said.append("search knows it by the words you listed from now on")
-    return f"Saved: {'; '.join(said)}." if said else "Nothing was changed."
+        return _("Saved: search knows it by the words you listed from now on.")
+    return _("Nothing was changed.")
 
 
 @bp.post(f"/taxonomy/{KIND}/<slug>/move")
@@ -143,15 +174,36 @@ def _set_retired(kind: str, slug: str, retired: bool):
     except InvalidTransition as error:
         flash(str(error), "error")
     else:
-        if retired:
-            message = (
-                f"The {_label(kind)} “{term.name}” is retired: entries keep it, new entries "
-                "cannot choose it."
-            )
-        else:
-            message = f"The {_label(kind)} “{term.name}” is offered again."
-        flash(message, "success")
+        flash(
+            _retired_message(kind, term.name) if retired else _offered(kind, term.name), "success"
+        )
     return _back_to_taxonomy(kind, slug)
+
+
+def _retired_message(kind: str, name: str) -> str:
+    return {
+        "tracks": _(
+            "The track “%(name)s” is retired: entries keep it, new entries cannot choose it.",
+            name=name,
+        ),
+        "challenges": _(
+            "The challenge “%(name)s” is retired: entries keep it, new entries cannot choose it.",
+            name=name,
+        ),
+        "services": _(
+            "The transversal service “%(name)s” is retired: entries keep it, new entries "
+            "cannot choose it.",
+            name=name,
+        ),
+    }[kind]
+
+
+def _offered(kind: str, name: str) -> str:
+    return {
+        "tracks": _("The track “%(name)s” is offered again.", name=name),
+        "challenges": _("The challenge “%(name)s” is offered again.", name=name),
+        "services": _("The transversal service “%(name)s” is offered again.", name=name),
+    }[kind]
 
 
 @bp.post(f"/taxonomy/{KIND}/<slug>/retire")
@@ -199,7 +251,7 @@ def create_city():
         except ValidationFailed as error:
             attach_error(form, error)
         else:
-            flash(f"{city.name} is added.", "success")
+            flash(_("%(city)s is added.", city=city.name), "success")
             return redirect(url_for("manage.cities", _anchor=f"city-{city.slug}"))
     return render_template("manage/city_form.html", form=form, city=None), _status()
 
@@ -217,7 +269,10 @@ def edit_city(slug: str):
         except ValidationFailed as error:
             attach_error(form, error)
         else:
-            flash(f"{city.name} is saved." if changed else "Nothing was changed.", "success")
+            flash(
+                _("%(city)s is saved.", city=city.name) if changed else _("Nothing was changed."),
+                "success",
+            )
             return redirect(url_for("manage.cities", _anchor=f"city-{city.slug}"))
     return render_template("manage/city_form.html", form=form, city=city), _status()
 
@@ -253,7 +308,7 @@ def invite():
             flash(str(error), "error")
             return redirect(url_for("manage.edit_user", user_id=error.user.id))
         else:
-            flash(f"{user.email} is invited: the link is on its way.", "success")
+            flash(_("%(email)s is invited: the link is on its way.", email=user.email), "success")
             return redirect(url_for("manage.users", _anchor=f"user-{user.id}"))
     return render_template("manage/invite.html", form=form), _status()
 
@@ -276,25 +331,32 @@ def edit_user(user_id: int):
             attach_error(form, error)
         else:
             if changed:
-                flash(
-                    f"{user.email} is now {ROLE_LABELS[user.role].lower()}"
-                    f"{' for ' + user.city.name if user.city else ''}.",
-                    "success",
-                )
+                role = str(ROLE_LABELS[user.role]).lower()
+                if user.city:
+                    message = _(
+                        "%(email)s is now %(role)s for %(city)s.",
+                        email=user.email,
+                        role=role,
+                        city=user.city.name,
+                    )
+                else:
+                    message = _("%(email)s is now %(role)s.", email=user.email, role=role)
+                flash(message, "success")
             else:
-                flash("Nothing was changed.", "success")
+                flash(_("Nothing was changed."), "success")
             return redirect(url_for("manage.edit_user", user_id=user.id))
     return render_template("manage/user.html", form=form, user=user), _status()
 
 
-def _account_action(user_id: int, act, message: str):
+def _account_action(user_id: int, act, done):
+    """Do ``act`` to the account and say so with ``done(user)``, or say why it was refused."""
     user = manage_users.get_user(current_user, user_id)
     try:
         act(user)
     except (InvalidTransition, manage_users.NotDelivered) as error:
         flash(str(error), "error")
     else:
-        flash(message.format(email=user.email), "success")
+        flash(done(user), "success")
     return redirect(url_for("manage.edit_user", user_id=user_id))
 
 
@@ -304,7 +366,10 @@ def deactivate(user_id: int):
     return _account_action(
         user_id,
         lambda user: manage_users.set_active(current_user, user, False),
-        "{email} is deactivated and signed out everywhere. Their city's entries stay.",
+        lambda user: _(
+            "%(email)s is deactivated and signed out everywhere. Their city's entries stay.",
+            email=user.email,
+        ),
     )
 
 
@@ -314,7 +379,7 @@ def reactivate(user_id: int):
     return _account_action(
         user_id,
         lambda user: manage_users.set_active(current_user, user, True),
-        "{email} can sign in again.",
+        lambda user: _("%(email)s can sign in again.", email=user.email),
     )
 
 
@@ -324,5 +389,5 @@ def resend_invitation(user_id: int):
     return _account_action(
         user_id,
         lambda user: manage_users.resend_invitation(current_user, user),
-        "A new invitation link is on its way to {email}.",
+        lambda user: _("A new invitation link is on its way to %(email)s.", email=user.email),
     )

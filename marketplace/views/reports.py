@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..forms import attach_error, keeps_input, options
@@ -18,13 +19,6 @@ LABELS = {
     "reasons": reports.REASONS,
     "resolutions": reports.RESOLUTIONS,
     "statuses": reports.STATUSES,
-}
-DECIDED = {
-    "edit": "Report resolved. Make the correction below: a curator's edit applies at once and "
-    "is logged.",
-    "archive": "Report resolved: “{title}” is archived and no longer public.",
-    "merge": "Report resolved: “{title}” is archived and merged into the other entry.",
-    "dismiss": "Report dismissed.",
 }
 
 
@@ -52,7 +46,7 @@ def new(slug: str):
             status = error.status_code
         else:
             flash(
-                "Thank you. Your report was sent to the curators, who will check the entry.",
+                _("Thank you. Your report was sent to the curators, who will check the entry."),
                 "success",
             )
             return redirect(url_for("catalogue.detail", slug=slug))
@@ -77,6 +71,20 @@ def curate_index():
     )
 
 
+def _decided(decision: str, title: str) -> str:
+    return {
+        "edit": _(
+            "Report resolved. Make the correction below: a curator's edit applies at once and "
+            "is logged."
+        ),
+        "archive": _("Report resolved: “%(title)s” is archived and no longer public.", title=title),
+        "merge": _(
+            "Report resolved: “%(title)s” is archived and merged into the other entry.", title=title
+        ),
+        "dismiss": _("Report dismissed."),
+    }[decision]
+
+
 # No @keeps_input here: the CSRF error handler calls such a view again, and this one refuses
 # publishers (403) and unknown reports (404) by raising, which the handler does not catch.
 @bp.route("/curate/reports/<id:report_id>", methods=["GET", "POST"])
@@ -97,7 +105,7 @@ def curate_review(report_id: int):
         except ValidationFailed as error:
             attach_error(form, error)
         else:
-            flash(DECIDED[decision].format(title=title), "success")
+            flash(_decided(decision, title), "success")
             if decision == "edit":
                 return redirect(url_for("publish.edit", entry_id=report.solution_id))
             return redirect(url_for("reports.curate_index"))
