@@ -10,7 +10,7 @@ from flask import template_rendered
 from marketplace import i18n, mail
 from marketplace.database import unit_of_work
 from marketplace.extensions import db
-from marketplace.models import ModerationEvent
+from marketplace.models import ModerationEvent, Report
 from marketplace.services import notices
 from marketplace.services.moderation import apply_transition, record_created
 from marketplace.vocab import Status
@@ -99,3 +99,29 @@ def test_language_of_an_account_falls_back_to_english(make_user):
     assert mail.language_of(make_user(language="it")) == "it"
     assert mail.language_of(make_user()) == "en"
     assert mail.language_of(None) == "en"
+
+
+def test_a_reporter_hears_the_outcome_in_the_language_they_reported_in(
+    app, client, client_for, make_user, make_solution, outbox
+):
+    entry = make_solution(title="Bike counters on every bridge")
+    curator = make_user(role="curator", language="fr")
+    response = client.post(
+        f"/solutions/{entry.slug}/report?lang=it",
+        data={"reason": "outdated", "text": "Finito nel 2023.", "reporter_email": "a@example.org"},
+    )
+    assert response.status_code == 302
+    report = db.session.scalar(db.select(Report))
+    assert report.language == "it"
+    with languages_rendered(app) as seen:
+        client_for(curator).post(
+            f"/curate/reports/{report.id}?lang=fr", data={"decision": "dismiss", "note": "Ok."}
+        )
+    assert seen["mail/report_outcome/subject.txt"] == "it"
+
+
+def test_a_password_reset_is_mailed_in_the_account_s_language(app, client, make_user, outbox):
+    user = make_user(role="curator", language="pt")
+    with languages_rendered(app) as seen:
+        client.post("/reset?lang=de", data={"email": user.email})
+    assert seen["mail/password_reset/body.txt"] == "pt"

@@ -32,6 +32,8 @@ class Report(db.Model):
         ForeignKey("solution.id", ondelete="SET NULL")
     )
     reporter_email: Mapped[str] = mapped_column(String(254), default="")
+    # The interface language the reporter wrote in: the outcome is mailed to them in it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     # HMAC-SHA256 of the client's IP address under the secret key, for the rate limit only: the
     # address itself is never stored.
     ip_hash: Mapped[str] = mapped_column(String(64), index=True)

@@ -161,7 +161,11 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     subject, body = mail.render(
-        "password_reset", user=user, hours=token_hours("reset"), token=make_token(user, "reset")
+        "password_reset",
+        language=mail.language_of(user),
+        user=user,
+        hours=token_hours("reset"),
+        token=make_token(user, "reset"),
     )
     mail.send_or_keep(user.email, subject, body)
 

@@ -148,6 +148,7 @@ def _store_message(
         )
     mail_subject, text = mail.render(
         "contact",
+        language=mail.recipient_language(solution.contact_email),
         subject=subject,
         body=body,
         solution=solution,

@@ -72,7 +72,7 @@ def report_decided(report: Report, reason: str, outcome: str) -> None:
     for recipient in city_publishers(solution.city_id):
         mail.notify("report_resolved", recipient.email, recipient=recipient, **context)
     if report.reporter_email:
-        mail.notify("report_outcome", report.reporter_email, **context)
+        mail.notify("report_outcome", report.reporter_email, language=report.language, **context)
 
 
 def digest() -> int:

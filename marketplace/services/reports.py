@@ -16,6 +16,7 @@ from flask_babel import ngettext
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
+from .. import i18n
 from ..database import unit_of_work
 from ..extensions import db
 from ..models import Adoption, Report, Solution
@@ -181,6 +182,7 @@ def create_report(
             text=text,
             duplicate_of=original,
             reporter_email=email,
+            language=i18n.current_language(),
             ip_hash=ip_hash,
         )
         db.session.add(report)

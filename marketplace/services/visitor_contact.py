@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from .. import mail
+from .. import i18n, mail
 from ..database import transactional
 from ..extensions import db
 from ..models import Solution, VisitorMessage
@@ -87,6 +87,7 @@ def request_message(
     mail.notify(
         "contact_confirm",
         email,  # the visitor's own words are not repeated to an address not yet confirmed
+        language=i18n.current_language(),  # the language the visitor wrote in
         solution=solution,
         hours=confirm_hours(),
         token=_serializer().dumps({"m": message.id}),

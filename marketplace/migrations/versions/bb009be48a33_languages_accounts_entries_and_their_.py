@@ -35,6 +35,9 @@ def upgrade():
     with op.batch_alter_table('challenge', schema=None) as batch_op:
         batch_op.add_column(sa.Column('labels', sa.JSON(), server_default='{}', nullable=False))
 
+    with op.batch_alter_table('report', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('language', sa.String(length=8), server_default='en', nullable=False))
+
     with op.batch_alter_table('sdg', schema=None) as batch_op:
         batch_op.add_column(sa.Column('labels', sa.JSON(), server_default='{}', nullable=False))
 
@@ -69,6 +72,9 @@ def downgrade():
         batch_op.drop_column('labels')
 
     with op.batch_alter_table('solution', schema=None) as batch_op:
+        batch_op.drop_column('language')
+
+    with op.batch_alter_table('report', schema=None) as batch_op:
         batch_op.drop_column('language')
 
     with op.batch_alter_table('sdg', schema=None) as batch_op:
