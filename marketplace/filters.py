@@ -41,6 +41,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(i18n.language_name, "language")
     app.add_template_filter(i18n.term_label, "label")
     app.add_template_filter(i18n.term_description, "described")
+    app.add_template_filter(i18n.in_sentence, "in_sentence")
     app.add_template_filter(external_url, "external_url")
     app.add_template_global(page_url, "page_url")
     app.add_template_global(url_without, "url_without")

@@ -124,3 +124,9 @@ def canonical_url(language: str | None = None) -> str:
     if language:
         query.append(("lang", language))
     return request.base_url + ("?" + urlencode(query) if query else "")
+
+
+def in_sentence(label: Any) -> str:
+    """A label (a status, a role) as it reads inside a sentence: lower-cased, except in German,
+    which writes nouns with a capital ("Entwurf")."""
+    return str(label) if current_language() == "de" else str(label).lower()

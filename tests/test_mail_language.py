@@ -10,7 +10,7 @@ from flask import template_rendered
 from marketplace import i18n, mail
 from marketplace.database import unit_of_work
 from marketplace.extensions import db
-from marketplace.models import ModerationEvent, Report
+from marketplace.models import ModerationEvent, Report, User
 from marketplace.services import notices
 from marketplace.services.moderation import apply_transition, record_created
 from marketplace.vocab import Status
@@ -125,3 +125,23 @@ def test_a_password_reset_is_mailed_in_the_account_s_language(app, client, make_
     with languages_rendered(app) as seen:
         client.post("/reset?lang=de", data={"email": user.email})
     assert seen["mail/password_reset/body.txt"] == "pt"
+
+
+def test_an_invitation_is_written_in_the_language_the_admin_chose_for_it(
+    app, client_for, make_user, porto, outbox
+):
+    admin = make_user(role="admin", language="en")
+    with languages_rendered(app) as seen:
+        response = client_for(admin).post(
+            "/curate/users/invite",
+            data={
+                "email": "ana@porto.example",
+                "role": "publisher",
+                "city": "porto",
+                "language": "pt",
+            },
+        )
+    assert response.status_code == 302
+    assert seen["mail/invitation/body.txt"] == "pt"
+    invitee = db.session.scalar(db.select(User).where(User.email == "ana@porto.example"))
+    assert invitee.language == "pt"  # the site greets them in it too, until they choose

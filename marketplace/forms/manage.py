@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from .. import i18n
 from ..services import phrases as term_phrases
 from ..services.errors import ValidationFailed
 from ..services.manage_cities import NAME_MAX as CITY_NAME_MAX
@@ -151,6 +152,16 @@ class InviteForm(_CityChoices, Form):
     )
     role = _role()
     city = _city()
+    language = SelectField(
+        _l("Language"),
+        description=_l("Of the invitation, and of the site until they choose another."),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = i18n.menu()
+        if self.language.data is None:
+            self.language.data = i18n.current_language()
 
 
 class UserForm(_CityChoices, Form):

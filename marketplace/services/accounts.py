@@ -144,6 +144,7 @@ def send_invitation(user: User) -> None:
     mail.notify(
         "invitation",
         user.email,
+        language=mail.language_of(user),
         user=user,
         role=ROLE_LABELS[user.role],
         hours=token_hours("invite"),

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import i18n
 from ..database import transactional, unit_of_work
 from ..extensions import db
 from ..models import City, User
@@ -98,7 +99,14 @@ def _not_delivered(user: User) -> NotDelivered:
     )
 
 
-def invite(actor: Any, email: str, role: str, display_name: str, city_slug: str | None) -> User:
+def invite(
+    actor: Any,
+    email: str,
+    role: str,
+    display_name: str,
+    city_slug: str | None,
+    language: str | None = None,
+) -> User:
     """Create an account without a password and mail it a link to choose one.
 
     :raises PermissionDenied: see require_admin.
@@ -129,6 +137,7 @@ def invite(actor: Any, email: str, role: str, display_name: str, city_slug: str 
             f"as {audit.english(ROLE_LABELS[role])}{city_note}",
         )
         user = accounts.create_user(email, role, name, city.slug if city else None)
+        user.language = language if language in i18n.LANGUAGES else None
         accounts.send_invitation(user)
     if unit.failed:
         raise _not_delivered(user)

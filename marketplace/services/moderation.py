@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from ..extensions import db
+from ..i18n import in_sentence
 from ..models import ModerationEvent, Solution
 from ..sqltypes import utc_now
 from ..vocab import STATUS_LABELS, Status
@@ -45,8 +46,8 @@ def apply_transition(
         raise InvalidTransition(
             _(
                 "An entry that is %(current)s cannot become %(target)s.",
-                current=str(STATUS_LABELS[solution.status]).lower(),
-                target=str(STATUS_LABELS[target]).lower(),
+                current=in_sentence(STATUS_LABELS[solution.status]),
+                target=in_sentence(STATUS_LABELS[target]),
             )
         )
     when = at or utc_now()

@@ -6,6 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import i18n
 from ..forms import attach_error, keeps_input
 from ..forms.manage import (
     CityForm,
@@ -301,6 +302,7 @@ def invite():
                 form.role.data,
                 form.display_name.data or "",
                 form.city.data,
+                form.language.data,
             )
         except ValidationFailed as error:
             attach_error(form, error)
@@ -331,7 +333,7 @@ def edit_user(user_id: int):
             attach_error(form, error)
         else:
             if changed:
-                role = str(ROLE_LABELS[user.role]).lower()
+                role = i18n.in_sentence(ROLE_LABELS[user.role])
                 if user.city:
                     message = _(
                         "%(email)s is now %(role)s for %(city)s.",

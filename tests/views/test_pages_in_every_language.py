@@ -1,7 +1,7 @@
 """Every page in every interface language: no English sentence of the interface left on it.
 
-Each page of the demo catalogue is opened with ``?lang=xx`` (as a visitor, a city publisher and a
-curator) and read for the interface's own English sentences (the marked strings of two or more
+Each page of the demo catalogue is opened with ``?lang=xx`` (as a visitor, a city publisher and an
+administrator) and read for the interface's own English sentences (the marked strings of two or more
 words whose translation differs), leaving out any that also occur in the catalogue's content, which
 is in whatever language its city wrote it.
 """
@@ -45,7 +45,7 @@ PUBLISHER = [
     "/my/city",
     "/account",
 ]
-CURATOR = [
+ADMIN = [
     "/curate",
     "/curate/entries/{submitted}",
     "/curate/audit",
@@ -114,7 +114,7 @@ def urls(demo_app):
         report = db.session.scalar(db.select(Report.id))
         names = {"entry": entry, "own": own, "submitted": submitted, "report": report}
     fill = lambda paths: [p.format(**names) for p in paths if "{report}" not in p or report]  # noqa: E731
-    return {"anonymous": fill(PUBLIC), "publisher": fill(PUBLISHER), "curator": fill(CURATOR)}
+    return {"anonymous": fill(PUBLIC), "publisher": fill(PUBLISHER), "admin": fill(ADMIN)}
 
 
 def _visible(response) -> str:
@@ -131,7 +131,7 @@ def _client_as(demo_app, who):
     client = demo_app.test_client()
     if who == "anonymous":
         return client
-    email = {"publisher": "publisher@terrassa.example", "curator": "curator@tech4good.example"}
+    email = {"publisher": "publisher@terrassa.example", "admin": "admin@tech4good.example"}
     with demo_app.app_context():
         user = db.session.scalar(db.select(User).where(User.email == email[who]))
         user_id = user.get_id()
@@ -141,7 +141,7 @@ def _client_as(demo_app, who):
     return client
 
 
-@pytest.mark.parametrize("who", ["anonymous", "publisher", "curator"])
+@pytest.mark.parametrize("who", ["anonymous", "publisher", "admin"])
 @pytest.mark.parametrize("language", LANGUAGES[1:])
 def test_no_english_sentence_of_the_interface_is_left(demo_app, urls, forbidden, who, language):
     client = _client_as(demo_app, who)
