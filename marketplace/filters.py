@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from . import i18n, permissions, vocab
 from .markup import render_markdown
+from .services import versions
 
 # The curators' area, in menu order, with the permission its routes check; entries whose
 # blueprint is missing are left out.
@@ -42,6 +43,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(i18n.term_label, "label")
     app.add_template_filter(i18n.term_description, "described")
     app.add_template_filter(i18n.in_sentence, "in_sentence")
+    app.add_template_filter(i18n.endonym, "endonym")
+    app.add_template_filter(versions.shown, "shown_version")
     app.add_template_filter(external_url, "external_url")
     app.add_template_global(page_url, "page_url")
     app.add_template_global(url_without, "url_without")

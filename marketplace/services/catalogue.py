@@ -18,6 +18,7 @@ from .errors import NotFound
 
 CARD_OPTIONS = (
     selectinload(Solution.city),
+    selectinload(Solution.translations),  # cards show the reader's language when there is one
     selectinload(Solution.challenges).selectinload(Challenge.track),
 )
 

@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from .. import search
-from ..services import catalogue, catalogue_search
+from ..services import catalogue, catalogue_search, versions
 from .paging import Pages
 from .search_args import index_missing, search_request
 
@@ -30,4 +30,11 @@ def index():
 def detail(slug: str):
     solution = catalogue.get_visible(slug, current_user)
     similar = catalogue_search.similar_entries(solution)
-    return render_template("catalogue/detail.html", solution=solution, similar=similar)
+    text = versions.shown(solution, request.args.get("version"))
+    return render_template(
+        "catalogue/detail.html",
+        solution=solution,
+        similar=similar,
+        text=text,
+        versions=versions.every(solution),
+    )
