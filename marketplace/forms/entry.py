@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -22,7 +23,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..i18n import language_name, term_label
 from ..numbers import parse_id
-from ..services.entries import SUMMARY_MAX
+from ..services.entries import SUMMARY_MAX, split_translation_key
 from ..services.manage_taxonomy import retired_choices_kept
 from ..vocab import (
     COST_BANDS,
@@ -38,6 +39,21 @@ MARKDOWN_HINT = _l(
     "Markdown: blank line between paragraphs, **bold**, *italic*, - lists, [links](https://...)."
 )
 
+SUMMARY_HINT = _l(
+    "One or two plain sentences shown in search results (at most %(max)d characters).",
+    max=SUMMARY_MAX,
+)
+SUMMARY_LIMIT = Length(max=SUMMARY_MAX, message=_l("At most %(max)d characters."))
+DESCRIPTION_HINT = _l(
+    "What it does, for whom, how it works and how it was set up. %(markdown)s",
+    markdown=MARKDOWN_HINT,
+)
+IMPACT_HINT = _l("Figures and outcomes so far. %(markdown)s", markdown=MARKDOWN_HINT)
+LESSONS_HINT = _l(
+    "What you would do differently; what other cities should watch out for. %(markdown)s",
+    markdown=MARKDOWN_HINT,
+)
+
 
 class CheckboxesField(SelectMultipleField):
     """Several choices as checkboxes (usable without JavaScript)."""
@@ -50,32 +66,19 @@ class EntryForm(Form):
     # Radio choices are checked by services.entries.problems, so a draft may leave them empty.
     kind = RadioField(_l("Kind of entry"), choices=options(KINDS.items()), validate_choice=False)
     title = StringField(_l("Title"), validators=[Length(max=200)])
-    summary = TextAreaField(
-        _l("Summary"),
-        validators=[Length(max=SUMMARY_MAX, message=_l("At most %(max)d characters."))],
+    # Checked by services.entries.problems; the choices are made per request in __init__.
+    language = SelectField(
+        _l("Written in"),
+        validate_choice=False,
         description=_l(
-            "One or two plain sentences shown in search results (at most %(max)d characters).",
-            max=SUMMARY_MAX,
+            "The language of this text. Translations into other languages are added on the "
+            "entry's page."
         ),
     )
-    description = TextAreaField(
-        _l("Description"),
-        description=_l(
-            "What it does, for whom, how it works and how it was set up. %(markdown)s",
-            markdown=MARKDOWN_HINT,
-        ),
-    )
-    impact = TextAreaField(
-        _l("Impact and results"),
-        description=_l("Figures and outcomes so far. %(markdown)s", markdown=MARKDOWN_HINT),
-    )
-    lessons = TextAreaField(
-        _l("Lessons learned: what did not work"),
-        description=_l(
-            "What you would do differently; what other cities should watch out for. %(markdown)s",
-            markdown=MARKDOWN_HINT,
-        ),
-    )
+    summary = TextAreaField(_l("Summary"), validators=[SUMMARY_LIMIT], description=SUMMARY_HINT)
+    description = TextAreaField(_l("Description"), description=DESCRIPTION_HINT)
+    impact = TextAreaField(_l("Impact and results"), description=IMPACT_HINT)
+    lessons = TextAreaField(_l("Lessons learned: what did not work"), description=LESSONS_HINT)
     challenges = CheckboxesField(
         _l("Challenges"), description=_l("The ICC challenges this answers.")
     )
@@ -135,6 +138,12 @@ class EntryForm(Form):
             (k, f"{label} ({MATURITY_HINTS[k]})") for k, label in MATURITIES.items()
         )
         self.languages.choices = options((code, language_name(code)) for code in FORM_LANGUAGES)
+        self.language.choices = options(
+            sorted(
+                ((code, language_name(code)) for code in FORM_LANGUAGES),
+                key=lambda choice: choice[1].casefold(),
+            )
+        )
 
     def set_choices(self, tracks, services, sdgs) -> None:
         """Offer the current taxonomy; values already on the entry stay even if retired.
@@ -162,6 +171,8 @@ class EntryForm(Form):
         return {
             "kind": self.kind.data or "",
             "title": (self.title.data or "").strip(),
+            # Left out when not chosen: the entry keeps its language (publishing.save).
+            **({"language": self.language.data} if self.language.data else {}),
             "summary": (self.summary.data or "").strip(),
             "description": self.description.data or "",
             "impact": self.impact.data or "",
@@ -197,6 +208,50 @@ class EntryForm(Form):
         form found itself."""
         for name, message in problems.items():
             field = self._fields.get(name)
+            translation = split_translation_key(name)
+            if translation is not None:
+                self.form_errors.append(
+                    _(
+                        "The translation into %(language)s: %(problem)s",
+                        language=language_name(translation[0]),
+                        problem=message,
+                    )
+                )
+            elif field is None:
+                self.form_errors.append(message)
+            elif not field.errors:
+                field.errors = [*field.errors, message]
+
+
+class TranslationForm(Form):
+    """One translation of an entry: its text fields, with the entry form's hints and limits."""
+
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[SUMMARY_LIMIT], description=SUMMARY_HINT)
+    description = TextAreaField(_l("Description"), description=DESCRIPTION_HINT)
+    impact = TextAreaField(_l("Impact and results"), description=IMPACT_HINT)
+    lessons = TextAreaField(_l("Lessons learned: what did not work"), description=LESSONS_HINT)
+    # The entry's version when the page was opened (services.publishing.EditorState).
+    version = HiddenField()
+
+    def to_values(self) -> dict[str, str]:
+        """The typed translation as services.translations takes it."""
+        return {
+            "title": (self.title.data or "").strip(),
+            "summary": (self.summary.data or "").strip(),
+            "description": self.description.data or "",
+            "impact": self.impact.data or "",
+            "lessons": self.lessons.data or "",
+        }
+
+    def version_seen(self) -> int | None:
+        """The version the page was opened on, or None when it is missing or garbled."""
+        return parse_id((self.version.data or "").strip())
+
+    def add_problems(self, problems: dict[str, str]) -> None:
+        """Show a service's problems next to their fields ("": above the form)."""
+        for name, message in problems.items():
+            field = self._fields.get(name) if name else None
             if field is None:
                 self.form_errors.append(message)
             elif not field.errors:

@@ -1,20 +1,25 @@
 """An entry's editable fields as plain data: snapshot, rules, and applying them to a Solution.
 
 The entry form produces this data, revisions of published entries store it, and the preview
-and the publishing services apply it, so all of them agree on what an entry holds.
+and the publishing services apply it, so all of them agree on what an entry holds. Besides the
+fields below, the data holds ``language`` (the original's ISO 639-1 code) and ``translations``
+({code: {field: text}} for the fields of TRANSLATABLE), so a translation of a published entry
+goes through review like any other change.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 from flask_babel import gettext as _
 
 from ..extensions import db
-from ..i18n import format_number
+from ..i18n import format_number, language_name
 from ..markup import plain_text
-from ..models import SDG, Challenge, City, Solution, TransversalService
+from ..models import SDG, Challenge, City, Solution, SolutionTranslation, TransversalService
+from ..models.solution import TRANSLATABLE
 from ..sqltypes import utc_now
 from ..text import has_controls
 from ..vocab import COST_BANDS, FORM_LANGUAGES, KINDS, MATURITIES, Status
@@ -43,6 +48,7 @@ MARKDOWN_FIELDS = ("description", "impact", "lessons")
 SUMMARY_MAX = 300
 MARKDOWN_MAX = 20_000  # characters per Markdown field: long enough for any write-up
 DESCRIPTION_MIN = 200  # characters of text, without Markdown syntax
+TITLE_MAX = 200  # the column's length (the entry form checks the original's)
 
 
 def snapshot(solution: Solution) -> dict[str, Any]:
@@ -53,7 +59,25 @@ def snapshot(solution: Solution) -> dict[str, Any]:
     data["challenges"] = [c.slug for c in solution.challenges]
     data["services"] = [s.slug for s in solution.services]
     data["sdgs"] = [s.number for s in solution.sdgs]
+    data["language"] = solution.language or "en"
+    data["translations"] = {
+        t.language: {name: getattr(t, name) or "" for name in TRANSLATABLE}
+        for t in solution.translations
+    }
     return data
+
+
+def translation_key(code: str, name: str) -> str:
+    """The key of a translation's field in ``problems`` ("translations.fr.title")."""
+    return f"translations.{code}.{name}"
+
+
+def split_translation_key(key: str) -> tuple[str, str] | None:
+    """(code, field) of a key made by translation_key, else None."""
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "translations":
+        return parts[1], parts[2]
+    return None
 
 
 def valid_url(value: str) -> bool:
@@ -85,6 +109,7 @@ def problems(data: dict[str, Any], submit: bool) -> dict[str, str]:
         found["maturity"] = _("Choose one of the maturity levels.")
     if data.get("image") and not data.get("image_alt", "").strip():
         found["image_alt"] = _("Say in a few words what the image shows (read out to blind users).")
+    found.update(_language_problems(data, submit))
     if not submit:
         return found
     if not data.get("summary", "").strip():
@@ -108,6 +133,45 @@ def problems(data: dict[str, Any], submit: bool) -> dict[str, str]:
     return found
 
 
+def _language_problems(data: dict[str, Any], submit: bool) -> dict[str, str]:
+    """The original's language, and each translation checked like the original's text."""
+    found: dict[str, str] = {}
+    original = data.get("language")
+    if original is not None and original not in FORM_LANGUAGES:
+        found["language"] = _("Choose the language the entry is written in.")
+    for code, values in sorted((data.get("translations") or {}).items()):
+        key = functools.partial(translation_key, code)
+        if code not in FORM_LANGUAGES:
+            found[key("language")] = _("Choose a language from the list.")
+        elif code == original:
+            found["language"] = _(
+                "This entry has a translation into %(language)s: choose another language, or "
+                "remove that translation first.",
+                language=language_name(code),
+            )
+        for name in TRANSLATABLE:
+            if has_controls(values.get(name) or "", multiline=name in MARKDOWN_FIELDS):
+                found[key(name)] = _("Remove the invisible control characters from this text.")
+        title = values.get("title") or ""
+        if not title.strip():
+            found[key("title")] = _("Give the translation a title.")
+        elif len(title) > TITLE_MAX:
+            found[key("title")] = _("Keep the title to %(max)d characters.", max=TITLE_MAX)
+        for name in MARKDOWN_FIELDS:
+            if len(values.get(name) or "") > MARKDOWN_MAX:
+                found[key(name)] = _(
+                    "Keep this to %(max)s characters.", max=format_number(MARKDOWN_MAX)
+                )
+        summary = values.get("summary") or ""
+        if len(summary) > SUMMARY_MAX:
+            found[key("summary")] = _("Keep the summary to %(max)d characters.", max=SUMMARY_MAX)
+        elif submit and not summary.strip():
+            found[key("summary")] = _(
+                "Write a summary: one or two sentences shown in search results."
+            )
+    return found
+
+
 def _by_slug(model: type, slugs: list[str]) -> list[Any]:
     if not slugs:
         return []
@@ -122,6 +186,8 @@ def apply(solution: Solution, data: dict[str, Any]) -> None:
 
     A choice left unanswered in a draft (kind, maturity) stays empty: submitting asks for it.
     "Used by" is not entry data: only the adopting city records or removes its adoption.
+    Data without ``language`` or ``translations`` (revisions written before entries had them)
+    leaves those as they are.
     """
     before = snapshot(solution) if solution.id is not None else None
     old_image = solution.image
@@ -138,10 +204,42 @@ def apply(solution: Solution, data: dict[str, Any]) -> None:
         if numbers
         else []
     )
+    if data.get("language"):
+        solution.language = data["language"]
+    if "translations" in data:
+        _apply_translations(solution, data["translations"] or {})
     if before is not None and before != snapshot(solution):
         solution.content_updated_at = utc_now()
     if before is not None and old_image and old_image != solution.image:
         images.delete_unreferenced_after_commit([old_image])
+
+
+def _apply_translations(solution: Solution, translations: dict[str, dict[str, str]]) -> None:
+    """Make the entry's translation rows match ``translations``: changed in place, removed,
+    added (so a language's row keeps its id and the unique constraint never sees two)."""
+    rows = {row.language: row for row in solution.translations}
+    for code, row in rows.items():
+        if code not in translations:
+            solution.translations.remove(row)
+    for code, values in sorted(translations.items()):
+        row = rows.get(code)
+        if row is None:
+            row = SolutionTranslation(language=code)
+            solution.translations.append(row)
+        for name in TRANSLATABLE:
+            value = values.get(name) or ""
+            setattr(row, name, value.strip())
+
+
+def revision_data(solution: Solution) -> dict[str, Any]:
+    """The data of the entry's pending revision; one saved before entries had a language and
+    translations holds the entry's."""
+    current = snapshot(solution)
+    return {
+        "language": current["language"],
+        "translations": current["translations"],
+        **solution.revision.data,
+    }
 
 
 def drop_revision(solution: Solution) -> None:
@@ -160,7 +258,9 @@ def ordered_languages(codes: list[str]) -> list[str]:
 
 def preview(data: dict[str, Any], city: City) -> Solution:
     """A Solution built from ``data`` for rendering only; it is never added to the session."""
-    solution = Solution(city=city, city_id=city.id, status=Status.DRAFT, sample=False)
+    solution = Solution(
+        city=city, city_id=city.id, status=Status.DRAFT, sample=False, language="en"
+    )
     with db.session.no_autoflush:
         apply(solution, data)
     if solution in db.session:

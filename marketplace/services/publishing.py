@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from .. import search
 from ..database import transactional
 from ..extensions import db
-from ..i18n import format_date
+from ..i18n import current_language, format_date
 from ..models import ModerationEvent, Solution, SolutionRevision
 from ..permissions import can_author, can_edit, can_publish_for_city
 from ..sqltypes import utc_now
@@ -124,12 +124,15 @@ def editor_state(user: Any, solution: Solution | None) -> EditorState:
     """
     if solution is None:
         require_city(user)
-        return EditorState(user.city, {"contact_public": True}, None, False)
+        # The city's usual language is not recorded: the author's interface language is the
+        # likeliest one they write in.
+        data = {"contact_public": True, "language": current_language(), "translations": {}}
+        return EditorState(user.city, data, None, False)
     if not can_edit(user, solution):
         raise PermissionDenied(_("This entry belongs to another city."))
     curator_mode = not can_author(user, solution)
     if solution.revision is not None and not curator_mode:
-        data = dict(solution.revision.data)
+        data = entries.revision_data(solution)
     else:
         data = entries.snapshot(solution)
     return EditorState(solution.city, data, solution.version, curator_mode)
@@ -188,7 +191,9 @@ def save(
             problems["image"] = str(error)
     if data.get("image") and data["image"] != state.data.get("image"):
         data = {**data, "image": ""}  # a crafted name: only the entry's own image can stay
-    rules_data = {**data, "image": data.get("image") or ("new" if prepared else "")}
+    rules_data = keep_editor_fields(
+        {**data, "image": data.get("image") or ("new" if prepared else "")}, state
+    )
     problems.update(
         {k: v for k, v in entries.problems(rules_data, submit).items() if k not in problems}
     )
@@ -198,7 +203,8 @@ def save(
     if problems or checked_only:
         return SaveResult("refused", solution, problems)
     if action == "preview":
-        return SaveResult("preview", solution, preview=entries.preview(data, state.city))
+        shown = keep_editor_fields(data, state)
+        return SaveResult("preview", solution, preview=entries.preview(shown, state.city))
     if submit and not not_duplicate and not state.curator_mode:
         found = possible_duplicates(data, solution.id if solution is not None else None)
         if found:
@@ -227,6 +233,16 @@ def save(
             images.delete(stored_image)
         raise
     return SaveResult(outcome, solution)
+
+
+def keep_editor_fields(data: dict[str, Any], state: EditorState) -> dict[str, Any]:
+    """``data`` with the language and translations of ``state`` where it has none: the entry
+    form does not carry the translations (their own pages edit them), so they stay as they are."""
+    return {
+        "language": state.data.get("language") or "en",
+        "translations": state.data.get("translations", {}),
+        **{k: v for k, v in data.items() if k != "language" or v},
+    }
 
 
 class Outdated(InvalidTransition):
@@ -264,6 +280,9 @@ def _store(
             raise Outdated(_newer(solution), state.version)
         if data.get("image") and data["image"] != state.data.get("image"):
             data = {**data, "image": ""}
+    else:
+        state = editor_state(user, None)
+    data = keep_editor_fields(data, state)
     if new_image:
         data = {**data, "image": new_image}
     if solution is None:

@@ -10,10 +10,13 @@ from flask_login import current_user, login_required
 from ..extensions import login_manager
 from ..forms import accepts_upload, attach_error, keeps_input
 from ..forms.city import CityProfileForm
-from ..forms.entry import EntryForm
+from ..forms.entry import EntryForm, TranslationForm
+from ..i18n import language_name
 from ..models import Solution
-from ..services import cities, entries, publishing, taxonomy
+from ..numbers import parse_id
+from ..services import cities, entries, publishing, taxonomy, translations
 from ..services.errors import ValidationFailed
+from ..vocab import Status
 
 bp = Blueprint("publish", __name__)
 
@@ -129,13 +132,131 @@ def entry(entry_id: int):
     solution = publishing.get_own(current_user, entry_id)
     pending = None
     if solution.revision is not None:
-        pending = entries.preview(solution.revision.data, solution.city)
+        pending = entries.preview(entries.revision_data(solution), solution.city)
+    state = publishing.editor_state(current_user, solution)
     return render_template(
         "publish/entry.html",
         solution=solution,
         pending=pending,
         history=publishing.history(solution),
+        editor=state,
+        public_translations=entries.snapshot(solution)["translations"],
+        languages_to_add=translations.languages_to_add(state.data),
     )
+
+
+TRANSLATION_SAVED = {
+    "saved": _l("The translation is saved."),
+    "revision": _l(
+        "The translation is saved with your pending changes; the public keeps seeing the "
+        "approved version. When your changes are ready, open Edit and submit them for review."
+    ),
+    "in_review": _l(
+        "The translation is saved with your changes waiting for review; the public keeps "
+        "seeing the approved version until a curator approves them."
+    ),
+    "curator": _l("The translation is changed (logged as a curator edit)."),
+}
+TRANSLATION_REMOVED = {
+    "saved": _l("The translation is removed."),
+    "revision": _l(
+        "The translation is removed from your pending changes; the public keeps seeing it "
+        "until a curator approves them. When your changes are ready, open Edit and submit "
+        "them for review."
+    ),
+    "in_review": _l(
+        "The translation is removed from your changes waiting for review; the public keeps "
+        "seeing it until a curator approves them."
+    ),
+    "curator": _l("The translation is removed (logged as a curator edit)."),
+}
+
+
+def _saved_message(messages: dict, result: publishing.SaveResult) -> str:
+    outcome = result.outcome
+    if outcome == "revision" and translations.in_review(result.solution):
+        outcome = "in_review"
+    return str(messages[outcome])
+
+
+@bp.get("/my/entries/<id:entry_id>/translations/add")
+@login_required
+def add_translation(entry_id: int):
+    """The "Add a translation" form's target: on to the chosen language's page."""
+    solution = publishing.get_own(current_user, entry_id)
+    code = request.args.get("language", "")
+    translations.editor(current_user, solution, code)  # 404 for a language not allowed
+    return redirect(url_for("publish.translation", entry_id=entry_id, code=code))
+
+
+def _signed_out_translation(entry_id: int, code: str):
+    """A POST whose session ended: show the typed translation again instead of losing it."""
+    form = TranslationForm()
+    form.validate()
+    return (
+        render_template(
+            "publish/translation.html",
+            form=form,
+            page=None,
+            solution=None,
+            entry_id=entry_id,
+            code=code,
+            language=language_name(code),
+            signed_out=True,
+        ),
+        401,
+    )
+
+
+@bp.route("/my/entries/<id:entry_id>/translations/<code>", methods=["GET", "POST"])
+@keeps_input
+def translation(entry_id: int, code: str):
+    if not current_user.is_authenticated:
+        if request.method == "POST":
+            return _signed_out_translation(entry_id, code)
+        return login_manager.unauthorized()
+    user = current_user._get_current_object()
+    solution = publishing.get_own(user, entry_id)
+    page = translations.editor(user, solution, code)
+    if request.method == "POST":
+        form = TranslationForm()
+        if form.validate_on_submit():
+            result = translations.save(
+                user, solution, code, form.to_values(), version=form.version_seen()
+            )
+            if result.stored:
+                flash(_saved_message(TRANSLATION_SAVED, result), "success")
+                return redirect(url_for("publish.entry", entry_id=entry_id))
+            form.add_problems(result.problems)
+            if result.version is not None:  # saving again replaces the newer version on purpose
+                form.version.data = str(result.version)
+    else:
+        form = TranslationForm(data={**page.values, "version": page.state.version})
+    return render_template(
+        "publish/translation.html",
+        form=form,
+        page=page,
+        solution=solution,
+        entry_id=entry_id,
+        code=code,
+        language=language_name(code),
+        editable=solution.status in (*publishing.EDITABLE, Status.PUBLISHED),
+    ), (400 if form.errors else 200)
+
+
+@bp.post("/my/entries/<id:entry_id>/translations/<code>/remove")
+@login_required
+def remove_translation(entry_id: int, code: str):
+    user = current_user._get_current_object()
+    solution = publishing.get_own(user, entry_id)
+    version = parse_id(request.form.get("version", "").strip())
+    result = translations.remove(user, solution, code, version=version)
+    if result.stored:
+        flash(_saved_message(TRANSLATION_REMOVED, result), "success")
+    else:
+        message = " ".join(result.problems.values()) or _("Nothing was changed.")
+        flash(_("The translation was not removed: %(reason)s", reason=message), "error")
+    return redirect(url_for("publish.entry", entry_id=entry_id))
 
 
 def _action(entry_id: int, act, message: str):

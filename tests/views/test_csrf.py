@@ -67,6 +67,7 @@ def _url_args(rule, ids, token):
         "report_id": 1,
         "token": token,
         "name": "x.png",
+        "code": "fr",
     }
     return {arg: values[arg] for arg in rule.arguments}
 

@@ -17,6 +17,7 @@ from marketplace.models import (
     City,
     Solution,
     SolutionRevision,
+    SolutionTranslation,
     Track,
     TransversalService,
     User,
@@ -77,6 +78,15 @@ CASES = [
         {"entry_id": 999999},
         {"anonymous": LOGIN, "owner": 404, "other": 404, "curator": 404, "admin": 404},
     ),
+    ("publish.add_translation", "GET", {"entry_id": "draft", "language": "fr"}, OWNER),
+    ("publish.translation", "GET", {"entry_id": "draft", "code": "fr"}, OWNER),
+    (
+        "publish.translation",
+        "GET",
+        {"entry_id": "draft", "code": "en"},  # the original's language
+        {"anonymous": LOGIN, "owner": 404, "other": 403, "curator": 404, "admin": 404},
+    ),
+    ("publish.remove_translation", "POST", {"entry_id": "draft", "code": "de"}, OWNER),
     ("publish.withdraw", "POST", {"entry_id": "submitted"}, AUTHOR),
     ("publish.archive", "POST", {"entry_id": "published"}, AUTHOR),
     ("publish.discard", "POST", {"entry_id": "published"}, AUTHOR),
@@ -176,6 +186,7 @@ def catalogue_dir(tmp_path_factory):
             for status in ("published", "draft", "submitted", "archived")
         }
         db.session.add_all(entries.values())
+        entries["draft"].translations = [SolutionTranslation(language="de", title="Der Entwurf")]
         db.session.flush()
         db.session.add(
             SolutionRevision(

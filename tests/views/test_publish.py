@@ -137,6 +137,8 @@ def test_submit_for_review_saves_everything(signed_in, taxonomy, other_city):
         "languages": entries.ordered_languages(data["languages"]),
         "contact_public": True,
         "sdgs": [7, 11],
+        "language": "en",  # the interface language: none was chosen
+        "translations": {},
         "funding_model": "",
         "provider": "",
         "image": "",
