@@ -13,12 +13,14 @@ from markupsafe import Markup, escape
 from ..extensions import db
 from ..i18n import language_name, term_label
 from ..models import Challenge, Solution, TransversalService
+from ..models.solution import TRANSLATABLE
 from ..vocab import COST_BANDS, KINDS, LICENCES, MATURITIES
 from . import entries
 
 DIFF_WORDS_MAX = 6_000
 
 LABELS = {
+    "language": _l("Written in"),
     "title": _l("Title"),
     "kind": _l("Kind"),
     "summary": _l("Summary"),
@@ -82,6 +84,8 @@ def _readable(data: dict[str, Any]) -> dict[str, str]:
             shown[name] = ", ".join(sorted({challenges.get(v, v) for v in value}))
         elif name == "services":
             shown[name] = ", ".join(sorted({services.get(v, v) for v in value}))
+        elif name == "language":
+            shown[name] = language_name(value) if value else ""
         elif name == "languages":
             shown[name] = ", ".join(language_name(v) for v in entries.ordered_languages(value))
         elif name == "sdgs":
@@ -94,12 +98,25 @@ def _readable(data: dict[str, Any]) -> dict[str, str]:
 
 
 def changes(solution: Solution) -> list[FieldChange]:
-    """The fields the entry's pending revision changes, in form order (none without one)."""
+    """The fields the entry's pending revision changes, in form order, then those of its
+    translations by language (an added translation shows all its text as new, a removed one
+    all as removed); none without a revision."""
     if solution.revision is None:
         return []
-    old = _readable(entries.snapshot(solution))
-    new = _readable(solution.revision.data)
-    return [FieldChange(LABELS[n], old[n], new[n]) for n in LABELS if old[n] != new[n]]
+    before, after = entries.snapshot(solution), entries.revision_data(solution)
+    old, new = _readable(before), _readable(after)
+    found = [FieldChange(LABELS[n], old[n], new[n]) for n in LABELS if old[n] != new[n]]
+    old_texts = before.get("translations") or {}
+    new_texts = after.get("translations") or {}
+    for code in sorted(set(old_texts) | set(new_texts)):
+        was, now = old_texts.get(code) or {}, new_texts.get(code) or {}
+        for name in TRANSLATABLE:
+            if (was.get(name) or "") != (now.get(name) or ""):
+                label = _l(
+                    "%(field)s (%(language)s)", field=LABELS[name], language=language_name(code)
+                )
+                found.append(FieldChange(label, was.get(name) or "", now.get(name) or ""))
+    return found
 
 
 def word_diff(old: str, new: str) -> Markup:

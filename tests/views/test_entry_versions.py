@@ -34,7 +34,8 @@ def test_the_reader_s_language_is_shown_when_the_city_translated_it(client, entr
     assert "You are reading the English translation written by Alcobendas." in text
     assert "A description in English." in text
     [link] = [a for a in page.find_all("a") if a.attrs.get("hreflang") == "es"]
-    assert link.text == "Español" and link["href"] == "/solutions/bicing?version=es"
+    assert link.text == "Español"
+    assert link["href"] == "/solutions/bicing?version=es"
 
 
 def test_the_original_is_one_click_away(client, entry):

@@ -287,3 +287,16 @@ def test_csrf_failure_keeps_the_translation_and_remove_is_refused(
     assert removed.status_code == 302
     with csrf_app.app_context():
         assert [t.language for t in db.session.get(Solution, entry_id).translations] == ["fr"]
+
+
+def test_the_curator_sees_what_a_translation_changes(signed_in, live, client_for, curator):
+    live.translations = [SolutionTranslation(language="de", title="Solardächer")]
+    db.session.commit()
+    signed_in.post(f"/my/entries/{live.id}/translations/fr", data=FRENCH)
+    signed_in.post(f"/my/entries/{live.id}/translations/de/remove")
+    review = client_for(curator).get(f"/curate/entries/{live.id}").text
+    assert "Title (French)" in review
+    assert "<ins>Toits solaires des écoles</ins>" in review
+    assert "Title (German)" in review
+    assert "<del>Solardächer</del>" in review
+    assert "The pending changes alter no field." not in review
