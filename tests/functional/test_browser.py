@@ -68,3 +68,22 @@ def test_filters_fold_away_on_a_phone_unless_some_are_active(server, browser):
         assert page.evaluate("document.querySelector('details.filter-panel').open") is True
     finally:
         context.close()
+
+
+def test_switching_the_language_on_the_search_page_keeps_the_search(server, browser):
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    try:
+        page.goto(f"{server}/solutions?q=data&country=PT")
+        count = page.locator("#results-count strong").inner_text()
+        page.get_by_label("Language").select_option("de")
+        page.get_by_role("button", name="Change").click()
+        page.wait_for_function("document.documentElement.lang === 'de'")
+        assert page.url == f"{server}/solutions?q=data&country=PT"
+        assert page.locator("#q").input_value() == "data"
+        assert page.locator("#results-count strong").inner_text() == count
+        assert page.get_by_label("Sprache").input_value() == "de"
+        page.goto(f"{server}/about")  # the choice stays for the next pages
+        assert page.evaluate("document.documentElement.lang") == "de"
+    finally:
+        context.close()
