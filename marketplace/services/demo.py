@@ -11,9 +11,21 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from .. import vocab
 from ..database import transactional
 from ..extensions import db
-from ..models import SDG, Adoption, Challenge, City, Solution, Track, TransversalService, User
+from ..models import (
+    SDG,
+    Adoption,
+    Challenge,
+    City,
+    Solution,
+    SolutionTranslation,
+    Track,
+    TransversalService,
+    User,
+)
+from ..models.solution import TRANSLATABLE
 from ..sqltypes import utc_now
 from ..vocab import Role, Status
 from . import moderation, phrases
@@ -309,10 +321,32 @@ def _seed_entries(report: SeedReport, curator: User) -> None:
             Adoption(city=city, created_at=created)
             for city in _resolve(cities, item["used_by"], "city", slug)
         ]
+        solution.translations = _translations(item, created)
+        if solution.translations:
+            report.add("translations", len(solution.translations))
         db.session.add(solution)
         moderation.record_created(solution, None, at=created)
         _walk_to_status(solution, item, curator)
         report.add("entries")
+
+
+def _translations(item: dict[str, Any], at: datetime) -> list[SolutionTranslation]:
+    """The entry's ``[translations.<language>]`` tables (the fields of TRANSLATABLE).
+
+    :raises ValidationFailed: a translation into the entry's own language or an unknown one,
+        without a title, or with a field that is not translatable.
+    """
+    own = item.get("language", "en")
+    result = []
+    for language, fields in sorted(item.get("translations", {}).items()):
+        where = f"Seed entry {item['slug']}: translation {language!r}"
+        if language == own or not vocab.is_language(language):
+            raise ValidationFailed(f"{where} is not in another language than the entry's")
+        if not fields.get("title", "").strip() or set(fields) - set(TRANSLATABLE):
+            raise ValidationFailed(f"{where} needs a title and no field but {TRANSLATABLE}")
+        text = {name: fields.get(name, "").strip() for name in TRANSLATABLE}
+        result.append(SolutionTranslation(language=language, updated_at=at, **text))
+    return result
 
 
 def _walk_to_status(solution: Solution, item: dict[str, Any], curator: User) -> None:
