@@ -11,15 +11,29 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from .. import vocab
 from ..database import transactional
 from ..extensions import db
-from ..models import SDG, Adoption, Challenge, City, Solution, Track, TransversalService, User
+from ..models import (
+    SDG,
+    Adoption,
+    Challenge,
+    City,
+    Solution,
+    SolutionTranslation,
+    Track,
+    TransversalService,
+    User,
+)
+from ..models.solution import TRANSLATABLE
 from ..sqltypes import utc_now
 from ..vocab import Role, Status
 from . import moderation, phrases
 from .errors import ValidationFailed
 
 SEED = resources.files("marketplace") / "seed"
+# Seed keys holding a term's text in the other interface languages -> the model's JSON column.
+TRANSLATED = {"names": "labels", "descriptions": "descriptions"}
 
 # Development credentials, printed by seed-demo and listed in README; production refuses to seed.
 DEMO_ACCOUNTS = (
@@ -127,15 +141,24 @@ def _seed_taxonomy(report: SeedReport) -> None:
     services = _by_slug(TransversalService)
     for position, item in enumerate(data["services"]):
         if item["slug"] not in services:
-            values = {key: value for key, value in item.items() if key != "phrases"}
-            db.session.add(TransversalService(position=position, **values))
+            db.session.add(
+                TransversalService(
+                    slug=item["slug"],
+                    name=item["name"],
+                    description=item["description"],
+                    position=position,
+                )
+            )
             report.add("transversal services")
     known = set(db.session.scalars(select(SDG.number)))
     for item in data["sdgs"]:
         if item["number"] not in known:
-            db.session.add(SDG(**item))
+            db.session.add(SDG(number=item["number"], name=item["name"]))
             report.add("SDGs")
     db.session.flush()
+    translated = _seed_translated(data)
+    if translated:
+        report.add("names and descriptions in other languages", translated)
     added = _seed_phrases(data)
     if added:
         report.add("phrases", added)
@@ -162,15 +185,50 @@ def _seed_phrases(data: dict[str, Any]) -> int:
     return added
 
 
+def _seed_translated(data: dict[str, Any]) -> int:
+    """Give every term (and SDG) the seed's names and descriptions in the languages it has none
+    in, and return how many were added: a curator's own text is never replaced. Flushes only."""
+    terms = {model: _by_slug(model) for model in (Track, Challenge, TransversalService)}
+    sdgs = {sdg.number: sdg for sdg in db.session.scalars(select(SDG))}
+    seeded = [(terms[model].get(item["slug"]), item) for model, item in _seed_terms(data)]
+    seeded += [(sdgs.get(item["number"]), item) for item in data["sdgs"]]
+    added, renamed = 0, False
+    for term, item in seeded:
+        if term is None:
+            continue
+        for key, column in TRANSLATED.items():
+            if key not in item:  # challenges and SDGs have no description
+                continue
+            current = dict(getattr(term, column) or {})
+            missing = {
+                language: text
+                for language, text in item[key].items()
+                if text.strip() and not (current.get(language) or "").strip()
+            }
+            if missing:
+                # A new dict, so the JSON column sees the change.
+                setattr(term, column, {**current, **missing})
+                added += len(missing)
+                renamed = renamed or column == "labels"
+    if renamed:
+        phrases.bump_revision()  # names in other languages are words search may match terms by
+    db.session.flush()
+    return added
+
+
 @transactional
 def load_phrases() -> int:
     """Add to the taxonomy the seed's phrases its terms never had, in every language, and return
     how many: a phrase a curator removed stays removed, the curators' own stay as they are.
-    Terms are matched by slug; terms the seed does not know are left alone.
+    Also gives each term the seed's names and descriptions in the languages it has none in
+    (never replacing a curator's; not counted in the result). Terms are matched by slug (SDGs by
+    number); terms the seed does not know are left alone.
 
     :raises ValidationFailed: a seed phrase breaks the curators' rules (see phrases.clean).
     """
-    return _seed_phrases(_load("taxonomy.toml"))
+    data = _load("taxonomy.toml")
+    _seed_translated(data)
+    return _seed_phrases(data)
 
 
 def _seed_cities(report: SeedReport) -> None:
@@ -263,10 +321,32 @@ def _seed_entries(report: SeedReport, curator: User) -> None:
             Adoption(city=city, created_at=created)
             for city in _resolve(cities, item["used_by"], "city", slug)
         ]
+        solution.translations = _translations(item, created)
+        if solution.translations:
+            report.add("translations", len(solution.translations))
         db.session.add(solution)
         moderation.record_created(solution, None, at=created)
         _walk_to_status(solution, item, curator)
         report.add("entries")
+
+
+def _translations(item: dict[str, Any], at: datetime) -> list[SolutionTranslation]:
+    """The entry's ``[translations.<language>]`` tables (the fields of TRANSLATABLE).
+
+    :raises ValidationFailed: a translation into the entry's own language or an unknown one,
+        without a title, or with a field that is not translatable.
+    """
+    own = item.get("language", "en")
+    result = []
+    for language, fields in sorted(item.get("translations", {}).items()):
+        where = f"Seed entry {item['slug']}: translation {language!r}"
+        if language == own or not vocab.is_language(language):
+            raise ValidationFailed(f"{where} is not in another language than the entry's")
+        if not fields.get("title", "").strip() or set(fields) - set(TRANSLATABLE):
+            raise ValidationFailed(f"{where} needs a title and no field but {TRANSLATABLE}")
+        text = {name: fields.get(name, "").strip() for name in TRANSLATABLE}
+        result.append(SolutionTranslation(language=language, updated_at=at, **text))
+    return result
 
 
 def _walk_to_status(solution: Solution, item: dict[str, Any], curator: User) -> None:

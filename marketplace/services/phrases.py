@@ -19,7 +19,7 @@ from ..models import Challenge, TaxonomyPhrase, Track, TransversalService, Vocab
 from ..search.query import analyse
 from .errors import ValidationFailed
 
-LANGUAGE = "en"  # the language curators write in until issue 11 adds the others
+LANGUAGE = "en"  # a list's language when none is given (the seed holds every interface language)
 PHRASE_MIN = 2
 PHRASE_MAX = 60
 PHRASES_MAX = 30

@@ -254,7 +254,7 @@ def test_an_index_with_deleted_documents_still_equals_whoosh(demo_index, demo_ap
 
 
 def test_newest_first_agrees_with_publication_dates(demo_index):
-    outcome = engine.run(SearchRequest(sort="newest", per_page=50))
+    outcome = engine.run(SearchRequest(sort="newest", per_page=100))  # the whole catalogue
     dates = [db.session.get(Solution, hit.id).published_at for hit in outcome.hits]
     assert dates == sorted(dates, reverse=True)
     assert outcome.total == len(dates)

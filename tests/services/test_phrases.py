@@ -7,12 +7,30 @@ import pytest
 from sqlalchemy import delete, select
 
 from marketplace.extensions import db
-from marketplace.models import AuditEvent, Challenge, TaxonomyPhrase, Track, VocabularyRevision
+from marketplace.models import (
+    SDG,
+    AuditEvent,
+    Challenge,
+    TaxonomyPhrase,
+    Track,
+    TransversalService,
+    VocabularyRevision,
+)
 from marketplace.search.query import analyse
 from marketplace.services import demo, manage_taxonomy, phrases
 from marketplace.services.errors import PermissionDenied, ValidationFailed
 
 SEED = tomllib.loads((resources.files("marketplace") / "seed" / "taxonomy.toml").read_text())
+OTHER_LANGUAGES = ("fr", "de", "es", "it", "pt")  # the interface's, besides English
+# Words that would connect everything, in each interface language ("city", "digital", ...).
+GENERIC = (
+    "city cities digital project service data "
+    "ville villes numérique projet service données "
+    "Stadt Städte digital digitale Projekt Dienst Daten "
+    "ciudad ciudades digital proyecto servicio datos ayuntamiento "
+    "città digitale progetto servizio dati comune "
+    "cidade cidades digital projeto serviço dados município"
+)
 
 
 def seed_terms():
@@ -20,6 +38,10 @@ def seed_terms():
         yield track
         yield from track["challenges"]
     yield from SEED["services"]
+
+
+def seed_phrase_count() -> int:
+    return sum(len(words) for t in seed_terms() for words in t["phrases"].values())
 
 
 def revision() -> int:
@@ -161,22 +183,63 @@ def test_every_seed_term_has_four_to_ten_english_phrases_by_the_curators_rules(t
     assert phrases.clean("\n".join(words)) == words  # no repeats, no bad lengths, none empty
 
 
+@pytest.mark.parametrize("language", OTHER_LANGUAGES)
+@pytest.mark.parametrize("term", list(seed_terms()), ids=lambda term: term["slug"])
+def test_every_seed_term_has_its_name_and_five_to_ten_phrases_in_each_language(term, language):
+    assert term["names"][language].strip()
+    assert term["names"][language] != term["name"], "not translated"
+    words = term["phrases"][language]
+    assert 5 <= len(words) <= 10
+    assert phrases.clean("\n".join(words)) == words
+
+
+def test_tracks_and_services_have_their_description_in_each_language():
+    described = [*SEED["tracks"], *SEED["services"]]
+    for term in described:
+        assert set(term["descriptions"]) == set(OTHER_LANGUAGES), term["slug"]
+        assert all(text.strip() for text in term["descriptions"].values()), term["slug"]
+    for term in [challenge for track in SEED["tracks"] for challenge in track["challenges"]]:
+        assert "descriptions" not in term, "challenges have no description to translate"
+
+
+def test_every_sdg_has_its_name_in_each_language():
+    assert [sdg["number"] for sdg in SEED["sdgs"]] == list(range(1, 18))
+    for sdg in SEED["sdgs"]:
+        assert set(sdg["names"]) == set(OTHER_LANGUAGES), sdg["number"]
+    assert SEED["sdgs"][12]["names"]["es"] == "Acción por el clima"
+
+
 def test_seed_phrases_name_one_term_each_and_avoid_words_that_fit_everything():
+    """In every language together: search matches a phrase whatever language it was seeded in."""
     owners: dict[tuple[str, ...], str] = {}
     for term in seed_terms():
-        for phrase in term["phrases"]["en"]:
-            terms = tuple(analyse(phrase))
-            assert terms not in owners, f"{phrase!r}: {owners.get(terms)} and {term['slug']}"
-            owners[terms] = term["slug"]
-    generic = {(word,) for word in analyse("city cities digital project service data")}
+        for language, words in term["phrases"].items():
+            for phrase in words:
+                terms = tuple(analyse(phrase))
+                owner = owners.setdefault(terms, term["slug"])
+                assert owner == term["slug"], f"{phrase!r} ({language}): {owner} and {term['slug']}"
+    generic = {(word,) for word in analyse(GENERIC)}
     assert not generic & set(owners)
 
 
-def test_the_demo_seed_loads_the_phrases_once(app, ctx):
+def test_the_demo_seed_loads_the_phrases_and_names_of_every_language_once(app, ctx):
     report = demo.seed_demo()
-    assert report.created["phrases"] == sum(len(t["phrases"]["en"]) for t in seed_terms())
+    assert report.created["phrases"] == seed_phrase_count()
     assert "phrases" not in demo.seed_demo().created
     assert listed("smart-destination")[:2] == ["historic centre", "old town"]
+    challenge = db.session.scalar(select(Challenge).where(Challenge.slug == "smart-destination"))
+    assert phrases.of(challenge, "it")[:2] == ["centro storico", "flussi turistici"]
+    assert phrases.of(challenge, "de")[0] == "Altstadt"
+    assert challenge.labels["fr"] == "Gestion intelligente de la destination"
+    service = db.session.scalar(
+        select(TransversalService).where(TransversalService.slug == "public-procurement")
+    )
+    assert service.labels["it"] == "Appalti pubblici innovativi e sociali"
+    assert service.descriptions["es"].startswith("Comprar innovación")
+    track = db.session.scalar(select(Track).where(Track.slug == "upskilling"))
+    assert set(track.labels) == set(track.descriptions) == set(OTHER_LANGUAGES)
+    assert db.session.get(SDG, 13).labels["de"] == "Maßnahmen zum Klimaschutz"
+    assert db.session.get(SDG, 13).name == "Climate action"  # the English one stays
 
 
 def test_loading_the_seed_again_respects_the_curators_edits(app, ctx, curator):
@@ -198,8 +261,35 @@ def test_an_older_database_gets_the_seed_phrases_and_a_newer_seed_adds_its_new_o
     demo.seed_demo()
     db.session.execute(delete(TaxonomyPhrase))  # as before the phrases existed
     db.session.commit()
-    assert demo.load_phrases() == sum(len(t["phrases"]["en"]) for t in seed_terms())
+    assert demo.load_phrases() == seed_phrase_count()
     db.session.execute(delete(TaxonomyPhrase).where(TaxonomyPhrase.phrase == "winter"))
+    db.session.execute(delete(TaxonomyPhrase).where(TaxonomyPhrase.phrase == "inverno"))
     db.session.commit()
-    assert demo.load_phrases() == 1
+    assert demo.load_phrases() == 3  # "inverno" is seeded in Italian and in Portuguese
     assert "winter" in listed("diversifying-offer")
+    challenge = db.session.scalar(select(Challenge).where(Challenge.slug == "diversifying-offer"))
+    assert "inverno" in phrases.of(challenge, "pt")
+
+
+def test_loading_the_seed_fills_the_names_and_descriptions_a_term_lacks_and_keeps_the_rest(
+    app, ctx
+):
+    demo.seed_demo()
+    track = db.session.scalar(select(Track).where(Track.slug == "tourism"))
+    sdg = db.session.get(SDG, 4)
+    track.labels = {"fr": "Tourisme vert et numérique", "de": ""}  # a curator's; one emptied
+    track.descriptions = {}  # as before issue 11
+    sdg.labels = {}
+    db.session.commit()
+    before = revision()
+    assert demo.load_phrases() == 0  # no phrase was missing
+    db.session.expire_all()
+    track = db.session.scalar(select(Track).where(Track.slug == "tourism"))
+    assert track.labels["fr"] == "Tourisme vert et numérique"
+    assert track.labels["de"] == "Grüner und digitaler Wandel im Tourismus"
+    assert set(track.labels) == set(track.descriptions) == set(OTHER_LANGUAGES)
+    assert track.descriptions["pt"].startswith("Um turismo que recupera")
+    assert db.session.get(SDG, 4).labels["it"] == "Istruzione di qualità"
+    assert revision() == before + 1  # search may match terms by their names in any language
+    demo.load_phrases()
+    assert revision() == before + 1  # nothing changed the second time
