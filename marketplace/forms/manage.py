@@ -6,6 +6,8 @@ what was typed and catch the obvious mistakes early.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField, URLField
@@ -16,7 +18,7 @@ from ..services import phrases as term_phrases
 from ..services.errors import ValidationFailed
 from ..services.manage_cities import NAME_MAX as CITY_NAME_MAX
 from ..services.manage_cities import POPULATION_MAX, PROFILE_MAX, SLUG_MAX
-from ..services.manage_taxonomy import NAME_MAX
+from ..services.manage_taxonomy import NAME_MAX, InLanguage
 from ..services.manage_users import NAME_MAX as PERSON_NAME_MAX
 from ..vocab import CITY_ROLES, ROLE_LABELS
 from . import Form
@@ -83,19 +85,77 @@ class _Phrases:
         return self.phrases.data or "" if self.phrases.raw_data else None
 
 
-class TermForm(_Phrases, Form):
+class _InLanguages:
+    """The term's name and phrases in each interface language but English (fields
+    ``name_<code>`` and ``phrases_<code>``, added below)."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for code in i18n.LANGUAGES[1:]:
+            field = getattr(self, f"phrases_{code}")
+            try:
+                term_phrases.clean(field.data)
+            except ValidationFailed as error:
+                field.errors = [*field.errors, str(error)]
+                valid = False
+        return valid
+
+    def in_languages(self) -> list[InLanguage]:
+        """What was typed per language (None for a field the request did not carry)."""
+        sent = []
+        for code in i18n.LANGUAGES[1:]:
+            name, words = getattr(self, f"name_{code}"), getattr(self, f"phrases_{code}")
+            sent.append(
+                InLanguage(
+                    code,
+                    name.data or "" if name.raw_data else None,
+                    words.data or "" if words.raw_data else None,
+                )
+            )
+        return sent
+
+    def language_fields(self) -> list[tuple[str, Any, Any]]:
+        """(code, name field, phrases field) per language, in menu order, for the template."""
+        return [
+            (code, getattr(self, f"name_{code}"), getattr(self, f"phrases_{code}"))
+            for code in i18n.LANGUAGES[1:]
+        ]
+
+
+class TermForm(_InLanguages, _Phrases, Form):
     """Renaming a challenge or a transversal service and editing its phrases."""
 
     name = _name()
     phrases = _phrases()
 
 
-class TrackForm(_Phrases, Form):
+class TrackForm(_InLanguages, _Phrases, Form):
     """Renaming a track or moving it to another edition, and editing its phrases."""
 
     name = _name()
     edition = _edition()
     phrases = _phrases()
+
+
+for _form in (TermForm, TrackForm):
+    for _code in i18n.LANGUAGES[1:]:
+        setattr(_form, f"name_{_code}", StringField(_l("Name"), validators=[Length(max=NAME_MAX)]))
+        setattr(
+            _form,
+            f"phrases_{_code}",
+            TextAreaField(
+                _l("Words people use for it"),
+                description=_l(
+                    "One phrase a line, in this language: the everyday words, synonyms and "
+                    "acronyms city officers type for it. At most %(most)d, each %(shortest)d to "
+                    "%(longest)d characters.",
+                    most=term_phrases.PHRASES_MAX,
+                    shortest=term_phrases.PHRASE_MIN,
+                    longest=term_phrases.PHRASE_MAX,
+                ),
+                render_kw={"rows": 4},
+            ),
+        )
 
 
 class NewTrackForm(_Phrases, Form):

@@ -93,14 +93,22 @@ def create_term(kind: str):
 def edit_term(kind: str, slug: str):
     manage_taxonomy.require_taxonomy_manager(current_user)
     term = manage_taxonomy.get_term(kind, slug)
-    form = (TrackForm if kind == "tracks" else TermForm)(
-        obj=term, data={"phrases": "\n".join(phrases.of(term))}
-    )
+    data = {"phrases": "\n".join(phrases.of(term))}
+    for code in i18n.LANGUAGES[1:]:
+        data[f"name_{code}"] = (term.labels or {}).get(code, "")
+        data[f"phrases_{code}"] = "\n".join(phrases.of(term, code))
+    form = (TrackForm if kind == "tracks" else TermForm)(obj=term, data=data)
     if form.validate_on_submit():
         edition = form.edition.data if kind == "tracks" else None
         try:
             saved = manage_taxonomy.save(
-                current_user, kind, slug, form.name.data, edition, form.phrases_sent()
+                current_user,
+                kind,
+                slug,
+                form.name.data,
+                edition,
+                form.phrases_sent(),
+                form.in_languages(),
             )
         except ValidationFailed as error:
             attach_error(form, error)
@@ -156,6 +164,8 @@ def _saved_message(kind: str, name: str, saved: manage_taxonomy.Saved) -> str:
         }[kind]
     if saved.phrases:
         return _("Saved: search knows it by the words you listed from now on.")
+    if saved.translations:
+        return _("Saved: its names and words in the other languages are updated.")
     return _("Nothing was changed.")
 
 

@@ -556,3 +556,40 @@ def test_management_forms_need_a_token_and_keep_input_without_one(
     with csrf_app.app_context():
         assert db.session.scalar(select(City.slug)) == "lviv"
         assert db.session.scalar(select(Track.retired))
+
+
+def test_a_curator_names_a_term_and_its_words_in_other_languages(
+    as_curator, client, taxonomy, build_index
+):
+    url = "/curate/taxonomy/challenges/retrofit/edit"
+    page = as_curator.get(url).text
+    assert 'name="name_fr"' in page
+    assert 'name="phrases_de"' in page
+    response = as_curator.post(
+        url,
+        data={
+            "name": "Retrofitting buildings",
+            "name_fr": "Rénovation des bâtiments",
+            "phrases_fr": "rénovation énergétique\nisolation",
+            "name_it": "",
+        },
+    )
+    assert "names and words in the other languages" in flashed(as_curator, response)
+    challenge = fresh(Challenge, slug="retrofit")
+    assert challenge.labels == {"fr": "Rénovation des bâtiments"}
+    assert "Rénovation des bâtiments" in client.get("/challenges/retrofit?lang=fr").text
+    assert "Retrofitting buildings" in client.get("/challenges/retrofit?lang=it").text
+    again = as_curator.get(url).text
+    assert "rénovation énergétique\nisolation" in again
+    (event,) = db.session.scalars(select(AuditEvent)).all()
+    assert event.action == "taxonomy.translated"
+
+
+def test_a_bad_phrase_in_another_language_is_shown_next_to_its_field(as_curator, taxonomy):
+    response = as_curator.post(
+        "/curate/taxonomy/challenges/retrofit/edit",
+        data={"name": "Retrofitting buildings", "phrases_de": "x", "name_de": "Sanierung"},
+    )
+    assert response.status_code == 400
+    assert 'value="Sanierung"' in response.text
+    assert fresh(Challenge, slug="retrofit").labels in ({}, None)
