@@ -16,13 +16,12 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import i18n
 from ..database import transactional
 from ..extensions import db
 from ..models import Challenge, Track, TransversalService
 from ..models.solution import solution_challenge, solution_service
 from ..permissions import can_manage_taxonomy
-from . import audit, phrases
+from . import audit, phrases, term_languages
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from .slugs import unique_slug
 
@@ -383,58 +382,6 @@ class Saved:
     translations: bool = False
 
 
-@dataclass(frozen=True)
-class InLanguage:
-    """A term's name and phrases in one interface language other than English, as typed (None:
-    the form did not carry that field, so it stays as it is)."""
-
-    language: str
-    name: str | None
-    words: str | None
-
-
-def _save_in_languages(user: Any, term: Term, wanted: list[InLanguage]) -> bool:
-    """Set the term's names and phrases in other languages; log what changed. An empty name
-    falls back to the English one on the pages.
-
-    :raises ValidationFailed: a name too long (field "name_<language>") or a bad phrase
-        (field "phrases_<language>").
-    """
-    labels = dict(term.labels or {})
-    cleaned = {}
-    for item in wanted:
-        if item.language not in i18n.LANGUAGES[1:]:
-            continue
-        if item.name is not None:
-            name = " ".join(item.name.split())
-            if len(name) > NAME_MAX:
-                raise ValidationFailed(
-                    _("Keep the name to %(max)d characters.", max=NAME_MAX),
-                    f"name_{item.language}",
-                )
-            if name:
-                labels[item.language] = name
-            else:
-                labels.pop(item.language, None)
-        if item.words is not None:
-            try:
-                cleaned[item.language] = phrases.clean(item.words)
-            except ValidationFailed as error:
-                raise ValidationFailed(str(error), f"phrases_{item.language}") from error
-    changed = []
-    if labels != (term.labels or {}):
-        term.labels = labels
-        changed.append("names: " + ", ".join(f"{k}={v}" for k, v in sorted(labels.items())))
-        phrases.bump_revision()  # search matches terms by their names in every language
-    for language, words in cleaned.items():
-        result = phrases.replace(term, words, language=language)
-        if result.changed:
-            changed.append(f"{language} phrases: " + ", ".join(words))
-    if changed:
-        audit.record(user, "taxonomy.translated", describe(term), "; ".join(changed))
-    return bool(changed)
-
-
 @transactional
 def save(
     user: Any,
@@ -443,7 +390,7 @@ def save(
     name: str,
     edition: str | None,
     words: str | None,
-    in_languages: list[InLanguage] | None = None,
+    in_languages: list[term_languages.InLanguage] | None = None,
 ) -> Saved:
     """The edit page: rename (see ``rename``) and, unless ``words`` is None, make it the term's
     English phrases (one a line); ``in_languages`` sets its names and phrases in the other
@@ -456,7 +403,9 @@ def save(
     cleaned = phrases.clean(words) if words is not None else None
     renamed = rename(user, kind, slug, name, edition)
     changed = cleaned is not None and _save_phrases(user, get_term(kind, slug), cleaned)
-    translated = bool(in_languages) and _save_in_languages(user, get_term(kind, slug), in_languages)
+    translated = bool(in_languages) and term_languages.save(
+        user, get_term(kind, slug), in_languages
+    )
     return Saved(renamed=renamed, phrases=changed, translations=translated)
 
 
