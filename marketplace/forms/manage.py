@@ -18,8 +18,9 @@ from ..services import phrases as term_phrases
 from ..services.errors import ValidationFailed
 from ..services.manage_cities import NAME_MAX as CITY_NAME_MAX
 from ..services.manage_cities import POPULATION_MAX, PROFILE_MAX, SLUG_MAX
-from ..services.manage_taxonomy import NAME_MAX, InLanguage
+from ..services.manage_taxonomy import NAME_MAX
 from ..services.manage_users import NAME_MAX as PERSON_NAME_MAX
+from ..services.term_languages import InLanguage
 from ..vocab import CITY_ROLES, ROLE_LABELS
 from . import Form
 from .entry import options
