@@ -1,4 +1,11 @@
-"""Turning an entry into the document the index holds."""
+"""Turning an entry into the document the index holds: every language version of its text.
+
+Each text field holds the original version first, then each translation, each opened by its
+language's marker (languages.mark), so the field's analyser reads each in its own language. An
+entry is one document whatever number of versions it has: it is listed once, and facet counts
+count entries. Stored title and summary are the original's (what `duplicates` and autocomplete
+read); cards take the version shown from the database (services/catalogue_search.py).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,8 @@ from typing import Any
 
 from ..markup import plain_text
 from ..models import Solution
+from ..models.solution import TRANSLATABLE
+from .languages import mark, normalise
 
 # Characters of each longer text that the meaning text takes (the encoder reads its first
 # PASSAGE_TOKENS tokens, so more would only be cut there).
@@ -18,26 +27,58 @@ def _keywords(values) -> str:
     return " ".join(sorted({str(value) for value in values if value}))
 
 
+def versions(solution: Solution) -> list[tuple[str, Any]]:
+    """(language, version) of an entry: the original (the entry itself), then its translations."""
+    original = normalise(solution.language) or "en"
+    found = [(original, solution)]
+    seen = {original}
+    for translation in solution.translations:
+        language = normalise(translation.language)
+        if language and language not in seen:
+            seen.add(language)
+            found.append((language, translation))
+    return found
+
+
+def shown_version(solution: Solution, language: str) -> tuple[str, Any]:
+    """(language, version) a page shows of an entry: its version in ``language`` when it has
+    one, else the original. Titles, summaries and snippets come from that same version."""
+    wanted = normalise(language)
+    for code, version in versions(solution):
+        if code == wanted:
+            return code, version
+    return normalise(solution.language) or "en", solution
+
+
+def _marked(pairs: list[tuple[str, Any]], name: str) -> str:
+    """One field of every version, each marked with its language; "" when all are empty."""
+    return "\n".join(
+        mark(language, text) for language, version in pairs if (text := getattr(version, name))
+    )
+
+
 def document(solution: Solution) -> dict[str, Any]:
     """The index document of a published entry (facet values are slugs and codes).
 
     ``stamp`` fingerprints everything else, so `search check` can tell a stale document.
     """
     city = solution.city
+    pairs = versions(solution)
+    text = {name: _marked(pairs, name) for name in TRANSLATABLE}
     fields = {
         "id": str(solution.id),
         "slug": solution.slug,
-        "title": solution.title,
-        "summary": solution.summary,
-        "description": solution.description,
-        "impact": solution.impact,
-        "lessons": solution.lessons,
+        **text,
+        "_stored_title": solution.title,
+        "_stored_summary": solution.summary,
         "city_name": city.name,
         "provider": solution.provider,
-        "title_words": solution.title,
+        "title_words": " ".join(version.title for _, version in pairs),
         # Title and summary words: postings for every body word doubled rebuild time. Body words
         # that two entries use are listed beside the index at rebuild instead (spelling.py).
-        "spell": " ".join((solution.title, solution.summary)),
+        "spell": "\n".join(
+            mark(language, f"{version.title} {version.summary}") for language, version in pairs
+        ),
         "published": solution.published_at,
         "title_sort": solution.title.casefold(),
         "track": _keywords(track.slug for track in solution.tracks),
@@ -50,6 +91,7 @@ def document(solution: Solution) -> dict[str, Any]:
         "sdg": _keywords(sdg.number for sdg in solution.sdgs),
         "cost": solution.cost_band,
         "language": _keywords(solution.languages),
+        "versions": _keywords(language for language, _ in pairs),
         "meaning": meaning_hash(meaning_text(solution)),
     }
     return {**fields, "stamp": stamp(fields)}

@@ -22,7 +22,7 @@ from marketplace.models import City, Solution
 from marketplace.search import SearchRequest, engine, live
 from marketplace.search.documents import document
 from marketplace.search.fast import K1, B
-from marketplace.search.query import analyse, parse
+from marketplace.search.query import parse
 from marketplace.search.schema import TEXT_FIELDS, build_schema
 from marketplace.services import moderation
 from marketplace.vocab import Status
@@ -154,7 +154,8 @@ class Reference:
         self.boosts = {f: schema[f].format.field_boost for f in TEXT_FIELDS}
         entries = db.session.scalars(select(Solution).where(Solution.status == Status.PUBLISHED))
         texts = {entry.id: document(entry) for entry in entries}
-        self.counts = {i: {f: Counter(analyse(fields[f] or "")) for f in TEXT_FIELDS}
+        self.counts = {i: {f: Counter(t.text for t in schema[f].analyzer(fields[f] or ""))
+                           for f in TEXT_FIELDS}
                        for i, fields in texts.items()}  # fmt: skip
         exact = {i: {f: sum(c[f].values()) for f in TEXT_FIELDS} for i, c in self.counts.items()}
         self.lengths = {i: {f: byte_to_length(length_to_byte(n)) for f, n in fields.items()}
@@ -166,12 +167,14 @@ class Reference:
         scores = dict.fromkeys(self.counts, 0.0)
         for term, weight in weights.items():
             combined = {}
+            alternatives = (term,) if isinstance(term, str) else term  # one typed word
             for i, fields in self.counts.items():
                 tf = 0.0
                 for f in TEXT_FIELDS:
-                    if fields[f][term]:
-                        norm = (1 - B) + B * self.lengths[i][f] / self.average[f]
-                        tf += self.boosts[f] * fields[f][term] / norm
+                    for one in alternatives:
+                        if fields[f][one]:
+                            norm = (1 - B) + B * self.lengths[i][f] / self.average[f]
+                            tf += self.boosts[f] * fields[f][one] / norm
                 if tf:
                     combined[i] = tf
             n = len(combined)
