@@ -150,7 +150,9 @@ class Vectors:
         return float(np.log(1 + (documents - n + 0.5) / (n + 0.5)))
 
     def score(
-        self, terms: Iterable[str] | Mapping[str, float], fields: Iterable[str] = TEXT_FIELDS
+        self,
+        terms: Iterable[str | tuple[str, ...]] | Mapping[str | tuple[str, ...], float],
+        fields: Iterable[str] = TEXT_FIELDS,
     ) -> tuple[np.ndarray, np.ndarray]:
         """BM25F scores summed over ``terms``, and the documents matched.
 
@@ -159,21 +161,28 @@ class Vectors:
         saturates once, so a word in six fields does not score six times. One idf per term,
         over the live documents holding it in any of ``fields``. With a mapping, each term's
         score is multiplied by its value (its query-term frequency weight).
+
+        A tuple is one typed word with several analyses (query.Word): its terms count as one
+        term, their frequencies added like the fields' before the one saturation, one idf over
+        the documents holding any of them. A word whose analyses differ between languages so
+        weighs what a word whose analyses agree weighs.
         """
         weights_by_term = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
         fields = tuple(fields)
         scores = np.zeros(self.size, dtype=np.float64)
         matched = np.zeros(self.size, dtype=bool)
         combined = np.zeros(self.size, dtype=np.float64)
-        for term, weight in weights_by_term.items():
+        for word, weight in weights_by_term.items():
             found = False
-            for field in fields:
-                ids, weights = self.postings(field, term)
-                if not ids.size:
-                    continue
-                lengths = self.field_lengths(field)[ids]
-                combined[ids] += weights / ((1 - B) + B * lengths / self.average_length(field))
-                found = True
+            for term in (word,) if isinstance(word, str) else word:
+                for field in fields:
+                    ids, weights = self.postings(field, term)
+                    if not ids.size:
+                        continue
+                    lengths = self.field_lengths(field)[ids]
+                    norm = (1 - B) + B * lengths / self.average_length(field)
+                    combined[ids] += weights / norm
+                    found = True
             if not found:
                 continue
             holding = np.flatnonzero(combined)

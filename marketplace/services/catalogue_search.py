@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import i18n, search, vocab
 from ..extensions import db
@@ -58,6 +59,11 @@ class Result:
     highlight: Markup | None
     # What connected it to the question besides the highlighted words ("Similar in meaning").
     why: tuple[str, ...] = ()
+    # The version shown (search.shown_version): in the interface language when the entry has
+    # one, else the original; cards read title and summary here and mark ``language``.
+    title: str = ""
+    summary: str = ""
+    language: str = field(default="en")
 
 
 @dataclass
@@ -77,16 +83,18 @@ class ResultPage:
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    def names(model) -> dict[str, str]:
-        return dict(db.session.execute(select(model.slug, model.name)).all())
+    def names(model) -> dict[str, str]:  # in the interface language where curated
+        return {term.slug: i18n.term_label(term) for term in db.session.scalars(select(model))}
 
-    sdgs = db.session.execute(select(SDG.number, SDG.name))
     return {
         "track": names(Track),
         "challenge": names(Challenge),
         "service": names(TransversalService),
-        "city": names(City),
-        "sdg": {str(number): f"{number}. {name}" for number, name in sdgs},
+        "city": dict(db.session.execute(select(City.slug, City.name)).all()),
+        "sdg": {
+            str(g.number): f"{g.number}. {i18n.term_label(g)}"
+            for g in db.session.scalars(select(SDG))
+        },
         "kind": vocab.KINDS,
         "maturity": vocab.MATURITIES,
         "cost": vocab.COST_BANDS,
@@ -130,15 +138,22 @@ def _rows(ids: list[int]) -> dict[int, Solution]:
     rows = db.session.scalars(
         select(Solution)
         .where(Solution.id.in_(ids), Solution.status == Status.PUBLISHED)
-        .options(*CARD_OPTIONS)
+        .options(*CARD_OPTIONS, selectinload(Solution.translations))
     )
     return {row.id: row for row in rows}
 
 
-def _highlight(solution: Solution, terms: set[str]) -> Markup | None:
-    texts = [solution.summary, *map(plain_text, (solution.description, solution.impact,
-                                                 solution.lessons))]  # fmt: skip
-    return search.snippet(texts, terms)
+def _highlight(version, language: str, terms: set[str]) -> Markup | None:
+    texts = [version.summary, *map(plain_text, (version.description, version.impact,
+                                                version.lessons))]  # fmt: skip
+    return search.snippet(texts, terms, language)
+
+
+def _result(hit: search.Hit, solution: Solution, outcome: SearchOutcome, terms) -> Result:
+    language, version = search.shown_version(solution, i18n.current_language())
+    highlight = _highlight(version, language, terms)
+    why = _why(hit, solution, outcome.concepts)
+    return Result(solution, hit.score, highlight, why, version.title, version.summary, language)
 
 
 def _why(hit: search.Hit, solution: Solution, named: list) -> tuple[str, ...]:
@@ -160,19 +175,10 @@ def _why(hit: search.Hit, solution: Solution, named: list) -> tuple[str, ...]:
 
 def search_catalogue(request: SearchRequest) -> ResultPage:
     """One page of published entries for ``request``, with facets and a spelling suggestion."""
-    outcome = search.run(request)
+    outcome = search.run(replace(request, language=i18n.current_language()))
     rows = _rows([hit.id for hit in outcome.hits])
-    terms = set(outcome.parsed.words) | {t for phrase in outcome.parsed.phrases for t in phrase}
-    results = [
-        Result(
-            rows[hit.id],
-            hit.score,
-            _highlight(rows[hit.id], terms),
-            _why(hit, rows[hit.id], outcome.concepts),
-        )
-        for hit in outcome.hits
-        if hit.id in rows
-    ]
+    terms = outcome.parsed.terms()
+    results = [_result(hit, rows[hit.id], outcome, terms) for hit in outcome.hits if hit.id in rows]
     return ResultPage(
         request,
         outcome.total,
