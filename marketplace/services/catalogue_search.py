@@ -83,18 +83,18 @@ class ResultPage:
 
 
 def _labels() -> dict[str, dict[str, str]]:
-    def names(model) -> dict[str, str]:  # in the interface language where curated
-        return {term.slug: i18n.term_label(term) for term in db.session.scalars(select(model))}
+    language = i18n.current_language()
+
+    def names(model, key=None) -> dict[str, str]:  # in the interface language where curated
+        rows = db.session.execute(select(key or model.slug, model.name, model.labels))
+        return {str(slug): (labels or {}).get(language) or name for slug, name, labels in rows}
 
     return {
         "track": names(Track),
         "challenge": names(Challenge),
         "service": names(TransversalService),
         "city": dict(db.session.execute(select(City.slug, City.name)).all()),
-        "sdg": {
-            str(g.number): f"{g.number}. {i18n.term_label(g)}"
-            for g in db.session.scalars(select(SDG))
-        },
+        "sdg": {number: f"{number}. {name}" for number, name in names(SDG, SDG.number).items()},
         "kind": vocab.KINDS,
         "maturity": vocab.MATURITIES,
         "cost": vocab.COST_BANDS,
