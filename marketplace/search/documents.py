@@ -16,7 +16,9 @@ from typing import Any
 from ..markup import plain_text
 from ..models import Solution
 from ..models.solution import TRANSLATABLE
+from . import languages
 from .languages import mark, normalise
+from .schema import VERSION_BITS, VERSIONED_FIELDS
 
 # Characters of each longer text that the meaning text takes (the encoder reads its first
 # PASSAGE_TOKENS tokens, so more would only be cut there).
@@ -48,6 +50,16 @@ def shown_version(solution: Solution, language: str) -> tuple[str, Any]:
         if code == wanted:
             return code, version
     return normalise(solution.language) or "en", solution
+
+
+def version_counts(text: dict[str, str]) -> int:
+    """How many versions each of VERSIONED_FIELDS holds in ``text`` (its marked fields), packed
+    VERSION_BITS bits a field."""
+    packed = 0
+    for i, name in enumerate(VERSIONED_FIELDS):
+        count = min(languages.count(text.get(name) or ""), (1 << VERSION_BITS) - 1)
+        packed |= count << (VERSION_BITS * i)
+    return packed
 
 
 def _marked(pairs: list[tuple[str, Any]], name: str) -> str:
@@ -92,6 +104,7 @@ def document(solution: Solution) -> dict[str, Any]:
         "cost": solution.cost_band,
         "language": _keywords(solution.languages),
         "versions": _keywords(language for language, _ in pairs),
+        "version_counts": version_counts(text),
         "meaning": meaning_hash(meaning_text(solution)),
     }
     return {**fields, "stamp": stamp(fields)}

@@ -156,6 +156,9 @@ TITLE_BOOST = 3.0
 SUMMARY_BOOST = 2.0
 
 TEXT_FIELDS = ("title", "summary", "description", "impact", "lessons", "city_name", "provider")
+# The text fields holding every language version of an entry (the others hold names).
+VERSIONED_FIELDS = TEXT_FIELDS[:5]
+VERSION_BITS = 3  # versions counted per field in the version_counts column (at most 7)
 
 
 def build_schema() -> Schema:
@@ -187,5 +190,8 @@ def build_schema() -> Schema:
         meaning=NUMERIC(numtype=int, bits=64, signed=False, sortable=True),
         # The languages of the entry's versions: which languages a query may be detected in.
         versions=KEYWORD(scorable=False),
+        # How many versions each of VERSIONED_FIELDS holds, VERSION_BITS bits a field
+        # (documents.version_counts): BM25F reads a field's length per version (fast.py).
+        version_counts=NUMERIC(numtype=int, bits=32, signed=False, sortable=True),
         **facet_fields,
     )

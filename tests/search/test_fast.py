@@ -23,8 +23,9 @@ from marketplace.models import City, Solution
 from marketplace.search import SearchRequest, engine, live
 from marketplace.search.documents import document
 from marketplace.search.fast import K1, B
+from marketplace.search.languages import count
 from marketplace.search.query import parse
-from marketplace.search.schema import TEXT_FIELDS, build_schema
+from marketplace.search.schema import TEXT_FIELDS, VERSIONED_FIELDS, build_schema
 from marketplace.services import moderation
 from marketplace.vocab import Status
 
@@ -147,7 +148,9 @@ class Reference:
 
     Per term: tf~ = sum over fields of boost * tf / (1 - B + B * length / average length), one
     saturation tf~ (K1 + 1) / (K1 + tf~), one idf over the entries holding it in any field.
-    Field lengths are quantised to a byte as the index stores them.
+    Field lengths are quantised to a byte as the index stores them, then divided by the number
+    of language versions the field holds (the average scaled alike); a typed word read several
+    ways (a tuple of terms) is one term.
     """
 
     def __init__(self) -> None:
@@ -159,10 +162,19 @@ class Reference:
                            for f in TEXT_FIELDS}
                        for i, fields in texts.items()}  # fmt: skip
         exact = {i: {f: sum(c[f].values()) for f in TEXT_FIELDS} for i, c in self.counts.items()}
-        self.lengths = {i: {f: byte_to_length(length_to_byte(n)) for f, n in fields.items()}
-                        for i, fields in exact.items()}  # fmt: skip
-        self.average = {f: sum(lengths[f] for lengths in exact.values()) / len(exact) or 1
-                        for f in TEXT_FIELDS}  # fmt: skip
+        # Lengths per version: a field holding three versions counts a third of its length.
+        versions = {i: {f: max(count(fields[f] or ""), 1) if f in VERSIONED_FIELDS else 1
+                        for f in TEXT_FIELDS} for i, fields in texts.items()}  # fmt: skip
+        stored = {i: {f: byte_to_length(length_to_byte(n)) for f, n in fields.items()}
+                  for i, fields in exact.items()}  # fmt: skip
+        self.lengths = {i: {f: n / versions[i][f] for f, n in fields.items()}
+                        for i, fields in stored.items()}  # fmt: skip
+        self.average = {}
+        for f in TEXT_FIELDS:
+            whoosh_average = sum(lengths[f] for lengths in exact.values()) / len(exact) or 1
+            total = sum(lengths[f] for lengths in stored.values())
+            per_version = sum(lengths[f] for lengths in self.lengths.values())
+            self.average[f] = whoosh_average * (per_version / total) if total else whoosh_average
 
     def scores(self, weights: dict[str, float]) -> dict[int, float]:
         scores = dict.fromkeys(self.counts, 0.0)

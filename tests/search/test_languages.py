@@ -213,3 +213,24 @@ def test_every_analysis_of_a_query_word_is_a_term_search_knows(versions):
     parsed = parse("aumentaron", query_languages("aumentaron", "en"))
     [word] = parsed.words
     assert "aument" in alternatives(word)
+
+
+def test_a_translated_entry_is_not_pushed_down_by_its_other_versions(make_solution):
+    spanish = {"title": "Paneles solares", "summary": "Paneles en las escuelas del barrio."}
+    alone = make_solution(language="es", **spanish)
+    translated = make_solution(
+        language="es",
+        **spanish,
+        translations=[
+            SolutionTranslation(language="en", title="Solar panels on schools in the district",
+                                summary="Panels on the district's schools, paid by the city."),
+            SolutionTranslation(language="it", title="Pannelli solari nelle scuole del quartiere",
+                                summary="Pannelli sulle scuole del quartiere, pagati dal comune."),
+        ],
+    )  # fmt: skip
+    for n in range(4):
+        make_solution(title=f"Bike lanes {n}", summary="Protected lanes across the city.")
+    search.rebuild()
+    hits = search.run(SearchRequest(text="paneles solares", language="es")).hits
+    scores = {hit.id: hit.score for hit in hits}
+    assert scores[translated.id] == pytest.approx(scores[alone.id], rel=0.15)
