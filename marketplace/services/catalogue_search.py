@@ -6,7 +6,6 @@ from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from .. import i18n, search, vocab
 from ..extensions import db
@@ -86,6 +85,11 @@ def _labels() -> dict[str, dict[str, str]]:
     language = i18n.current_language()
 
     def names(model, key=None) -> dict[str, str]:  # in the interface language where curated
+        if language == i18n.DEFAULT:  # English names are the names: no labels to read
+            return {
+                str(k): name
+                for k, name in db.session.execute(select(key or model.slug, model.name))
+            }
         rows = db.session.execute(select(key or model.slug, model.name, model.labels))
         return {str(slug): (labels or {}).get(language) or name for slug, name, labels in rows}
 
@@ -138,7 +142,7 @@ def _rows(ids: list[int]) -> dict[int, Solution]:
     rows = db.session.scalars(
         select(Solution)
         .where(Solution.id.in_(ids), Solution.status == Status.PUBLISHED)
-        .options(*CARD_OPTIONS, selectinload(Solution.translations))
+        .options(*CARD_OPTIONS)
     )
     return {row.id: row for row in rows}
 
@@ -149,8 +153,8 @@ def _highlight(version, language: str, terms: set[str]) -> Markup | None:
     return search.snippet(texts, terms, language)
 
 
-def _result(hit: search.Hit, solution: Solution, outcome: SearchOutcome, terms) -> Result:
-    language, version = search.shown_version(solution, i18n.current_language())
+def _result(hit: search.Hit, solution: Solution, shown, outcome: SearchOutcome, terms) -> Result:
+    language, version = shown
     highlight = _highlight(version, language, terms)
     why = _why(hit, solution, outcome.concepts)
     return Result(solution, hit.score, highlight, why, version.title, version.summary, language)
@@ -178,7 +182,12 @@ def search_catalogue(request: SearchRequest) -> ResultPage:
     outcome = search.run(replace(request, language=i18n.current_language()))
     rows = _rows([hit.id for hit in outcome.hits])
     terms = outcome.parsed.terms()
-    results = [_result(hit, rows[hit.id], outcome, terms) for hit in outcome.hits if hit.id in rows]
+    shown = search.shown_versions(rows.values(), i18n.current_language())
+    results = [
+        _result(hit, rows[hit.id], shown[hit.id], outcome, terms)
+        for hit in outcome.hits
+        if hit.id in rows
+    ]
     return ResultPage(
         request,
         outcome.total,
