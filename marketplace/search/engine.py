@@ -144,6 +144,10 @@ def run(request: SearchRequest) -> SearchOutcome:
 def _run(request: SearchRequest) -> SearchOutcome:
     generation = _generation()
     parsed = request.parsed(generation.languages)
+    if parsed.is_empty and request.sort == "relevance":
+        # Read among the catalogue's languages, the text may be stop words only ("de" is a
+        # word of Dutch, a stop word of Spanish): nothing to rank by, as __post_init__ says.
+        request = replace(request, sort="newest")
     pending = fusion.start(generation, parsed, request.text)  # embeds while the words are matched
     if _needs_whoosh(parsed):
         match, rank = _whoosh_match(generation, parsed)

@@ -234,3 +234,13 @@ def test_a_translated_entry_is_not_pushed_down_by_its_other_versions(make_soluti
     hits = search.run(SearchRequest(text="paneles solares", language="es")).hits
     scores = {hit.id: hit.score for hit in hits}
     assert scores[translated.id] == pytest.approx(scores[alone.id], rel=0.15)
+
+
+@pytest.mark.parametrize("text", ["jeden", "de", "la", "und", "och", "og", "il", "die"])
+def test_a_question_of_a_catalogue_language_s_stop_words_lists_newest_first(versions, text):
+    # "jeden" is a Slovak, Czech and Polish word, and a German stop word: among the catalogue's
+    # languages it is German, and a search for it lists every entry, newest first.
+    for language in ("en", "es", "de", "it"):
+        outcome = search.run(SearchRequest(text=text, language=language))
+        assert outcome.total >= 0
+    assert search.run(SearchRequest(text="jeden")).total == 3
