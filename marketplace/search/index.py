@@ -86,6 +86,7 @@ def published_entries() -> Select[tuple[Solution]]:
             selectinload(Solution.challenges).selectinload(Challenge.track),
             selectinload(Solution.services),
             selectinload(Solution.sdgs),
+            selectinload(Solution.translations),
         )
         .order_by(Solution.id)
     )

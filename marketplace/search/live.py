@@ -15,6 +15,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
+from . import languages
 from . import vectors as entry_vectors
 from .fast import Vectors, to_array
 from .index import current_dir
@@ -35,6 +36,8 @@ class Generation:
     facets: dict[str, dict[str, Bitset]] = field(default_factory=dict)
     vectors: Vectors | None = None
     speller: Speller | None = None
+    # The languages a query may be detected in: the interface's and the versions' (languages.py).
+    languages: frozenset[str] = languages.INTERFACE
     _meaning: entry_vectors.DocVectors | None = None  # matched on first use, again per store
 
     def meaning(self, model: Encoder) -> entry_vectors.DocVectors:
@@ -87,11 +90,23 @@ def _facet_bitsets(searcher: Searcher, live: Bitset) -> dict[str, dict[str, Bits
 
 
 def _open(directory: Path) -> Generation:
+    languages.load()  # the word lists query-language detection reads, once per process
     searcher = whoosh_index.open_dir(directory).searcher()
     live = bitset(searcher.reader().all_doc_ids())
     facets = _facet_bitsets(searcher, live)
+    held = frozenset()
+    if "versions" in searcher.schema:  # not in an index of an older release
+        held = frozenset(
+            languages.normalise(term.decode()) for term in searcher.lexicon("versions")
+        )
     return Generation(
-        directory, searcher, live, facets, Vectors(searcher), Speller(searcher, directory)
+        directory,
+        searcher,
+        live,
+        facets,
+        Vectors(searcher),
+        Speller(searcher, directory),
+        languages.INTERFACE | held,
     )
 
 

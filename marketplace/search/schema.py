@@ -128,12 +128,14 @@ ANALYZER = (
     | SingularFilter()
     | StemFilter(lang="en")
 )
-# Words as written (folded, not stemmed) in titles and summaries: where "did you mean" looks.
+# Words as written (folded, not stemmed): titles for autocomplete, and every language without
+# a Snowball stemmer (languages.py).
 SPELLING_ANALYZER = RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
 
 # The version of the analysis and fields above: an index built by another version must be rebuilt
 # (`search check` says so). 2: plurals meet, capitals kept, the meaning fingerprint column.
-VERSION = 2
+# 3: every language version of an entry, each analysed in its language (languages.py).
+VERSION = 3
 
 # Facet fields: one keyword per value, several where an entry has several (challenges, SDGs, ...).
 FACETS = (
@@ -154,22 +156,31 @@ TITLE_BOOST = 3.0
 SUMMARY_BOOST = 2.0
 
 TEXT_FIELDS = ("title", "summary", "description", "impact", "lessons", "city_name", "provider")
+# The text fields holding every language version of an entry (the others hold names).
+VERSIONED_FIELDS = TEXT_FIELDS[:5]
+VERSION_BITS = 3  # versions counted per field in the version_counts column (at most 7)
 
 
 def build_schema() -> Schema:
+    # The text fields hold every version of an entry, each marked with its language.
+    from .languages import MultilingualAnalyzer, TaggedWords
+
+    versions = MultilingualAnalyzer()
     facet_fields = {name: KEYWORD(stored=True, lowercase=False, scorable=False) for name in FACETS}
     return Schema(
         id=ID(unique=True, stored=True),
         slug=ID(stored=True),
         stamp=ID(stored=True),
-        title=TEXT(analyzer=ANALYZER, field_boost=TITLE_BOOST, stored=True),
-        summary=TEXT(analyzer=ANALYZER, field_boost=SUMMARY_BOOST, stored=True),
-        description=TEXT(analyzer=ANALYZER),
-        impact=TEXT(analyzer=ANALYZER),
-        lessons=TEXT(analyzer=ANALYZER),
+        # Stored as the original version (documents.py passes it as ``_stored_title``).
+        title=TEXT(analyzer=versions, field_boost=TITLE_BOOST, stored=True),
+        summary=TEXT(analyzer=versions, field_boost=SUMMARY_BOOST, stored=True),
+        description=TEXT(analyzer=versions),
+        impact=TEXT(analyzer=versions),
+        lessons=TEXT(analyzer=versions),
         city_name=TEXT(analyzer=ANALYZER, stored=True),
         provider=TEXT(analyzer=ANALYZER),
-        spell=TEXT(analyzer=SPELLING_ANALYZER, phrase=False, spelling=True),
+        # Each version's words as written, and again tagged with its language (languages.py).
+        spell=TEXT(analyzer=TaggedWords(), phrase=False, spelling=True),
         # Title words as written, for autocomplete: a prefix of a stemmed word may match nothing.
         title_words=TEXT(analyzer=SPELLING_ANALYZER, phrase=False),
         published=DATETIME(sortable=True, stored=True),
@@ -177,5 +188,10 @@ def build_schema() -> Schema:
         # Fingerprint of the text the sentence encoder reads (documents.meaning_hash), as a
         # column: it finds each document's vector in the store (vectors.py) by content.
         meaning=NUMERIC(numtype=int, bits=64, signed=False, sortable=True),
+        # The languages of the entry's versions: which languages a query may be detected in.
+        versions=KEYWORD(scorable=False),
+        # How many versions each of VERSIONED_FIELDS holds, VERSION_BITS bits a field
+        # (documents.version_counts): BM25F reads a field's length per version (fast.py).
+        version_counts=NUMERIC(numtype=int, bits=32, signed=False, sortable=True),
         **facet_fields,
     )

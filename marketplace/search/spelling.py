@@ -1,5 +1,12 @@
 """'Did you mean ...?': misspelled words replaced by the closest word the index knows as written.
 
+Only words of the question's languages are offered: the languages it is detected to be in
+and the interface language (languages.spelling_languages). The spelling field holds each
+version's words twice, as written and tagged with the version's language ("es:instalar"), and the
+body-word list is kept per language, so the candidates for a Spanish question are the words of
+Spanish versions: "instlar" may become "instalar", never "install". A common word of any of the
+question's languages (or of the six interface languages) is never corrected at all.
+
 Known words are those of titles and summaries (the index's "spell" field, kept current by every
 drain) and the body-text words (description, impact, lessons) that at least two entries use: a
 list written beside the index at each rebuild. A body word only one entry uses may be a typo, and
@@ -23,6 +30,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.charset import accent_map
 
+from . import languages
 from .query import analyse
 from .schema import SPELLING_ANALYZER, TEXT_FIELDS
 
@@ -69,16 +77,24 @@ def words(text: str) -> set[str]:
 
 
 class BodyWords:
-    """Counts, during a rebuild, how many entries use each body-text word."""
+    """Counts, during a rebuild, how many entries use each body-text word, per language."""
 
     def __init__(self) -> None:
-        self.entries: Counter[str] = Counter()
+        self.entries: Counter[tuple[str, str]] = Counter()
 
     def add(self, *texts: str | None) -> None:
-        self.entries.update(set().union(*(words(text) for text in texts if text)))
+        """One entry's body texts (each version marked with its language: languages.mark)."""
+        used: set[tuple[str, str]] = set()
+        for text in texts:
+            for language, part, _ in languages.segments(text or ""):
+                used.update((language, word) for word in words(part))
+        self.entries.update(used)
 
     def write(self, directory: Path) -> None:
-        known = {word: n for word, n in self.entries.items() if n >= BODY_MIN_ENTRIES}
+        known: dict[str, dict[str, int]] = {}
+        for (language, word), n in self.entries.items():
+            if n >= BODY_MIN_ENTRIES:
+                known.setdefault(language, {})[word] = n
         payload = json.dumps(known, ensure_ascii=False, sort_keys=True)
         (directory / BODY_WORDS_FILE).write_text(payload, encoding="utf-8")
 
@@ -104,11 +120,11 @@ class Speller:
     def __init__(self, searcher: Searcher, directory: Path) -> None:
         self.searcher = searcher
         self.directory = directory
-        self._body: dict[str, int] | None = None  # read on first use
-        self._by_letter: dict[str, list[str]] = {}
-        self._remembered: dict[str, str | None] = {}
+        self._body: dict[str, dict[str, int]] | None = None  # language -> word -> entries
+        self._by_letter: dict[tuple[str, str], list[str]] = {}
+        self._remembered: dict[tuple[str, tuple[str, ...]], str | None] = {}
 
-    def _body_words(self) -> dict[str, int]:
+    def _body_words(self) -> dict[str, dict[str, int]]:
         if self._body is None:
             try:
                 raw = (self.directory / BODY_WORDS_FILE).read_text(encoding="utf-8")
@@ -116,72 +132,92 @@ class Speller:
                 raw = "{}"
             by_letter = defaultdict(list)
             body = json.loads(raw)
-            for word in body:
-                by_letter[word[0]].append(word)
+            for language, known in body.items():
+                for word in known:
+                    by_letter[language, word[0]].append(word)
             self._by_letter = dict(by_letter)
             self._body = body
         return self._body
 
     def is_known(self, word: str) -> bool:
-        """Whether a live document holds ``word`` as written (in a title, summary or body)."""
+        """Whether a live document holds ``word`` as written (in a title, summary or body), in
+        any language."""
         reader = self.searcher.reader()
-        return _held_live(reader, "spell", word) or (
-            word in self._body_words() and _known_stem(reader, analyse(word))
+        return _held_live(reader, "spell", word) or any(
+            word in known and _known_stem(reader, analyse(word, language))
+            for language, known in self._body_words().items()
         )
 
-    def _candidates(self, word: str) -> dict[str, int]:
-        """Known words within MAX_DISTANCE of ``word`` with its first letter, and their entries."""
+    def _candidates(self, word: str, langs: tuple[str, ...]) -> dict[str, tuple[str, int]]:
+        """Words of ``langs`` within MAX_DISTANCE of ``word`` with its first letter: their
+        language and entries."""
         reader = self.searcher.reader()
-        found = {
-            candidate: reader.doc_frequency("spell", candidate)
-            for candidate in reader.terms_within("spell", word, MAX_DISTANCE, prefix=1)
-        }
+        found: dict[str, tuple[str, int]] = {}
         body = self._body_words()
-        for candidate in self._by_letter.get(word[0], ()):
-            if abs(len(candidate) - len(word)) <= MAX_DISTANCE:
-                found[candidate] = found.get(candidate, 0) + body[candidate]
+        for language in langs:
+            tag = languages.tagged(language, "")
+            for candidate in reader.terms_within(
+                "spell", tag + word, MAX_DISTANCE, prefix=len(tag) + 1
+            ):
+                plain = candidate[len(tag) :]
+                entries = reader.doc_frequency("spell", candidate)
+                found[plain] = (language, found.get(plain, (language, 0))[1] + entries)
+            known = body.get(language, {})
+            for candidate in self._by_letter.get((language, word[0]), ()):
+                if abs(len(candidate) - len(word)) <= MAX_DISTANCE:
+                    entries = found.get(candidate, (language, 0))[1] + known[candidate]
+                    found[candidate] = (language, entries)
         return found
 
-    def closest(self, word: str) -> str | None:
-        """The known word to offer for ``word``, or None."""
-        if word not in self._remembered:
+    def closest(self, word: str, langs: tuple[str, ...] = (languages.DEFAULT,)) -> str | None:
+        """The known word of ``langs`` to offer for ``word``, or None."""
+        key = (word, langs)
+        if key not in self._remembered:
             if len(self._remembered) >= MAX_REMEMBERED:
                 self._remembered.clear()
-            self._remembered[word] = self._closest(word)
-        return self._remembered[word]
+            self._remembered[key] = self._closest(word, langs)
+        return self._remembered[key]
 
-    def _closest(self, word: str) -> str | None:
+    def _closest(self, word: str, langs: tuple[str, ...]) -> str | None:
+        candidates = self._candidates(word, langs)
         ranked = sorted(
             (distance(word, candidate), -entries, candidate)
-            for candidate, entries in self._candidates(word).items()
+            for candidate, (_, entries) in candidates.items()
             if candidate != word
         )
         # Stop words ("on" for "opne") are never searched for, so never worth offering; words
         # only deleted documents hold (archived entries) are never shown.
         offer = next(
-            (c for d, _, c in ranked if d <= MAX_DISTANCE and analyse(c) and self.is_known(c)),
+            (
+                c
+                for d, _, c in ranked
+                if d <= MAX_DISTANCE and analyse(c, candidates[c][0]) and self.is_known(c)
+            ),
             None,
         )
         if offer is None:
             return None
+        language = candidates[offer][0]
         reader = self.searcher.reader()
-        typed, offered = analyse(word), analyse(offer)
+        typed, offered = analyse(word, language), analyse(offer, language)
         if typed == offered:
             return offer if offer[-SAME_ENDING:] == word[-SAME_ENDING:] else None
         # A word that finds entries is taken as meant, unless it stems like its correction.
         return None if _known_stem(reader, typed) else offer
 
-    def correction(self, text: str) -> str | None:
+    def correction(self, text: str, langs: tuple[str, ...] = (languages.DEFAULT,)) -> str | None:
         """The typed text with misspelled words replaced by the closest known word, or None.
 
         A word is misspelled when no title or summary, and no two entries' body text, hold it as
         written, and it is not a common word of English, French, German, Spanish, Italian or
-        Portuguese (a word the catalogue lacks is not a typo: "rush" is not "runs"). Its closest
-        known word is offered when the word finds nothing at all, or when both stem alike and
+        Portuguese, nor of one of ``langs`` (a word the catalogue lacks is not a typo: "rush" is
+        not "runs"). Its closest known word of the question's languages is offered when the
+        word finds nothing at all, or when both stem alike and
         differ only inside the word ("retrofiting" finds "retrofit" entries, yet "retrofitting"
         is what was meant). Other forms of a word that finds entries
         ("retrain" next to "retrains" or "retraining") are left alone.
         """
+        offered_in = langs
         pieces = []
         at = 0
         offers: dict[str, str | None] = {}  # each distinct word checked once, in typed order
@@ -197,15 +233,22 @@ class Speller:
                 if (
                     corrections < MAX_CORRECTIONS
                     and not self.is_known(word)
-                    and word not in real_words()
+                    and not is_real_word(word, langs)
                 ):
-                    offer = self.closest(word)
+                    offer = self.closest(word, offered_in)
                     corrections += offer is not None
                 offers[word] = offer
             if offers[word]:  # every occurrence of a corrected word
                 pieces += [text[at : token.startchar], offers[word]]
                 at = token.endchar
         return "".join([*pieces, text[at:]]) if pieces else None
+
+
+def is_real_word(word: str, langs: tuple[str, ...] = ()) -> bool:
+    """Whether ``word`` (folded) is a common word of the six interface languages or ``langs``."""
+    return word in real_words() or any(
+        languages.zipf(word, language) >= REAL_WORD_ZIPF for language in langs
+    )
 
 
 def _held_live(reader: IndexReader, field: str, term: str) -> bool:

@@ -105,7 +105,8 @@ def drain(timeout: float | None = None) -> int | None:
             names = set(ix.schema.names())
             for solution in session.scalars(published_entries().where(Solution.id.in_(ids))):
                 fields = document(solution)
-                writer.update_document(**{k: v for k, v in fields.items() if k in names})
+                kept = {k: v for k, v in fields.items() if k.removeprefix("_stored_") in names}
+                writer.update_document(**kept)
                 found.add(solution.id)
             for gone in ids - found:
                 writer.delete_by_term("id", str(gone))

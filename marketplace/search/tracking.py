@@ -21,7 +21,15 @@ from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..models import Challenge, City, SearchChange, Solution, Track, TransversalService
+from ..models import (
+    Challenge,
+    City,
+    SearchChange,
+    Solution,
+    SolutionTranslation,
+    Track,
+    TransversalService,
+)
 from ..sqltypes import utc_now
 from . import position
 from .index import current_dir
@@ -55,6 +63,12 @@ def changes(session: Session) -> set[tuple[str, int]]:
     """The (entity, id) pairs this flush changes in a way the index has to follow."""
     found = set()
     for obj in itertools.chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, SolutionTranslation):  # an entry's document holds every version
+            entry = obj.solution_id if obj.solution_id is not None else obj.solution
+            entry = getattr(entry, "id", entry)
+            if entry is not None and _relevant(obj, None, session):
+                found.add(("solution", entry))
+            continue
         tracked = TRACKED.get(type(obj))
         if tracked is None:
             continue

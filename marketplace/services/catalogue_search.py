@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -60,6 +60,11 @@ class Result:
     highlight: Markup | None
     # What connected it to the question besides the highlighted words ("Similar in meaning").
     why: tuple[str, ...] = ()
+    # The version shown (search.shown_version): in the interface language when the entry has
+    # one, else the original; cards read title and summary here and mark ``language``.
+    title: str = ""
+    summary: str = ""
+    language: str = field(default="en")
 
 
 @dataclass
@@ -143,10 +148,17 @@ def _rows(ids: list[int]) -> dict[int, Solution]:
     return {row.id: row for row in rows}
 
 
-def _highlight(solution: Solution, terms: set[str]) -> Markup | None:
-    texts = [solution.summary, *map(plain_text, (solution.description, solution.impact,
-                                                 solution.lessons))]  # fmt: skip
-    return search.snippet(texts, terms)
+def _highlight(version, language: str, terms: set[str]) -> Markup | None:
+    texts = [version.summary, *map(plain_text, (version.description, version.impact,
+                                                version.lessons))]  # fmt: skip
+    return search.snippet(texts, terms, language)
+
+
+def _result(hit: search.Hit, solution: Solution, shown, outcome: SearchOutcome, terms) -> Result:
+    language, version = shown
+    highlight = _highlight(version, language, terms)
+    why = _why(hit, solution, outcome.concepts)
+    return Result(solution, hit.score, highlight, why, version.title, version.summary, language)
 
 
 def _why(hit: search.Hit, solution: Solution, named: list) -> tuple[str, ...]:
@@ -171,16 +183,12 @@ def _why(hit: search.Hit, solution: Solution, named: list) -> tuple[str, ...]:
 
 def search_catalogue(request: SearchRequest) -> ResultPage:
     """One page of published entries for ``request``, with facets and a spelling suggestion."""
-    outcome = search.run(request)
+    outcome = search.run(replace(request, language=i18n.current_language()))
     rows = _rows([hit.id for hit in outcome.hits])
-    terms = set(outcome.parsed.words) | {t for phrase in outcome.parsed.phrases for t in phrase}
+    terms = outcome.parsed.terms()
+    shown = search.shown_versions(rows.values(), i18n.current_language())
     results = [
-        Result(
-            rows[hit.id],
-            hit.score,
-            _highlight(rows[hit.id], terms),
-            _why(hit, rows[hit.id], outcome.concepts),
-        )
+        _result(hit, rows[hit.id], shown[hit.id], outcome, terms)
         for hit in outcome.hits
         if hit.id in rows
     ]

@@ -28,8 +28,12 @@ def _result(result: catalogue_search.Result) -> dict:
     solution = result.solution
     return {
         "slug": solution.slug,
-        "title": solution.title,
-        "summary": solution.summary,
+        # The version shown: in the language asked for (?lang= or Accept-Language) when the
+        # city wrote one, else as it wrote it; ``original_language`` says which that is.
+        "title": result.title or solution.title,
+        "summary": result.summary or solution.summary,
+        "language": result.language,
+        "original_language": solution.language,
         "city": solution.city.name,
         "kind": solution.kind,
         "maturity": solution.maturity,

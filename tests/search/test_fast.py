@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -22,8 +23,9 @@ from marketplace.models import City, Solution
 from marketplace.search import SearchRequest, engine, live
 from marketplace.search.documents import document
 from marketplace.search.fast import K1, B
-from marketplace.search.query import analyse, parse
-from marketplace.search.schema import TEXT_FIELDS, build_schema
+from marketplace.search.languages import count
+from marketplace.search.query import parse
+from marketplace.search.schema import TEXT_FIELDS, VERSIONED_FIELDS, build_schema
 from marketplace.services import moderation
 from marketplace.vocab import Status
 
@@ -146,7 +148,9 @@ class Reference:
 
     Per term: tf~ = sum over fields of boost * tf / (1 - B + B * length / average length), one
     saturation tf~ (K1 + 1) / (K1 + tf~), one idf over the entries holding it in any field.
-    Field lengths are quantised to a byte as the index stores them.
+    Field lengths are quantised to a byte as the index stores them, then divided by the number
+    of language versions the field holds (the average scaled alike); a typed word read several
+    ways (a tuple of terms) is one term.
     """
 
     def __init__(self) -> None:
@@ -154,24 +158,36 @@ class Reference:
         self.boosts = {f: schema[f].format.field_boost for f in TEXT_FIELDS}
         entries = db.session.scalars(select(Solution).where(Solution.status == Status.PUBLISHED))
         texts = {entry.id: document(entry) for entry in entries}
-        self.counts = {i: {f: Counter(analyse(fields[f] or "")) for f in TEXT_FIELDS}
+        self.counts = {i: {f: Counter(t.text for t in schema[f].analyzer(fields[f] or ""))
+                           for f in TEXT_FIELDS}
                        for i, fields in texts.items()}  # fmt: skip
         exact = {i: {f: sum(c[f].values()) for f in TEXT_FIELDS} for i, c in self.counts.items()}
-        self.lengths = {i: {f: byte_to_length(length_to_byte(n)) for f, n in fields.items()}
-                        for i, fields in exact.items()}  # fmt: skip
-        self.average = {f: sum(lengths[f] for lengths in exact.values()) / len(exact) or 1
-                        for f in TEXT_FIELDS}  # fmt: skip
+        # Lengths per version: a field holding three versions counts a third of its length.
+        versions = {i: {f: max(count(fields[f] or ""), 1) if f in VERSIONED_FIELDS else 1
+                        for f in TEXT_FIELDS} for i, fields in texts.items()}  # fmt: skip
+        stored = {i: {f: byte_to_length(length_to_byte(n)) for f, n in fields.items()}
+                  for i, fields in exact.items()}  # fmt: skip
+        self.lengths = {i: {f: n / versions[i][f] for f, n in fields.items()}
+                        for i, fields in stored.items()}  # fmt: skip
+        self.average = {}
+        for f in TEXT_FIELDS:
+            whoosh_average = sum(lengths[f] for lengths in exact.values()) / len(exact) or 1
+            total = sum(lengths[f] for lengths in stored.values())
+            per_version = sum(lengths[f] for lengths in self.lengths.values())
+            self.average[f] = whoosh_average * (per_version / total) if total else whoosh_average
 
     def scores(self, weights: dict[str, float]) -> dict[int, float]:
         scores = dict.fromkeys(self.counts, 0.0)
         for term, weight in weights.items():
             combined = {}
+            alternatives = (term,) if isinstance(term, str) else term  # one typed word
             for i, fields in self.counts.items():
                 tf = 0.0
                 for f in TEXT_FIELDS:
-                    if fields[f][term]:
-                        norm = (1 - B) + B * self.lengths[i][f] / self.average[f]
-                        tf += self.boosts[f] * fields[f][term] / norm
+                    for one in alternatives:
+                        if fields[f][one]:
+                            norm = (1 - B) + B * self.lengths[i][f] / self.average[f]
+                            tf += self.boosts[f] * fields[f][one] / norm
                 if tf:
                     combined[i] = tf
             n = len(combined)
@@ -341,3 +357,117 @@ def test_several_segments_long_postings_and_deletions_equal_whoosh(segmented_ind
     assert assert_same_as_whoosh(monkeypatch, requests) == 40
     every = [SearchRequest(text=word, sort="newest", per_page=50) for word in ("data", "energy")]
     assert assert_same_as_whoosh(monkeypatch, every) == 2
+
+
+# Words of five languages, so that queries are detected in several and words read differently.
+MULTILINGUAL = {
+    "en": ["energy", "schools", "buses", "bills", "rose", "solar", "panels", "traffic", "data"],
+    "es": ["energía", "escuelas", "autobuses", "facturas", "aumentaron", "paneles", "tráfico",
+           "datos", "abiertos"],
+    "it": ["energia", "scuole", "autobus", "bollette", "aumentate", "pannelli", "traffico",
+           "dati", "aperti"],
+    "de": ["Energie", "Schulen", "Busse", "Rechnungen", "gestiegen", "Solaranlagen", "Verkehr",
+           "Daten", "offene"],
+    "pt": ["energia", "escolas", "autocarros", "faturas", "aumentaram", "painéis", "trânsito",
+           "dados", "abertos", "gestão"],
+}  # fmt: skip
+
+
+def _text(rng, language: str, n: int) -> str:
+    return " ".join(rng.choice(MULTILINGUAL[language]) for _ in range(n))
+
+
+@pytest.fixture
+def multilingual_index(ctx, taxonomy):
+    """Entries written in five languages, most with versions in one or two others."""
+    from marketplace.models import SolutionTranslation
+
+    rng = random.Random(8)  # noqa: S311 (test data)
+    cities = [
+        City(slug=f"city-{code.lower()}", name=f"City {code}", country=code, role="core")
+        for code in COUNTRIES
+    ]
+    challenges = list(taxonomy["challenges"].values())
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    entries = []
+    for n in range(160):
+        language, *others = rng.sample(sorted(MULTILINGUAL), 1 + n % 3)
+        entries.append(
+            Solution(
+                slug=f"multi-{n}",
+                kind=rng.choice(CORPUS_FILTERS["kind"]),
+                language=language,
+                title=_text(rng, language, 4),
+                summary=_text(rng, language, 8),
+                description=_text(rng, language, 30),
+                maturity=rng.choice(CORPUS_FILTERS["maturity"]),
+                city=rng.choice(cities),
+                challenges=rng.sample(challenges, 1),
+                status=Status.PUBLISHED,
+                published_at=start + timedelta(days=n),
+                translations=[
+                    SolutionTranslation(
+                        language=other,
+                        title=_text(rng, other, 4),
+                        summary=_text(rng, other, 8),
+                        description=_text(rng, other, 20),
+                    )
+                    for other in others
+                ],
+            )
+        )
+    db.session.add_all([*cities, *entries])
+    db.session.commit()
+    search.rebuild()
+    return live.generation()
+
+
+def _multilingual_requests(seed: int, n: int):
+    rng = random.Random(seed)  # noqa: S311 (test data)
+    for i in range(n):
+        language = rng.choice(sorted(MULTILINGUAL))
+        text = _text(rng, language, rng.randint(1, 4))
+        if i % 5 == 0:
+            text += f" -{rng.choice(MULTILINGUAL[rng.choice(sorted(MULTILINGUAL))])}"
+        if i % 7 == 0:
+            text += f' "{_text(rng, language, 2)}"'
+        names = rng.sample(sorted(CORPUS_FILTERS), rng.randint(0, 2))
+        filters = {name: tuple(rng.sample(CORPUS_FILTERS[name], 1)) for name in names}
+        sort = ["relevance", "relevance", "newest", "title"][i % 4]
+        interface = rng.choice(["en", "fr", "de", "es", "it", "pt"])
+        yield SearchRequest(text=text, filters=filters, sort=sort, per_page=10, language=interface)
+
+
+def test_multilingual_documents_equal_whoosh(multilingual_index, monkeypatch):
+    requests = list(_multilingual_requests(seed=31, n=60))
+    several = [r for r in requests if any(not isinstance(w, str) for w in r.parsed().words)]
+    assert several  # words read differently by the query's languages are under test
+    assert assert_same_as_whoosh(monkeypatch, requests) == 60
+
+
+def test_multilingual_top_ten_is_bm25f_proper_with_each_word_scored_once(multilingual_index):
+    bm25f = Reference()
+    generation = live.generation()
+    for request in _multilingual_requests(seed=32, n=40):
+        request = replace(request, filters={}, sort="relevance")
+        outcome = engine.run(request)
+        parsed = request.parsed(generation.languages)
+        reference = bm25f.scores(parsed.ranked or parsed.words)
+        allowed = {hit.id for hit in engine.run(replace(request, per_page=1000)).hits}
+        expected = sorted((reference[i] for i in allowed), reverse=True)[:10]
+        assert [hit.score for hit in outcome.hits] == pytest.approx(expected, rel=1e-9), request
+
+
+def test_a_word_read_two_ways_weighs_no_more_than_one_read_one_way(multilingual_index):
+    vectors = live.generation().vectors
+    # "escuel" (Spanish) and "escol" (Portuguese): entries with both versions hold both terms.
+    word = ("escuel", "escol")
+    together, matched = vectors.score({word: 1.0})
+    apart, _ = vectors.score(dict.fromkeys(word, 1.0))
+    spanish, _ = vectors.score({"escuel": 1.0})
+    portuguese, _ = vectors.score({"escol": 1.0})
+    both = (spanish > 0) & (portuguese > 0)
+    assert both.any()  # the case under test
+    assert (together[both] < apart[both]).all()  # one word, not two
+    # A word typed once saturates once: never more than BM25's ceiling for one term.
+    assert together[matched].max() <= vectors.idf(np.flatnonzero(matched)) * (K1 + 1)

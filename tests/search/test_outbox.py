@@ -240,3 +240,28 @@ def test_a_drain_prunes_applied_rows_older_than_the_retention(built, make_soluti
     assert ("solution", recent.id) in {(row.entity, row.entity_id) for row in rows}
     assert {"old", "recent"} <= indexed().keys()
     assert search.drain() == 0
+
+
+def test_a_translation_s_change_reaches_the_index(built, make_solution):
+    from marketplace.models import SolutionTranslation
+    from marketplace.search import SearchRequest
+
+    solution = make_solution(slug="translated", title="Solar panels")
+    search.rebuild()
+
+    def add():
+        db.session.add(
+            SolutionTranslation(solution_id=solution.id, language="es", title="Tejados de Zaragoza")
+        )
+
+    in_request(built, add)
+    found = search.run(SearchRequest(text="tejados", language="es"))
+    assert [hit.id for hit in found.hits] == [solution.id]
+
+    def edit():
+        db.session.scalars(select(SolutionTranslation)).one().title = "Placas fotovoltaicas"
+
+    in_request(built, edit)
+    assert search.run(SearchRequest(text="fotovoltaicas", language="es")).total == 1
+    assert search.run(SearchRequest(text="zaragoza tejados", language="es")).total == 0
+    assert not search.check()
