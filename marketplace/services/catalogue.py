@@ -16,11 +16,13 @@ from ..vocab import Status
 from . import redirects
 from .errors import NotFound
 
+# What a card needs; search results read the version they show in one query of their own
+# (search.shown_versions), lists of cards load the translations (LIST_OPTIONS).
 CARD_OPTIONS = (
     selectinload(Solution.city),
-    selectinload(Solution.translations),  # cards show the reader's language when there is one
     selectinload(Solution.challenges).selectinload(Challenge.track),
 )
+LIST_OPTIONS = (*CARD_OPTIONS, selectinload(Solution.translations))
 
 
 def published() -> Select[tuple[Solution]]:
@@ -28,7 +30,7 @@ def published() -> Select[tuple[Solution]]:
     return (
         select(Solution)
         .where(Solution.status == Status.PUBLISHED)
-        .options(*CARD_OPTIONS)
+        .options(*LIST_OPTIONS)
         .order_by(Solution.published_at.desc(), Solution.id.desc())
     )
 
@@ -103,7 +105,7 @@ def get_visible(slug: str, user: Any) -> Solution:
         select(Solution)
         .where(Solution.slug == slug, visible)
         .options(
-            *CARD_OPTIONS,
+            *LIST_OPTIONS,
             selectinload(Solution.services),
             selectinload(Solution.sdgs),
             selectinload(Solution.adoptions).selectinload(Adoption.city),

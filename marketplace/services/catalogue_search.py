@@ -15,7 +15,7 @@ from ..markup import plain_text
 from ..models import SDG, Challenge, City, Solution, Track, TransversalService
 from ..search.engine import SearchOutcome, SearchRequest
 from ..vocab import Status
-from .catalogue import CARD_OPTIONS
+from .catalogue import CARD_OPTIONS, LIST_OPTIONS
 
 FACET_TITLES = {
     "track": _l("Thematic track"),
@@ -136,14 +136,14 @@ def _facets(outcome: SearchOutcome, request: SearchRequest) -> list[Facet]:
     return facets
 
 
-def _rows(ids: list[int]) -> dict[int, Solution]:
+def _rows(ids: list[int], options=CARD_OPTIONS) -> dict[int, Solution]:
     """The hits' entries, re-checked: an entry unpublished since the index saw it is dropped."""
     if not ids:
         return {}
     rows = db.session.scalars(
         select(Solution)
         .where(Solution.id.in_(ids), Solution.status == Status.PUBLISHED)
-        .options(*CARD_OPTIONS)
+        .options(*options)
     )
     return {row.id: row for row in rows}
 
@@ -207,5 +207,5 @@ def similar_entries(solution: Solution, limit: int = 4) -> list[Solution]:
     """Published entries that read most like ``solution`` (more-like-this over its text)."""
     text = " ".join((solution.title, solution.summary, plain_text(solution.description)))
     ids = search.similar(solution.id, text, limit=limit)
-    rows = _rows(ids)
+    rows = _rows(ids, LIST_OPTIONS)  # shown as cards of their own: with their translations
     return [rows[i] for i in ids if i in rows]
