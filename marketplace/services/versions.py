@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
+
 from .. import i18n
-from ..models import Solution
+from ..extensions import db
+from ..models import Solution, SolutionTranslation
 
 
 @dataclass(frozen=True)
@@ -62,3 +65,21 @@ def shown(solution: Solution, wanted: str | None = None) -> Version:
         if language in by_language:
             return by_language[language]
     return versions[0]
+
+
+def titles(slugs: list[str], language: str | None = None) -> dict[str, str]:
+    """The title of each entry (by slug) in ``language`` (the interface's by default) where its
+    city translated it; entries without such a translation are left out. One query."""
+    language = language or i18n.current_language()
+    if not slugs:
+        return {}
+    rows = db.session.execute(
+        select(Solution.slug, SolutionTranslation.title)
+        .join(SolutionTranslation, SolutionTranslation.solution_id == Solution.id)
+        .where(
+            Solution.slug.in_(slugs),
+            SolutionTranslation.language == language,
+            Solution.language != language,
+        )
+    )
+    return dict(rows.all())

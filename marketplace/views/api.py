@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 
 from .. import search
-from ..services import catalogue_search
+from ..services import catalogue_search, versions
 from .search_args import InvalidSearch, index_missing, search_request
 
 bp = Blueprint("api", __name__)
@@ -73,6 +73,14 @@ def solutions():
 @bp.get("/search/suggest")
 def suggest():
     titles = search.suggest_titles(request.args.get("q", ""), limit=SUGGEST_LIMIT)
+    # Titles match in every language version; each reads in the visitor's where there is one.
+    translated = versions.titles([t["slug"] for t in titles])
     return jsonify(
-        [{"title": t["title"], "url": url_for("catalogue.detail", slug=t["slug"])} for t in titles]
+        [
+            {
+                "title": translated.get(t["slug"], t["title"]),
+                "url": url_for("catalogue.detail", slug=t["slug"]),
+            }
+            for t in titles
+        ]
     )

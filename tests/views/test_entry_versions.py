@@ -72,3 +72,13 @@ def test_cards_show_the_reader_s_version(client, entry):
     assert title["lang"] == "en"
     page = parse(client.get("/cities/alcobendas?lang=es"))
     assert "Préstamo de bicicletas eléctricas" in page.text
+
+
+def test_title_suggestions_read_in_the_visitor_s_language(client, entry, build_index):
+    build_index()
+    [found] = client.get("/search/suggest?q=electric+bi").get_json()
+    assert found["title"] == "Electric bike sharing"
+    [found] = client.get("/search/suggest?q=electric+bi&lang=es").get_json()
+    assert found["title"] == "Préstamo de bicicletas eléctricas"
+    [found] = client.get("/search/suggest?q=prestamo", headers={"Accept-Language": "en"}).get_json()
+    assert found["title"] == "Electric bike sharing"
