@@ -11,8 +11,8 @@ from whoosh import query as q
 from whoosh.searching import Searcher
 
 from . import fast, live
+from .languages import DEFAULT
 from .query import analyse, clean
-from .schema import ANALYZER
 
 SIMILAR_TERMS = 12  # distinctive words of an entry that "similar solutions" look for
 # The text fields but the title: its 3x boost would let one shared title word decide.
@@ -21,8 +21,9 @@ SIMILAR_FIELDS = ("description", "impact", "lessons", "summary")
 STOP_WORDS = frozenset({"citi", "municip", "local"})
 
 
-def key_terms(searcher: Searcher, text: str) -> dict[str, float]:
-    """The SIMILAR_TERMS most distinctive terms of ``text``, weighted (the best weighs 1).
+def key_terms(searcher: Searcher, text: str, language: str = DEFAULT) -> dict[str, float]:
+    """The SIMILAR_TERMS most distinctive terms of ``text`` read in ``language``, weighted (the
+    best weighs 1).
 
     Whoosh's key_terms_from_text (Bo1: frequent in the text, rare in the collection) over the
     SIMILAR_FIELDS together, where Whoosh's looks at one field and drops words absent from it.
@@ -30,7 +31,7 @@ def key_terms(searcher: Searcher, text: str) -> dict[str, float]:
     reader = searcher.reader()
     documents = reader.doc_count_all()
     scored = []
-    for term, count in Counter(analyse(clean(text))).items():
+    for term, count in Counter(analyse(clean(text), language)).items():
         total = sum(reader.frequency(name, term) for name in SIMILAR_FIELDS)
         if total:
             f = total / documents
@@ -39,8 +40,9 @@ def key_terms(searcher: Searcher, text: str) -> dict[str, float]:
     return {term: weight / best[0][0] for weight, term in best}
 
 
-def similar(solution_id: int, text: str, limit: int = 4) -> list[int]:
-    """Ids of the published entries closest to ``text`` (an entry's words), itself left out.
+def similar(solution_id: int, text: str, limit: int = 4, language: str = DEFAULT) -> list[int]:
+    """Ids of the published entries closest to ``text`` (an entry's words, in ``language``),
+    itself left out.
 
     Every entry holding a key term is scored (BM25F over SIMILAR_FIELDS, each term weighted):
     Whoosh's own top-N collection can miss the best ones on wide OR queries.
@@ -49,7 +51,7 @@ def similar(solution_id: int, text: str, limit: int = 4) -> list[int]:
     if generation is None or not text.strip():
         return []
     searcher, vectors = generation.searcher, generation.vectors
-    terms = key_terms(searcher, text)
+    terms = key_terms(searcher, text, language)
     if not terms:
         return []
     scores, matched = vectors.field_scores(terms, SIMILAR_FIELDS)
@@ -61,20 +63,25 @@ def similar(solution_id: int, text: str, limit: int = 4) -> list[int]:
     return [int(searcher.stored_fields(docnum)["id"]) for docnum in top.tolist()]
 
 
-def _terms(text: str) -> set[str]:
-    return {token.text for token in ANALYZER(clean(text))} - STOP_WORDS
+def _terms(text: str, language: str = DEFAULT) -> set[str]:
+    return set(analyse(clean(text), language)) - STOP_WORDS
 
 
 def duplicates(
-    title: str, summary: str, exclude_id: int | None = None, limit: int = 3
+    title: str,
+    summary: str,
+    exclude_id: int | None = None,
+    limit: int = 3,
+    language: str = DEFAULT,
 ) -> list[int]:
-    """Ids of published entries that may describe the same thing as a new title and summary.
+    """Ids of published entries that may describe the same thing as a new title and summary
+    written in ``language`` (the candidates' stored original texts are read in it too).
 
     A candidate shares at least half of the title's significant (stemmed) words with its own
     title, or at least half of the summary's with its own summary.
     """
     generation = live.generation()
-    title_terms, summary_terms = _terms(title), _terms(summary)
+    title_terms, summary_terms = _terms(title, language), _terms(summary, language)
     if generation is None or not (title_terms or summary_terms):
         return []
     searcher = generation.searcher
@@ -86,9 +93,11 @@ def duplicates(
     for hit in searcher.search(query, limit=limit * 5):
         if exclude_id is not None and int(hit["id"]) == exclude_id:
             continue
-        same_title = title_terms and len(title_terms & _terms(hit["title"])) * 2 >= len(title_terms)
+        same_title = title_terms and (
+            len(title_terms & _terms(hit["title"], language)) * 2 >= len(title_terms)
+        )
         same_summary = summary_terms and (
-            len(summary_terms & _terms(hit["summary"])) * 2 >= len(summary_terms)
+            len(summary_terms & _terms(hit["summary"], language)) * 2 >= len(summary_terms)
         )
         if same_title or same_summary:
             found.append(int(hit["id"]))

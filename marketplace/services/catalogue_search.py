@@ -206,6 +206,6 @@ def search_catalogue(request: SearchRequest) -> ResultPage:
 def similar_entries(solution: Solution, limit: int = 4) -> list[Solution]:
     """Published entries that read most like ``solution`` (more-like-this over its text)."""
     text = " ".join((solution.title, solution.summary, plain_text(solution.description)))
-    ids = search.similar(solution.id, text, limit=limit)
+    ids = search.similar(solution.id, text, limit=limit, language=solution.language)
     rows = _rows(ids, LIST_OPTIONS)  # shown as cards of their own: with their translations
     return [rows[i] for i in ids if i in rows]

@@ -428,7 +428,12 @@ def history(solution: Solution) -> list[ModerationEvent]:
 
 def possible_duplicates(data: dict[str, Any], exclude_id: int | None = None) -> list[Solution]:
     """Published entries whose title or summary reads like ``data``'s."""
-    ids = search.duplicates(data.get("title", ""), data.get("summary", ""), exclude_id)
+    ids = search.duplicates(
+        data.get("title", ""),
+        data.get("summary", ""),
+        exclude_id,
+        language=data.get("language") or "en",
+    )
     if not ids:
         return []
     rows = {

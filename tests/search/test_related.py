@@ -60,3 +60,34 @@ def test_similar_solutions_are_the_best_scored_of_all_matches(demo_app):
             found = search.similar(entry.id, text)
             assert [scores[i] for i in found] == expected, entry.slug
             assert entry.id not in found
+
+
+def test_an_entry_s_similar_solutions_are_read_in_its_own_language(make_solution):
+    source = make_solution(
+        language="es",
+        title="Bicicletas eléctricas compartidas",
+        summary="Préstamo de bicicletas eléctricas para los trabajadores.",
+        description="Las bicicletas eléctricas compartidas llegan a los polígonos industriales.",
+    )
+    inflected = make_solution(
+        language="es",
+        title="Una bicicleta eléctrica para cada trabajador",
+        summary="Bicicleta eléctrica compartida en el polígono.",
+        description="Nada más en común.",
+    )
+    make_solution(title="Unrelated", description="Protected bike lanes.")
+    search.rebuild()
+    assert search.similar(source.id, words_of(source), language="es") == [inflected.id]
+    # Read as English, the Spanish plurals would not meet their singulars.
+    assert search.similar(source.id, words_of(source), language="en") != [inflected.id]
+
+
+def test_a_possible_duplicate_is_found_in_the_language_it_is_written_in(make_solution):
+    existing = make_solution(
+        language="it",
+        title="Consegne con cargo bike nel centro storico",
+        summary="Le consegne dell'ultimo miglio in cargo bike.",
+    )
+    search.rebuild()
+    found = search.duplicates("Consegna in cargo bike nei centri storici", "", language="it")
+    assert found == [existing.id]
