@@ -58,13 +58,18 @@ taxonomy_cli = AppGroup("taxonomy", help="The ICC taxonomy's shared data.")
 
 @taxonomy_cli.command("phrases")
 def taxonomy_phrases() -> None:
-    """Add the seed's words people use for each term that the database lacks.
+    """Add the seed's words people use for each term, and its names and descriptions in other
+    languages, that the database lacks.
 
     For a database made before the phrases existed, or a newer seed. A phrase a curator removed
     is not added back; the curators' own phrases stay. Safe in production: it creates nothing else.
     """
-    added = demo.load_phrases()
-    click.echo(f"Added {added} phrase{'' if added == 1 else 's'}." if added else "Nothing to add.")
+    names, added = demo.load_names(), demo.load_phrases()
+    said = [f"{added} phrase{'' if added == 1 else 's'}"] if added else []
+    if names:
+        plural = "" if names == 1 else "s"
+        said.append(f"{names} name{plural} or description{plural} in other languages")
+    click.echo(f"Added {' and '.join(said)}." if said else "Nothing to add.")
 
 
 search_cli = AppGroup("search", help="Build and inspect the search index.")

@@ -187,3 +187,18 @@ def test_taxonomy_phrases_fills_what_an_older_database_lacks(demo_app):
     assert result.exit_code == 0, result.output
     assert "Added 1 phrase." in result.output
     assert "Nothing to add." in runner.invoke(args=["taxonomy", "phrases"]).output
+
+
+def test_taxonomy_phrases_fills_names_in_other_languages_a_term_lacks(demo_app):
+    runner = demo_app.test_cli_runner()
+    with demo_app.app_context():
+        track = db.session.scalar(select(Track).where(Track.slug == "green-economy"))
+        track.labels = {"fr": "Un nom choisi par un modérateur"}  # de, es, it, pt missing
+        db.session.commit()
+    result = runner.invoke(args=["taxonomy", "phrases"])
+    assert result.exit_code == 0, result.output
+    assert "Added 4 names or descriptions in other languages." in result.output
+    with demo_app.app_context():
+        track = db.session.scalar(select(Track).where(Track.slug == "green-economy"))
+        assert track.labels["fr"] == "Un nom choisi par un modérateur"
+        assert set(track.labels) == {"fr", "de", "es", "it", "pt"}

@@ -217,6 +217,13 @@ def _seed_translated(data: dict[str, Any]) -> int:
 
 
 @transactional
+def load_names() -> int:
+    """Give each term the seed's names and descriptions in the languages it has none in (never
+    replacing a curator's) and return how many were added; ``load_phrases`` does it too."""
+    return _seed_translated(_load("taxonomy.toml"))
+
+
+@transactional
 def load_phrases() -> int:
     """Add to the taxonomy the seed's phrases its terms never had, in every language, and return
     how many: a phrase a curator removed stays removed, the curators' own stay as they are.
