@@ -28,7 +28,12 @@ def _terms_of(word: str, language: str) -> frozenset[str]:
 
 
 def _matches(text: str, terms: set[str], language: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _WORD.finditer(text) if _terms_of(m.group(), language) & terms]
+    # Each distinct word is analysed once (findall runs in C); a text none of whose words
+    # match costs no second pass, and the second pass only compares strings.
+    hits = {word for word in set(_WORD.findall(text)) if _terms_of(word, language) & terms}
+    if not hits:
+        return []
+    return [m.span() for m in _WORD.finditer(text) if m.group() in hits]
 
 
 def _window(text: str, spans: list[tuple[int, int]]) -> tuple[int, int]:
