@@ -52,6 +52,13 @@ def store_path(model: meaning.Encoder) -> Path:
     return search_root() / DIRECTORY / f"{model.name}.npy"
 
 
+# numpy reads a .npy header with ast.literal_eval, and CPython 3.11's AST state is shared by the
+# threads of a process (gh-106905: two parses at once fail with "AST constructor recursion depth
+# mismatch"). A request thread and the background embedding thread both open the store: one at
+# a time.
+_opening = threading.Lock()
+
+
 class Store:
     """The vectors of one encoder, as the store file held them when it was opened."""
 
@@ -60,7 +67,8 @@ class Store:
         self.dim = dim
         try:
             stat = path.stat()
-            data = np.load(path, mmap_mode="r")
+            with _opening:
+                data = np.load(path, mmap_mode="r")
         except (FileNotFoundError, ValueError, OSError):
             stat, data = None, np.zeros((0, dim + 2), dtype=np.float32)
         if data.ndim != 2 or data.shape[1] != dim + 2:

@@ -238,6 +238,9 @@ def test_web_requests_embed_new_entries_in_the_background(app, entries, encoder,
             break
         time.sleep(0.05)
     assert search.meaning_stats().with_vector == 5
+    # Let the thread finish before the next test builds an app in this process.
+    assert vectors._background.acquire(timeout=10)
+    vectors._background.release()
 
 
 def test_generation_vectors_follow_the_store(entries, encoder):
