@@ -18,7 +18,9 @@ def serving(source_dir: Path, data_dir: Path, **config):
     The copy keeps the source's search index (a relative symlink, copied as a link).
     """
     shutil.copytree(source_dir, data_dir, symlinks=True)
-    app = create_app({"SECRET_KEY": "browser", "DATA_DIR": str(data_dir), **config})
+    # Ranked by words unless a test asks for the encoder: what the browser tests check is the page.
+    settings = {"SEARCH_ENCODER": "none", "SEARCH_EMBED_IN_BACKGROUND": False, **config}
+    app = create_app({"SECRET_KEY": "browser", "DATA_DIR": str(data_dir), **settings})
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
