@@ -6,7 +6,6 @@ through the outbox (tracking.py writes it, sync.py drains it) and it can be rebu
 
 from .autocomplete import suggest_titles
 from .check import Drift, IndexBusy, check
-from .documents import shown_version, shown_versions
 from .engine import SORTS, SearchOutcome, SearchRequest, run
 from .fusion import Hit
 from .highlight import snippet
@@ -40,8 +39,6 @@ __all__ = [
     "meaning_stats",
     "rebuild",
     "run",
-    "shown_version",
-    "shown_versions",
     "similar",
     "snippet",
     "suggest_titles",

@@ -11,14 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
-
-from ..extensions import db
 from ..markup import plain_text
-from ..models import Solution, SolutionTranslation
+from ..models import Solution
 from ..models.solution import TRANSLATABLE
 from . import languages
 from .languages import mark, normalise
@@ -46,16 +42,6 @@ def versions(solution: Solution) -> list[tuple[str, Any]]:
     return found
 
 
-def shown_version(solution: Solution, language: str) -> tuple[str, Any]:
-    """(language, version) a page shows of an entry: its version in ``language`` when it has
-    one, else the original. Titles, summaries and snippets come from that same version."""
-    wanted = normalise(language)
-    for code, version in versions(solution):
-        if code == wanted:
-            return code, version
-    return normalise(solution.language) or "en", solution
-
-
 def version_counts(text: dict[str, str]) -> int:
     """How many versions each of VERSIONED_FIELDS holds in ``text`` (its marked fields), packed
     VERSION_BITS bits a field."""
@@ -64,27 +50,6 @@ def version_counts(text: dict[str, str]) -> int:
         count = min(languages.count(text.get(name) or ""), (1 << VERSION_BITS) - 1)
         packed |= count << (VERSION_BITS * i)
     return packed
-
-
-def shown_versions(solutions: Iterable[Solution], language: str) -> dict[int, tuple[str, Any]]:
-    """``shown_version`` of each entry, by id, in one query of the translations' texts (not
-    every translation of every entry loaded as objects)."""
-    wanted = normalise(language)
-    found = {s.id: (normalise(s.language) or "en", s) for s in solutions}
-    others = [i for i, (original, _) in found.items() if original != wanted]
-    if others:
-        rows = db.session.execute(
-            select(
-                SolutionTranslation.solution_id,
-                *(getattr(SolutionTranslation, name) for name in TRANSLATABLE),
-            ).where(
-                SolutionTranslation.solution_id.in_(others),
-                SolutionTranslation.language == wanted,
-            )
-        )
-        for row in rows:
-            found[row.solution_id] = (wanted, row)
-    return found
 
 
 def _marked(pairs: list[tuple[str, Any]], name: str) -> str:

@@ -17,7 +17,7 @@ from . import redirects
 from .errors import NotFound
 
 # What a card needs; search results read the version they show in one query of their own
-# (search.shown_versions), lists of cards load the translations (LIST_OPTIONS).
+# (versions.shown_for), lists of cards load the translations (LIST_OPTIONS).
 CARD_OPTIONS = (
     selectinload(Solution.city),
     selectinload(Solution.challenges).selectinload(Challenge.track),

@@ -15,6 +15,7 @@ from ..markup import plain_text
 from ..models import SDG, Challenge, City, Solution, Track, TransversalService
 from ..search.engine import SearchOutcome, SearchRequest
 from ..vocab import Status
+from . import versions
 from .catalogue import CARD_OPTIONS, LIST_OPTIONS
 
 FACET_TITLES = {
@@ -60,7 +61,7 @@ class Result:
     highlight: Markup | None
     # What connected it to the question besides the highlighted words ("Similar in meaning").
     why: tuple[str, ...] = ()
-    # The version shown (search.shown_version): in the interface language when the entry has
+    # The version shown (versions.shown): in the interface language when the entry has
     # one, else the original; cards read title and summary here and mark ``language``.
     title: str = ""
     summary: str = ""
@@ -154,11 +155,12 @@ def _highlight(version, language: str, terms: set[str]) -> Markup | None:
     return search.snippet(texts, terms, language)
 
 
-def _result(hit: search.Hit, solution: Solution, shown, outcome: SearchOutcome, terms) -> Result:
-    language, version = shown
-    highlight = _highlight(version, language, terms)
+def _result(
+    hit: search.Hit, solution: Solution, shown: versions.Version, outcome: SearchOutcome, terms
+) -> Result:
+    highlight = _highlight(shown, shown.language, terms)
     why = _why(hit, solution, outcome.concepts)
-    return Result(solution, hit.score, highlight, why, version.title, version.summary, language)
+    return Result(solution, hit.score, highlight, why, shown.title, shown.summary, shown.language)
 
 
 def _why(hit: search.Hit, solution: Solution, named: list) -> tuple[str, ...]:
@@ -186,7 +188,7 @@ def search_catalogue(request: SearchRequest) -> ResultPage:
     outcome = search.run(replace(request, language=i18n.current_language()))
     rows = _rows([hit.id for hit in outcome.hits])
     terms = outcome.parsed.terms()
-    shown = search.shown_versions(rows.values(), i18n.current_language())
+    shown = versions.shown_for(rows.values())
     results = [
         _result(hit, rows[hit.id], shown[hit.id], outcome, terms)
         for hit in outcome.hits

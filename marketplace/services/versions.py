@@ -3,13 +3,16 @@ else the entry as its city wrote it; the other versions are a link away."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from .. import i18n
 from ..extensions import db
 from ..models import Solution, SolutionTranslation
+from ..models.solution import TRANSLATABLE
 
 
 @dataclass(frozen=True)
@@ -25,16 +28,15 @@ class Version:
     original: bool
 
 
-def original(solution: Solution) -> Version:
+def _version(language: str, texts: Any, original: bool) -> Version:
+    """A Version of ``texts`` (an entry, a translation or a row holding the TRANSLATABLE fields)."""
     return Version(
-        language=solution.language or i18n.DEFAULT,
-        title=solution.title,
-        summary=solution.summary,
-        description=solution.description,
-        impact=solution.impact,
-        lessons=solution.lessons,
-        original=True,
+        language, **{name: getattr(texts, name) for name in TRANSLATABLE}, original=original
     )
+
+
+def original(solution: Solution) -> Version:
+    return _version(solution.language or i18n.DEFAULT, solution, original=True)
 
 
 def every(solution: Solution) -> list[Version]:
@@ -42,17 +44,7 @@ def every(solution: Solution) -> list[Version]:
     versions = [original(solution)]
     for translation in solution.translations:
         if translation.language != versions[0].language:
-            versions.append(
-                Version(
-                    language=translation.language,
-                    title=translation.title,
-                    summary=translation.summary,
-                    description=translation.description,
-                    impact=translation.impact,
-                    lessons=translation.lessons,
-                    original=False,
-                )
-            )
+            versions.append(_version(translation.language, translation, original=False))
     return versions
 
 
@@ -65,6 +57,27 @@ def shown(solution: Solution, wanted: str | None = None) -> Version:
         if language in by_language:
             return by_language[language]
     return versions[0]
+
+
+def shown_for(solutions: Iterable[Solution], language: str | None = None) -> dict[int, Version]:
+    """``shown`` of each entry, by id, in one query of the translations' texts (rather than every
+    translation of every entry loaded as objects): search results."""
+    language = language or i18n.current_language()
+    found = {solution.id: original(solution) for solution in solutions}
+    others = [i for i, version in found.items() if version.language != language]
+    if others:
+        rows = db.session.execute(
+            select(
+                SolutionTranslation.solution_id,
+                *(getattr(SolutionTranslation, name) for name in TRANSLATABLE),
+            ).where(
+                SolutionTranslation.solution_id.in_(others),
+                SolutionTranslation.language == language,
+            )
+        )
+        for row in rows:
+            found[row.solution_id] = _version(language, row, original=False)
+    return found
 
 
 def titles(slugs: list[str], language: str | None = None) -> dict[str, str]:

@@ -17,6 +17,7 @@ from marketplace.search.languages import (
     query_languages,
 )
 from marketplace.search.query import alternatives, parse
+from marketplace.services import versions as versions_shown
 
 
 @pytest.mark.parametrize(
@@ -165,9 +166,9 @@ def test_snippets_come_from_the_version_shown(versions):
     spanish = search.snippet([entry.summary], terms, "es")
     assert "<mark>facturas</mark>" in spanish
     assert "<mark>aumentaron</mark>" in spanish
-    language, version = search.shown_version(entry, "it")
-    assert (language, version.title) == ("it", "Pannelli solari nelle scuole")
-    assert search.shown_version(entry, "de")[0] == "es"  # no German version: the original
+    version = versions_shown.shown_for([entry], "it")[entry.id]
+    assert (version.language, version.title) == ("it", "Pannelli solari nelle scuole")
+    assert versions_shown.shown_for([entry], "de")[entry.id].language == "es"  # the original
 
 
 def test_the_vocabulary_bridges_languages(make_solution, taxonomy):
