@@ -189,23 +189,23 @@ def add_translation(entry_id: int):
     return redirect(url_for("publish.translation", entry_id=entry_id, code=code))
 
 
+def _translation_page(form: TranslationForm, entry_id: int, code: str, **context) -> str:
+    return render_template(
+        "publish/translation.html",
+        form=form,
+        entry_id=entry_id,
+        code=code,
+        language=language_name(code),
+        **context,
+    )
+
+
 def _signed_out_translation(entry_id: int, code: str):
     """A POST whose session ended: show the typed translation again instead of losing it."""
     form = TranslationForm()
     form.validate()
-    return (
-        render_template(
-            "publish/translation.html",
-            form=form,
-            page=None,
-            solution=None,
-            entry_id=entry_id,
-            code=code,
-            language=language_name(code),
-            signed_out=True,
-        ),
-        401,
-    )
+    page = _translation_page(form, entry_id, code, page=None, solution=None, signed_out=True)
+    return page, 401
 
 
 @bp.route("/my/entries/<id:entry_id>/translations/<code>", methods=["GET", "POST"])
@@ -232,16 +232,9 @@ def translation(entry_id: int, code: str):
                 form.version.data = str(result.version)
     else:
         form = TranslationForm(data={**page.values, "version": page.state.version})
-    return render_template(
-        "publish/translation.html",
-        form=form,
-        page=page,
-        solution=solution,
-        entry_id=entry_id,
-        code=code,
-        language=language_name(code),
-        editable=solution.status in (*publishing.EDITABLE, Status.PUBLISHED),
-    ), (400 if form.errors else 200)
+    editable = solution.status in (*publishing.EDITABLE, Status.PUBLISHED)
+    html = _translation_page(form, entry_id, code, page=page, solution=solution, editable=editable)
+    return html, (400 if form.errors else 200)
 
 
 @bp.post("/my/entries/<id:entry_id>/translations/<code>/remove")
