@@ -71,14 +71,19 @@ def _phrases() -> TextAreaField:
     )
 
 
+def _check_phrases(form, field) -> None:
+    """A list of the words people use for a term, checked as the service checks it."""
+    try:
+        term_phrases.clean(field.data)
+    except ValidationFailed as error:
+        raise ValidationError(str(error)) from error
+
+
 class _Phrases:
     """Checks the words people use for a term (the ``phrases`` field) as the service does."""
 
     def validate_phrases(self, field) -> None:
-        try:
-            term_phrases.clean(field.data)
-        except ValidationFailed as error:
-            raise ValidationError(str(error)) from error
+        _check_phrases(self, field)
 
     def phrases_sent(self) -> str | None:
         """The list as typed, or None when the request did not carry the field at all (a form
@@ -89,17 +94,6 @@ class _Phrases:
 class _InLanguages:
     """The term's name and phrases in each interface language but English (fields
     ``name_<code>`` and ``phrases_<code>``, added below)."""
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        for code in i18n.LANGUAGES[1:]:
-            field = getattr(self, f"phrases_{code}")
-            try:
-                term_phrases.clean(field.data)
-            except ValidationFailed as error:
-                field.errors = [*field.errors, str(error)]
-                valid = False
-        return valid
 
     def in_languages(self) -> list[InLanguage]:
         """What was typed per language (None for a field the request did not carry)."""
@@ -154,6 +148,7 @@ for _form in (TermForm, TrackForm):
                     shortest=term_phrases.PHRASE_MIN,
                     longest=term_phrases.PHRASE_MAX,
                 ),
+                validators=[_check_phrases],
                 render_kw={"rows": 4},
             ),
         )
