@@ -18,7 +18,7 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,postgres]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -70,9 +70,17 @@ browser:
 	  fi; \
 	fi
 
-# One test process per core (pytest-xdist); coverage is combined across them.
+# One test process per core (pytest-xdist); coverage is combined across them. The whole suite
+# runs twice: on SQLite, then on the PostgreSQL server of tests/postgres.py (each test process
+# makes its own databases there and drops them), or says in one line why it cannot.
 test: lint browser translations
 	$(BIN)/python -m pytest -n auto
+	@if reason=$$($(BIN)/python tests/postgres.py unavailable); then \
+	  echo "PostgreSQL suite skipped: $$reason"; \
+	else \
+	  echo "Running the suite again on PostgreSQL..."; \
+	  $(BIN)/python -m pytest -n auto --database=postgresql --cov-append; \
+	fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage

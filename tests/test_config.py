@@ -89,9 +89,10 @@ def test_a_numeric_secret_key_signs_forms(tmp_path, monkeypatch):
     assert 'name="csrf_token"' in response.get_data(as_text=True)
 
 
-def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app):
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
     from marketplace.extensions import db
 
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATA_DIR": str(tmp_path)})
     with app.app_context(), db.engine.connect() as connection:
         pragma = connection.exec_driver_sql
         assert pragma("PRAGMA journal_mode").scalar() == "wal"

@@ -199,8 +199,9 @@ SIGN_INS = textwrap.dedent(
     from marketplace import create_app
     from marketplace.services import accounts
 
-    data_dir, start, rounds = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-    app = create_app({"DATA_DIR": data_dir, "SECRET_KEY": "test-secret", "TESTING": True})
+    data_dir, database, start, rounds = sys.argv[1:3] + [float(sys.argv[3]), int(sys.argv[4])]
+    app = create_app({"DATA_DIR": data_dir, "DATABASE_URL": database or None,
+                      "SECRET_KEY": "test-secret", "TESTING": True})
     errors = 0
     with app.app_context():
         time.sleep(max(0.0, start - time.time()))  # every process starts at the same moment
@@ -218,11 +219,12 @@ SIGN_INS = textwrap.dedent(
 
 def test_concurrent_sign_ins_over_several_processes_all_succeed(app, make_user):
     make_user(email="ana@example.org")
+    database = app.config["DATABASE_URL"] or ""
     db.engine.dispose()
     start = time.time() + 3.0  # time for every interpreter to import the app
     workers = [
         subprocess.Popen(  # noqa: S603 (our own interpreter and script)
-            [sys.executable, "-c", SIGN_INS, app.config["DATA_DIR"], str(start), "6"],
+            [sys.executable, "-c", SIGN_INS, app.config["DATA_DIR"], database, str(start), "6"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

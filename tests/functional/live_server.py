@@ -1,9 +1,7 @@
 """The app served on a free loopback port for browser tests."""
 
-import shutil
 import threading
 from contextlib import contextmanager
-from pathlib import Path
 
 from werkzeug.serving import make_server
 
@@ -12,15 +10,14 @@ from marketplace.extensions import db
 
 
 @contextmanager
-def serving(source_dir: Path, data_dir: Path, **config):
-    """A copy of ``source_dir`` served on a free loopback port; yields the base URL and the app.
-
-    The copy keeps the source's search index (a relative symlink, copied as a link).
+def serving(copied: dict, **config):
+    """An app on ``copied`` (the settings the ``copy_data`` fixture returns: a copy of a data dir,
+    its search index and its database) served on a free loopback port; yields the base URL and
+    the app.
     """
-    shutil.copytree(source_dir, data_dir, symlinks=True)
     # Ranked by words unless a test asks for the encoder: what the browser tests check is the page.
     settings = {"SEARCH_ENCODER": "none", "SEARCH_EMBED_IN_BACKGROUND": False, **config}
-    app = create_app({"SECRET_KEY": "browser", "DATA_DIR": str(data_dir), **settings})
+    app = create_app({"SECRET_KEY": "browser", **copied, **settings})
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

@@ -5,9 +5,10 @@ from live_server import serving
 
 
 @pytest.fixture(scope="module")
-def server(demo_data_dir, tmp_path_factory):
+def server(demo_data_dir, tmp_path_factory, copy_data):
     """The demo catalogue served on a free loopback port for the length of the module."""
-    with serving(demo_data_dir, tmp_path_factory.mktemp("browser") / "data") as (url, _app):
+    copied = copy_data(demo_data_dir, tmp_path_factory.mktemp("browser") / "data", "demo")
+    with serving(copied) as (url, _app):
         yield url
 
 

@@ -11,8 +11,9 @@ DESCRIPTION = (
 
 
 @pytest.fixture(scope="module")
-def server(demo_data_dir, tmp_path_factory):
-    with serving(demo_data_dir, tmp_path_factory.mktemp("publish") / "data") as (url, _app):
+def server(demo_data_dir, tmp_path_factory, copy_data):
+    copied = copy_data(demo_data_dir, tmp_path_factory.mktemp("publish") / "data", "demo")
+    with serving(copied) as (url, _app):
         yield url
 
 
