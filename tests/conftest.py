@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import argon2
-import postgres
 import pytest
-import sqlalchemy
 import translation_catalogues
+from databases import Databases, release, unavailable
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 
@@ -86,81 +85,11 @@ def _make_app(data_dir: Path | None = None, **overrides):
     return app
 
 
-def release(app) -> None:
-    """Close the app's database connections, once its last app context (whose teardown may still
-    query the outbox) has ended: a connection left open keeps a PostgreSQL template busy."""
-    with app.app_context():
-        engine = db.engine
-    engine.dispose()
-
-
-# Ids start at 1 again in each test, as in a new SQLite file.
-RESTART_SEQUENCES = (
-    "SELECT setval(quote_ident(sequencename)::regclass, 1, false)"
-    " FROM pg_sequences WHERE schemaname = 'public'"
-)
-
-
-class Databases:
-    """Where the test apps of this process keep their rows.
-
-    SQLite: the file in each data dir, copied with it. PostgreSQL: a database per template (the
-    empty schema, the demo catalogue) made once per process; each copy is a database of its own
-    (CREATE DATABASE ... TEMPLATE), except for the plain ``app`` of a test, which reuses one
-    scratch database emptied first (a copy costs a fifth of a second, emptying a fiftieth).
-    Every database made is dropped when the process ends.
-    """
-
-    def __init__(self, kind: str):
-        self.postgresql = kind == "postgresql"
-        self.prefix = postgres.unique_name()
-        self.made: list[str] = []
-        self._scratch: str | None = None
-
-    def template(self, name: str) -> dict:
-        """Settings for an app that fills the template ``name``."""
-        if not self.postgresql:
-            return {}
-        return {"DATABASE_URL": self._create(f"{self.prefix}_{name}")}
-
-    def copy(self, template: str) -> dict:
-        """Settings for an app on a new copy of the template ``template``."""
-        if not self.postgresql:
-            return {}
-        name = f"{self.prefix}_{len(self.made)}"
-        return {"DATABASE_URL": self._create(name, f"{self.prefix}_{template}")}
-
-    def scratch(self) -> dict:
-        """Settings for an app on the empty scratch database of this process."""
-        if not self.postgresql:
-            return {}
-        if self._scratch is None:
-            self._scratch = self.copy("empty")["DATABASE_URL"]
-        else:
-            # DELETE, not TRUNCATE: on tables this small it is twenty times faster.
-            engine = sqlalchemy.create_engine(self._scratch)
-            with engine.begin() as connection:
-                for table in reversed(db.metadata.sorted_tables):
-                    connection.execute(table.delete())
-                connection.exec_driver_sql(RESTART_SEQUENCES)
-            engine.dispose()
-        return {"DATABASE_URL": self._scratch}
-
-    def _create(self, name: str, template: str | None = None) -> str:
-        url = postgres.create_database(name, template)
-        self.made.append(name)
-        return url.render_as_string(hide_password=False)
-
-    def drop_all(self) -> None:
-        for name in self.made:
-            postgres.drop_database(name)
-
-
 @pytest.fixture(scope="session")
 def databases(request):
     """This process's test databases (see Databases); the PostgreSQL ones are dropped at the end."""
     kind = request.config.getoption("database")
-    if kind == "postgresql" and (reason := postgres.unavailable()):
+    if kind == "postgresql" and (reason := unavailable()):
         pytest.exit(f"--database=postgresql: {reason}", returncode=1)
     databases = Databases(kind)
     yield databases
@@ -218,11 +147,13 @@ def copy_data(databases):
 
 
 @pytest.fixture
-def demo_app(tmp_path, demo_data_dir, copy_data):
+def demo_app(tmp_path, demo_data_dir, copy_data, databases):
     """An app on a private copy of the seeded demo catalogue and its search index."""
-    app = _make_app(**copy_data(demo_data_dir, tmp_path / "data", "demo"))
+    settings = copy_data(demo_data_dir, tmp_path / "data", "demo")
+    app = _make_app(**settings)
     yield app
     release(app)
+    databases.discard(settings)
 
 
 @pytest.fixture
@@ -427,12 +358,13 @@ def as_curator(client_for, curator):
 
 
 @pytest.fixture
-def csrf_app(tmp_path, empty_data_dir, copy_data):
+def csrf_app(tmp_path, empty_data_dir, copy_data, databases):
     """An app with CSRF protection on, as in production."""
     settings = copy_data(empty_data_dir, tmp_path / "csrf", "empty")
     app = _make_app(**settings, WTF_CSRF_ENABLED=True)
     yield app
     release(app)
+    databases.discard(settings)
 
 
 @pytest.fixture

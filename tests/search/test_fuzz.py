@@ -1,6 +1,7 @@
 """Any input is safe: the search page and the API answer every query string without an error."""
 
 import pytest
+from databases import release
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -37,10 +38,10 @@ FIELDS = settings(max_examples=150, deadline=None, suppress_health_check=[Health
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(tmp_path_factory):
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": "x", "DATA_DIR": str(tmp_path_factory.mktemp("fuzz"))}
-    )
+def fuzz_app(tmp_path_factory, databases):
+    data_dir = tmp_path_factory.mktemp("fuzz")
+    settings = {"TESTING": True, "SECRET_KEY": "x", "DATA_DIR": str(data_dir)}
+    app = create_app({**settings, **databases.template("fuzz")})
     with app.app_context():
         db.create_all()
         track = Track(slug="t", name="Track", edition="2020-22")
@@ -60,8 +61,7 @@ def fuzz_app(tmp_path_factory):
         db.session.commit()
         search.rebuild()
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    release(app)
 
 
 @pytest.mark.parametrize("text", NASTY)

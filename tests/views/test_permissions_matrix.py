@@ -4,10 +4,10 @@ A route missing from the table fails the test, so a new page cannot ship without
 who may use it. Each case runs on a fresh copy of one small catalogue.
 """
 
-import shutil
 from datetime import UTC, datetime
 
 import pytest
+from databases import release
 
 from marketplace import create_app, search
 from marketplace.extensions import db
@@ -130,7 +130,7 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def catalogue_dir(tmp_path_factory):
+def catalogue_dir(tmp_path_factory, databases):
     """One small catalogue with an entry in each state the routes need, built once."""
     data_dir = tmp_path_factory.mktemp("matrix")
     app = create_app(
@@ -140,6 +140,7 @@ def catalogue_dir(tmp_path_factory):
             "DATA_DIR": str(data_dir),
             "WTF_CSRF_ENABLED": False,
             **WORDS_ONLY,
+            **databases.template("matrix"),
         }
     )
     with app.app_context():
@@ -210,7 +211,7 @@ def catalogue_dir(tmp_path_factory):
         tokens = {name: user.get_id() for name, user in users.items()}
         db.session.commit()
         search.rebuild()  # the search page and API answer 503 until one is built
-        db.engine.dispose()
+    release(app)
     return data_dir, ids, tokens
 
 
@@ -222,29 +223,21 @@ def test_every_route_is_in_the_table(tmp_path):
     assert covered - routes == set(), "CASES names routes that no longer exist"
 
 
-def _app_on_copy(catalogue_dir, tmp_path):
-    source = catalogue_dir[0]
-    data_dir = tmp_path / "data"
-    shutil.copytree(source, data_dir)
-    return create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "matrix",
-            "DATA_DIR": str(data_dir),
-            "WTF_CSRF_ENABLED": False,
-            **WORDS_ONLY,
-        }
+def _app_on_copy(catalogue_dir, tmp_path, copy_data):
+    copied = copy_data(catalogue_dir[0], tmp_path / "data", "matrix")
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "matrix", "WTF_CSRF_ENABLED": False, **WORDS_ONLY, **copied}
     )
+    return app, copied
 
 
 @pytest.fixture(scope="module")
-def reading_app(catalogue_dir, tmp_path_factory):
+def reading_app(catalogue_dir, tmp_path_factory, copy_data):
     """One app for the cases that only read (GET, HEAD): they change nothing, so they share it;
     every other method gets a fresh copy of the catalogue."""
-    app = _app_on_copy(catalogue_dir, tmp_path_factory.mktemp("reading"))
+    app, _ = _app_on_copy(catalogue_dir, tmp_path_factory.mktemp("reading"), copy_data)
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    release(app)
 
 
 def _client_as(app, role, tokens):
@@ -274,17 +267,26 @@ def _url(app, endpoint, args, ids):
     ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CASES)],
 )
 def test_route_outcome(
-    catalogue_dir, reading_app, tmp_path, endpoint, method, args, expected, role
+    catalogue_dir,
+    reading_app,
+    tmp_path,
+    copy_data,
+    databases,
+    endpoint,
+    method,
+    args,
+    expected,
+    role,
 ):
     _, ids, tokens = catalogue_dir
     reads = method in ("GET", "HEAD")
-    app = reading_app if reads else _app_on_copy(catalogue_dir, tmp_path)
+    app, copied = (reading_app, {}) if reads else _app_on_copy(catalogue_dir, tmp_path, copy_data)
     client = _client_as(app, role, tokens)
     with client.open(_url(app, endpoint, args, ids), method=method) as response:
         status, location = response.status_code, response.location or ""
     if not reads:
-        with app.app_context():
-            db.engine.dispose()
+        release(app)
+        databases.discard(copied)
     if expected[role] == LOGIN:
         outcome = LOGIN if status == 302 and location.startswith("/login") else status
     elif expected[role] == OK:
