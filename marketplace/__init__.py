@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import auth, cli, database, errors, filters, forms, i18n, search  # noqa: F401 (auth: user loader)
+from . import auth, cli, database, errors, filters, forms, i18n, incoming, search  # noqa: F401 (auth: user loader)
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 from .views import BLUEPRINTS
@@ -25,6 +25,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     load_config(app, config)
+    app.request_class = incoming.Request
+    app.before_request(incoming.refuse_nul_path)
 
     db.init_app(app)
     with app.app_context():

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from text_unidecode import unidecode
+
 # C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
 _CONTROLS = "\x00-\x1f\x7f-\x9f\u2028\u2029"
 _ANY_CONTROL = re.compile(f"[{_CONTROLS}]")
@@ -36,3 +38,11 @@ def has_controls(value: str, multiline: bool = False) -> bool:
     """Whether ``value`` holds a control character its kind of field never keeps (line breaks
     and tabs are fine in multi-line text)."""
     return (_OTHER_CONTROLS if multiline else _ANY_CONTROL).search(value) is not None
+
+
+def sort_key(value: str) -> tuple[str, str]:
+    """Alphabetical order for names, the same on every database and collation: by the name in
+    Latin letters without accents, case folded ("Évora" between "Braga" and "Faro", "Łódź"
+    beside "Lodz", not after "Zagreb" where byte order puts both), then as written, so the
+    order is total."""
+    return unidecode(value).casefold(), value

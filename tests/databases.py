@@ -54,6 +54,12 @@ class Databases:
         name = f"{self.prefix}_{len(self.made)}"
         return {"DATABASE_URL": self._create(name, f"{self.prefix}_{template}")}
 
+    def blank(self) -> dict:
+        """Settings for an app on a new database without tables (drop it with ``discard``)."""
+        if not self.postgresql:
+            return {}
+        return {"DATABASE_URL": self._create(f"{self.prefix}_{len(self.made)}")}
+
     def scratch(self) -> dict:
         """Settings for an app on the empty scratch database of this process."""
         if not self.postgresql:

@@ -3,6 +3,7 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from databases import release
 from sqlalchemy import select
 
 from marketplace import create_app
@@ -11,11 +12,13 @@ from marketplace.models import City
 
 
 @pytest.fixture
-def fresh_app(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATA_DIR": str(tmp_path)})
+def fresh_app(tmp_path, databases):
+    """An app on a database without tables (a new SQLite file, or a new PostgreSQL database)."""
+    blank = databases.blank()
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "DATA_DIR": str(tmp_path), **blank})
     yield app
-    with app.app_context():
-        db.engine.dispose()
+    release(app)
+    databases.discard(blank)
 
 
 def _upgrade(app):
@@ -45,23 +48,27 @@ def test_session_token_migration_keeps_accounts_and_their_history(fresh_app):
     runner = fresh_app.test_cli_runner()
     assert runner.invoke(args=["db", "upgrade", "5ad81a48b704"]).exit_code == 0
     with fresh_app.app_context(), db.engine.begin() as connection:
-        connection.exec_driver_sql(
-            "INSERT INTO city (id, slug, name, country, role, profile, website, sample, created_at)"
-            " VALUES (1, 'porto', 'Porto', 'PT', 'mentor', '', '', 0, '2025-01-01 00:00:00')"
+        connection.execute(
+            db.text(
+                "INSERT INTO city (id, slug, name, country, role, profile, website, sample,"
+                " created_at) VALUES (1, 'porto', 'Porto', 'PT', 'mentor', '', '', :no,"
+                " '2025-01-01 00:00:00')"
+            ),
+            {"no": False},
         )
         for n in (1, 2):
             connection.execute(
                 db.text(
-                    "INSERT INTO user (id, email, display_name, password_hash, role, city_id,"
-                    " active, created_at) VALUES (:n, :email, :name, '', 'publisher', 1, 1,"
+                    'INSERT INTO "user" (id, email, display_name, password_hash, role, city_id,'
+                    " active, created_at) VALUES (:n, :email, :name, '', 'publisher', 1, :yes,"
                     " '2025-01-01 00:00:00')"
                 ),
-                {"n": n, "email": f"u{n}@x.example", "name": f"U{n}"},
+                {"n": n, "email": f"u{n}@x.example", "name": f"U{n}", "yes": True},
             )
     _upgrade(fresh_app)
     with fresh_app.app_context():
         rows = db.session.execute(
-            db.text("SELECT email, session_token FROM user ORDER BY id")
+            db.text('SELECT email, session_token FROM "user" ORDER BY id')
         ).all()
     assert [email for email, _ in rows] == ["u1@x.example", "u2@x.example"]
     tokens = {token for _, token in rows}

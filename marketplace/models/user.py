@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..extensions import db
@@ -44,8 +44,11 @@ def new_session_token() -> str:
 
 
 class User(UserMixin, db.Model):
+    # Stored lower-cased (the validator below; the database refuses anything else, whoever
+    # writes), so the plain unique constraint is case-insensitive on SQLite and PostgreSQL alike.
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower_case"),)
+
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Stored lower-cased, so the unique constraint is case-insensitive.
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255), default="")

@@ -11,6 +11,7 @@ from ..database import transactional
 from ..extensions import db
 from ..models import City, Solution
 from ..permissions import can_edit_city
+from ..text import sort_key
 from ..vocab import Status
 from . import redirects
 from .entries import valid_url
@@ -26,11 +27,11 @@ def cities_with_counts() -> list[tuple[City, int]]:
         .subquery()
     )
     rows = db.session.execute(
-        select(City, func.coalesce(published.c.n, 0))
-        .outerjoin(published, published.c.city_id == City.id)
-        .order_by(City.name)
+        select(City, func.coalesce(published.c.n, 0)).outerjoin(
+            published, published.c.city_id == City.id
+        )
     )
-    return [tuple(row) for row in rows]
+    return sorted((tuple(row) for row in rows), key=lambda row: sort_key(row[0].name))
 
 
 def get_city(slug: str) -> City:
@@ -44,7 +45,7 @@ def get_city(slug: str) -> City:
 
 def all_cities() -> list[City]:
     """Every city, alphabetically (the choices of "used by" in the entry form)."""
-    return list(db.session.scalars(select(City).order_by(City.name)))
+    return sorted(db.session.scalars(select(City)), key=lambda city: sort_key(city.name))
 
 
 @transactional

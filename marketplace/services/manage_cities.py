@@ -14,6 +14,7 @@ from ..extensions import db
 from ..i18n import country_name
 from ..models import City
 from ..permissions import can_manage_cities
+from ..text import sort_key
 from ..vocab import CITY_ROLES, is_country
 from . import audit, redirects
 from .entries import valid_url
@@ -49,7 +50,7 @@ def require_city_manager(user: Any) -> None:
 def list_cities(user: Any) -> list[City]:
     """Every city, alphabetically. :raises PermissionDenied: see require_city_manager."""
     require_city_manager(user)
-    return list(db.session.scalars(select(City).order_by(City.name)))
+    return sorted(db.session.scalars(select(City)), key=lambda city: sort_key(city.name))
 
 
 def _clean(details: CityDetails, city: City | None) -> CityDetails:
