@@ -7,7 +7,20 @@ from typing import Any
 
 from flask import Flask
 
-from . import auth, cli, database, errors, filters, forms, i18n, incoming, search  # noqa: F401 (auth: user loader)
+from . import (  # noqa: F401 (auth: user loader)
+    auth,
+    cli,
+    compression,
+    database,
+    errors,
+    filters,
+    forms,
+    i18n,
+    incoming,
+    search,
+    security,
+    static_files,
+)
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 from .views import BLUEPRINTS
@@ -25,6 +38,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     load_config(app, config)
+    compression.init_app(app)  # first: its after-request hook runs last, on the final body
+    security.init_app(app)
+    static_files.init_app(app)
     app.request_class = incoming.Request
     app.before_request(incoming.refuse_nul_path)
 

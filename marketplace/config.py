@@ -94,6 +94,33 @@ DEFAULTS: dict[str, Any] = {
     "VISITOR_CONFIRM_HOURS": 24,
     # Reports ("Report this entry") accepted from one IP address per hour; more get a 429 page.
     "REPORTS_PER_HOUR": 5,
+    # Content-Security-Policy (security.py), directive -> sources. No inline script or style
+    # anywhere: templates load static/*.js and static/site.css only; entry images come from
+    # /media on the same origin.
+    "CONTENT_SECURITY_POLICY": {
+        "default-src": "'self'",
+        "script-src": "'self'",
+        "style-src": "'self'",
+        "img-src": "'self'",
+        "form-action": "'self'",
+        "base-uri": "'none'",
+        "object-src": "'none'",
+        "frame-ancestors": "'none'",
+    },
+    # Browser features refused to the site and anything it could embed (Permissions-Policy).
+    "PERMISSIONS_POLICY_DENY": "accelerometer camera display-capture geolocation gyroscope "
+    "magnetometer microphone midi payment usb",
+    # Referrer-Policy: other sites see where a visitor came from, never the path or query.
+    "REFERRER_POLICY": "strict-origin-when-cross-origin",
+    # Strict-Transport-Security max-age sent when ENV is production (0: none, e.g. while the
+    # site is still tried over plain HTTP; browsers remember it for that long).
+    "HSTS_SECONDS": 365 * 24 * 3600,
+    # Seconds browsers may keep a static file fetched without its content hash (?v=...);
+    # url_for('static') always adds the hash, and those URLs are cached for a year.
+    "STATIC_MAX_AGE": 300,
+    # flask-compress: brotli preferred, gzip for the rest (compression.py keeps pages with a
+    # CSRF token from cross-site requests, against BREACH).
+    "COMPRESS_ALGORITHM": ["br", "gzip"],
 }
 
 # Read from the environment as typed: from_prefixed_env would turn a secret key of 12345 into an

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from databases import release
+from security_headers import missing_headers
 
 from marketplace import create_app, search
 from marketplace.extensions import db
@@ -318,3 +319,21 @@ def test_head_answers_as_get_does(catalogue_dir, reading_app, endpoint, args):
                 got.content_type,
             ), (endpoint, role)
             assert head.data == b""
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "args"),
+    [case[:3] for case in CASES],
+    ids=[f"{c[0]}-{c[1]}-{i}" for i, c in enumerate(CASES)],
+)
+def test_every_route_answers_with_the_security_headers(
+    catalogue_dir, reading_app, endpoint, method, args
+):
+    """Pages, redirects, 400/403/404 answers and static files alike (security.py): GETs for
+    every role; other methods as a visitor, whom they send to sign in or refuse unchanged."""
+    _, ids, tokens = catalogue_dir
+    url = _url(reading_app, endpoint, args, ids)
+    roles = ROLES if method in ("GET", "HEAD") else ("anonymous",)
+    for role in roles:
+        with _client_as(reading_app, role, tokens).open(url, method=method) as response:
+            assert missing_headers(response) == [], (endpoint, role, response.status_code)
