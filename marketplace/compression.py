@@ -32,7 +32,11 @@ def compress_response(response: Response) -> Response:
         return response
     if response.mimetype == "text/html":
         response.vary.add("Sec-Fetch-Site")
-    if response.is_streamed and response.mimetype in compress.compress_mimetypes_set:
+    if (
+        response.is_streamed
+        and response.mimetype in compress.compress_mimetypes_set
+        and request.headers.get("Accept-Encoding")
+    ):
         # A static file streams from disk; read whole (they are small), it compresses with
         # any algorithm, keeps its Content-Length, and its file closes with the response
         # (flask-compress's streaming wrapper would leave it to the garbage collector).
