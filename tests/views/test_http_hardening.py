@@ -6,13 +6,15 @@ from pathlib import Path
 
 import brotli
 import pytest
-from conftest import _make_app
 from databases import release
 from flask import url_for
 from security_headers import csp, missing_headers
 
+from marketplace import create_app
 from marketplace.static_files import FOREVER, Versions
 
+# Apps of their own that serve only static files here: no tables needed.
+OWN_APP = {"TESTING": True, "SEARCH_ENCODER": "none", "SEARCH_EMBED_IN_BACKGROUND": False}
 STATIC = Path(__file__).resolve().parent.parent.parent / "static"
 SITE_CSS_HASH = hashlib.sha256((STATIC / "site.css").read_bytes()).hexdigest()[:12]
 
@@ -35,17 +37,17 @@ def test_error_answers_carry_the_security_headers(client, method, path, status):
     assert missing_headers(response) == []
 
 
-def test_forbidden_answers_carry_the_security_headers(client, publisher):
-    from conftest import sign_in
-
-    response = sign_in(client, publisher).get("/curate")
+def test_forbidden_answers_carry_the_security_headers(auth, publisher):
+    response = auth.sign_in(publisher).get("/curate")
     assert response.status_code == 403
     assert missing_headers(response) == []
 
 
 def test_hsts_only_in_production(tmp_path, client):
     assert "Strict-Transport-Security" not in client.get("/about").headers
-    app = _make_app(tmp_path, ENV="production", SECRET_KEY="production-secret")
+    app = create_app(
+        {**OWN_APP, "DATA_DIR": str(tmp_path), "ENV": "production", "SECRET_KEY": "production"}
+    )
     with app.test_client().get("/static/site.css") as response:
         assert missing_headers(response, production=True) == []
         assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
@@ -54,7 +56,9 @@ def test_hsts_only_in_production(tmp_path, client):
 
 def test_the_policy_is_configurable(tmp_path):
     policy = {"default-src": "'self'", "img-src": "'self' https://images.example"}
-    app = _make_app(tmp_path, CONTENT_SECURITY_POLICY=policy)
+    app = create_app(
+        {**OWN_APP, "DATA_DIR": str(tmp_path), "SECRET_KEY": "x", "CONTENT_SECURITY_POLICY": policy}
+    )
     with app.test_client().get("/static/site.css") as response:
         assert csp(response) == policy
     release(app)
