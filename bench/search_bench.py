@@ -12,6 +12,10 @@ through the project's own rebuild, and times mixed queries through the same serv
 /solutions page calls (top page, exact total, counts for every facet, highlights). The same
 queries then run on SQLite FTS5 over the same data: bm25 top-10, exact total, and the same
 disjunctive facet counts with GROUP BY.
+Then the first search after a write (--writes of them): one entry saved through the unit of
+work, drained into the index at the end of its request as a real save is, then one query timed
+(it opens the new index generation), then the same query again, warm. Reported: both latencies,
+their ratio, and the save with its drain.
 Then the same queries run again with search by meaning: entries get vectors near those of real
 texts (a sample of the catalogue's paragraphs embedded by the real encoder, each entry one of
 them plus noise: embedding 10,000 entries for real takes half an hour), each question is
@@ -24,6 +28,8 @@ RESULT docs=N p50_ms=X p95_ms=X p99_ms=X fts5_p50_ms=X fts5_p95_ms=X build_s=X
   meaning_p50_ms=X meaning_p95_ms=X warm_lexical_p50_ms=X warm_lexical_p95_ms=X
   meaning_ratio_p95=X embed_query_cpu_p95_ms=X
   embed_long_query_cpu_p95_ms=X vector_bytes_per_entry=X
+  after_write_p50_ms=X after_write_p95_ms=X after_write_warm_p50_ms=X after_write_ratio_p50=X
+  write_drain_p50_ms=X
 """
 
 # ruff: noqa: RUF001 (the Greek sentences below are Greek on purpose)
@@ -50,6 +56,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from marketplace import create_app, search
+from marketplace.database import unit_of_work
 from marketplace.extensions import db
 from marketplace.markup import plain_text
 from marketplace.models import (
@@ -315,6 +322,32 @@ def _meaning_phase(corpus: Corpus, queries: list[SearchRequest], rng: random.Ran
     }
 
 
+def _writes_phase(app, queries: list[SearchRequest], count: int) -> dict:
+    """The first search after each of ``count`` saves, and the same search warm (see above)."""
+    published = select(Solution.id).where(Solution.status == Status.PUBLISHED)
+    ids = db.session.scalars(published.order_by(Solution.id)).all()
+    app.config["SEARCH_EMBED_IN_BACKGROUND"] = False  # no embedding thread competing for CPU
+    first, warm, saves = [], [], []
+    for n in range(count):
+        entry_id = ids[n * 7919 % len(ids)]  # spread over the catalogue, hence its segments
+        request = queries[n % len(queries)]
+        started = time.perf_counter()
+        # The request's end drains the outbox into the index, as a real save's does.
+        with app.test_request_context("/", method="POST"), unit_of_work():
+            entry = db.session.get(Solution, entry_id)
+            entry.summary = f"{entry.summary[:280]} Revised {n}."
+        saves.append((time.perf_counter() - started) * 1000)
+        with force_locale(interface(request)):
+            started = time.perf_counter()
+            search_catalogue(request)
+            first.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            search_catalogue(request)
+            warm.append((time.perf_counter() - started) * 1000)
+    app.config["SEARCH_EMBED_IN_BACKGROUND"] = True
+    return {"first": first, "warm": warm, "saves": saves}
+
+
 class Fts5:
     """The same job on SQLite FTS5: bm25 top-10, exact total, disjunctive facet counts."""
 
@@ -399,6 +432,9 @@ def main() -> None:
     parser.add_argument(
         "--no-meaning", dest="meaning", action="store_false", help="skip the meaning phase"
     )
+    parser.add_argument(
+        "--writes", type=int, default=20, help="saves, each followed by a timed search (0: none)"
+    )
     options = parser.parse_args()
     rng = random.Random(options.seed)
 
@@ -426,6 +462,8 @@ def main() -> None:
                     started = time.perf_counter()
                     search_catalogue(request)
                     timings.append((time.perf_counter() - started) * 1000)
+
+            after_writes = _writes_phase(app, queries, options.writes) if options.writes else None
 
             with_meaning = _meaning_phase(corpus, queries, rng) if options.meaning else None
 
@@ -458,6 +496,18 @@ def main() -> None:
             f" warm_lexical_p95_ms={w95:.1f} meaning_ratio_p95={m95 / w95:.2f}"
             f" embed_query_cpu_p95_ms={e95:.1f} embed_long_query_cpu_p95_ms={l95:.1f}"
             f" vector_bytes_per_entry={with_meaning['bytes']}"
+        )
+    if after_writes:
+        a50, a95 = percentile(after_writes["first"], 50), percentile(after_writes["first"], 95)
+        aw50 = percentile(after_writes["warm"], 50)
+        d50 = percentile(after_writes["saves"], 50)
+        print(f"first search after a save ({options.writes} saves): p50 {a50:.1f} ms, "
+              f"p95 {a95:.1f} ms; the same search warm: p50 {aw50:.1f} ms ({a50 / aw50:.1f}x); "
+              f"the save and its drain: p50 {d50:.1f} ms")  # fmt: skip
+        extra += (
+            f" after_write_p50_ms={a50:.1f} after_write_p95_ms={a95:.1f}"
+            f" after_write_warm_p50_ms={aw50:.1f} after_write_ratio_p50={a50 / aw50:.2f}"
+            f" write_drain_p50_ms={d50:.1f}"
         )
     print(
         f"RESULT docs={options.docs} p50_ms={p50:.1f} p95_ms={p95:.1f} p99_ms={p99:.1f} "

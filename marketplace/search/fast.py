@@ -2,34 +2,27 @@
 
 Whoosh's own collectors walk Python matchers document by document. Here the postings of each
 query term (document numbers and term weights), the field lengths and the sort columns are read
-once per index generation into numpy arrays, and BM25F scores, the match set and the top hits are
+once per segment into numpy arrays (segments.py), put side by side per index generation, and
+BM25F scores, the match set and the top hits are
 computed with array operations. Match sets equal Whoosh's public search API (a test keeps that
 true across many queries); the scores are BM25F proper (field frequencies combined before
 saturation, which Whoosh's scorer does not do), checked against a reference computed from the
 entries' texts.
 
-This module reads the pinned whoosh-reloaded 2.7.5's segment internals (leaf matchers' blocks,
-length and sort columns); it is the one place that does, so an upgrade is checked here.
+segments.py reads the pinned whoosh-reloaded 2.7.5's segment internals (leaf matchers' blocks,
+length and sort columns); with this module, it is where an upgrade is checked.
 """
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
-from whoosh.util.numeric import byte_to_length
 
+from . import segments
 from .schema import TEXT_FIELDS, VERSION_BITS, VERSIONED_FIELDS
 
-# Whoosh stores a field's length in a document as one byte; this turns every byte back into the
-# length Whoosh's scorer uses.
-_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
-_POSTINGS_CACHED = 4096  # (field, term) postings kept per generation
 # BM25 saturation and length normalisation (Whoosh's and the usual defaults).
 K1 = 1.2
 B = 0.75
@@ -46,49 +39,46 @@ def to_bits(mask: np.ndarray) -> int:
     return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
 
 
-def _leaf(matcher) -> W3LeafMatcher:
-    """The block matcher of a segment's postings, at its first posting.
-
-    A segment with deleted documents wraps its postings in a FilterMatcher that skips them (and
-    may already have moved past the first ones): its blocks are read here, deleted documents
-    included, and the generation's ``live`` bitset masks those out of every match.
-    """
-    while isinstance(matcher, FilterMatcher):
-        matcher = matcher.child
-    if not isinstance(matcher, W3LeafMatcher):
-        raise TypeError(f"unexpected postings matcher {type(matcher).__name__}: check fast.py")
-    matcher.reset()
-    return matcher
-
-
 class Vectors:
-    """Arrays of one searcher generation, filled lazily and kept until the next generation."""
+    """Arrays of one searcher generation: its segments' arrays (segments.py) put side by side.
 
-    def __init__(self, searcher: Searcher) -> None:
+    Postings, lengths and columns are read once per segment and shared with other generations;
+    what is computed here, per generation and lazily, is only what spans segments (the
+    deleted-documents mask, the lengths side by side, sort ranks).
+    """
+
+    def __init__(self, searcher: Searcher, directory: str) -> None:
         self.searcher = searcher
         self.size = searcher.reader().doc_count_all()
-        self._leaves = [(s.reader(), offset) for s, offset in searcher.leaf_searchers()]
+        # Each segment's arrays, its reader and its first document number in this generation.
+        self.leaves = [
+            (segments.segment(directory, reader), reader, offset)
+            for reader, offset in searcher.reader().leaf_readers()
+            if reader.doc_count_all()  # an empty index has one reader and no segment
+        ]
         self._lengths: dict[str, np.ndarray] = {}
         self._columns: dict[str, np.ndarray] = {}
         self._average: dict[str, float] = {}
         self._per_version: dict[str, tuple[np.ndarray, float]] = {}
-        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._live: np.ndarray | None = None
-        self._lock = threading.Lock()
+
+    def segment_keys(self) -> list[segments.Key]:
+        """The segments this generation reads."""
+        return [segment.key for segment, _, _ in self.leaves]
 
     # -- reading the generation ---------------------------------------------------------------
 
+    def _side_by_side(self, part) -> np.ndarray:
+        """One array over the generation from one array per segment, ``part(segment, reader)``."""
+        parts = [part(segment, reader) for segment, reader, _ in self.leaves]
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate(parts) if parts else np.zeros(0)
+
     def field_lengths(self, field: str) -> np.ndarray:
         if field not in self._lengths:
-            lengths = np.zeros(self.size, dtype=np.float64)
-            for reader, offset in self._leaves:
-                column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-                if column is None:
-                    continue
-                raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
-                codes = np.frombuffer(raw, dtype=np.uint8)
-                lengths[offset : offset + len(codes)] = _BYTE_TO_LENGTH[codes]
-            self._lengths[field] = lengths
+            found = self._side_by_side(lambda segment, reader: segment.lengths(reader, field))
+            self._lengths[field] = found if found.size else np.zeros(self.size)
         return self._lengths[field]
 
     def version_lengths(self, field: str) -> tuple[np.ndarray, float]:
@@ -117,11 +107,10 @@ class Vectors:
         """Each document's number of versions in VERSIONED_FIELDS[index] (at least 1)."""
         if "version_counts" not in self._columns:
             packed = np.ones(self.size, dtype=np.int64)  # an index of an older release: 1
-            if "version_counts" in self.searcher.schema:
-                column = self.searcher.reader().column_reader("version_counts")
-                packed = np.fromiter(
-                    (column[docnum] for docnum in range(self.size)), np.int64, self.size
-                )
+            if "version_counts" in self.searcher.schema and self.leaves:
+                packed = self._side_by_side(
+                    lambda segment, reader: segment.column(reader, "version_counts")
+                ).astype(np.int64)
             self._columns["version_counts"] = packed
         mask = (1 << VERSION_BITS) - 1
         counts = (self._columns["version_counts"] >> (VERSION_BITS * index)) & mask
@@ -135,38 +124,25 @@ class Vectors:
 
     def postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """Document numbers and weights of ``term`` in ``field`` (deleted documents included)."""
-        key = (field, term)
-        with self._lock:
-            if key in self._postings:
-                self._postings.move_to_end(key)
-                return self._postings[key]
-        ids: list[int] = []
-        weights: list[float] = []
-        for reader, offset in self._leaves:
-            if (field, term) not in reader:
-                continue
-            matcher = _leaf(reader.postings(field, term))
-            while matcher.is_active():  # one block at a time, not one posting at a time
-                matcher._read_ids()
-                matcher._read_weights()
-                ids.extend(docnum + offset for docnum in matcher._ids)
-                weights.extend(matcher._weights)
-                matcher._next_block()
-        found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
-        with self._lock:
-            self._postings[key] = found
-            if len(self._postings) > _POSTINGS_CACHED:
-                self._postings.popitem(last=False)
-        return found
+        parts = [
+            (segment.postings(reader, field, term), offset)
+            for segment, reader, offset in self.leaves
+        ]
+        parts = [(found, offset) for found, offset in parts if found[0].size]
+        if len(parts) == 1 and not parts[0][1]:
+            return parts[0][0]  # the segment's own arrays: never written to
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        ids = np.concatenate([found[0] + offset for found, offset in parts])
+        weights = np.concatenate([found[1] for found, _ in parts])
+        return ids, weights
 
     def sort_ranks(self, field: str) -> np.ndarray:
         """Each document's rank in ascending order of a sortable field (ties by docnum)."""
         if field not in self._columns:
-            column = self.searcher.reader().column_reader(field, translate=False)
-            values = [column[docnum] for docnum in range(self.size)]
-            order = sorted(range(self.size), key=values.__getitem__)
+            values = self._side_by_side(lambda segment, reader: segment.column(reader, field))
             ranks = np.empty(self.size, dtype=np.int64)
-            ranks[order] = np.arange(self.size)
+            ranks[np.argsort(values, kind="stable")] = np.arange(self.size)
             self._columns[field] = ranks
         return self._columns[field]
 
@@ -175,8 +151,10 @@ class Vectors:
     def live_mask(self) -> np.ndarray:
         """Documents not deleted, as a boolean array."""
         if self._live is None:
-            live = np.zeros(self.size, dtype=bool)
-            live[list(self.searcher.reader().all_doc_ids())] = True
+            live = np.ones(self.size, dtype=bool)
+            for _, reader, offset in self.leaves:
+                deleted = reader.segment().deleted_docs()
+                live[np.fromiter(deleted, dtype=np.int64) + offset] = False
             self._live = live
         return self._live
 

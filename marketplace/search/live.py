@@ -2,7 +2,8 @@
 
 Alongside it, per index generation, each facet value's documents as a Python int bitset (bit n set
 when document number n has the value): facet counting then is `&` and `int.bit_count`, with no
-extra search per facet.
+extra search per facet. The bitsets are read once per segment (segments.py) and shifted into
+place here, so opening the generation after a write reads only the new segment.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.searching import Searcher
 
-from . import languages
+from . import languages, segments
 from . import vectors as entry_vectors
-from .fast import Vectors, to_array
+from .fast import Vectors, to_array, to_bits
 from .index import current_dir
 from .meaning import Encoder
 from .schema import FACETS
@@ -75,25 +76,26 @@ def docnums(bits: Bitset) -> list[int]:
     return found
 
 
-def _facet_bitsets(searcher: Searcher, live: Bitset) -> dict[str, dict[str, Bitset]]:
-    reader = searcher.reader()
-    facets: dict[str, dict[str, Bitset]] = {}
-    for name in FACETS:
-        values = {}
-        for raw in reader.lexicon(name):
-            value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            bits = bitset(reader.postings(name, raw).all_ids()) & live
-            if bits:
-                values[value] = bits
-        facets[name] = values
+def _facet_bitsets(vectors: Vectors, live: Bitset) -> dict[str, dict[str, Bitset]]:
+    """Each segment's facet bitsets shifted to its first document number, OR-ed, then masked."""
+    facets: dict[str, dict[str, Bitset]] = {name: {} for name in FACETS}
+    for segment, reader, offset in vectors.leaves:
+        for name, values in segment.facets(reader).items():
+            combined = facets[name]
+            for value, bits in values.items():
+                combined[value] = combined.get(value, 0) | (bits << offset)
+    for name, values in facets.items():
+        kept = {value: bits & live for value, bits in values.items()}
+        facets[name] = {value: bits for value, bits in kept.items() if bits}
     return facets
 
 
 def _open(directory: Path) -> Generation:
     languages.load()  # the word lists query-language detection reads, once per process
     searcher = whoosh_index.open_dir(directory).searcher()
-    live = bitset(searcher.reader().all_doc_ids())
-    facets = _facet_bitsets(searcher, live)
+    vectors = Vectors(searcher, str(directory))
+    live = to_bits(vectors.live_mask())
+    facets = _facet_bitsets(vectors, live)
     held = frozenset()
     if "versions" in searcher.schema:  # not in an index of an older release
         held = frozenset(
@@ -104,7 +106,7 @@ def _open(directory: Path) -> Generation:
         searcher,
         live,
         facets,
-        Vectors(searcher),
+        vectors,
         Speller(searcher, directory),
         languages.INTERFACE | held,
     )
@@ -134,4 +136,6 @@ def generation() -> Generation | None:
         _current[root] = fresh
         while len(_current) > MAX_INDEXES:  # other apps in this process (tests, tools)
             _current.pop(next(iter(_current))).searcher.close()
+        # The arrays of segments no open generation holds (merged, or of a replaced index) go.
+        segments.retain(key for known in _current.values() for key in known.vectors.segment_keys())
         return fresh

@@ -1,0 +1,242 @@
+"""Arrays read once per Whoosh segment, shared by every index generation that holds the segment.
+
+Whoosh never changes a segment once written: a write adds a new small segment, a merge writes
+a new one in place of its parts, and only the set of deleted documents changes from one
+generation to the next. So facet bitsets, postings arrays and columns are read per segment,
+deleted documents included, and a generation combines them with its document-number offsets
+and masks its own deletions out (fast.Vectors, live.Generation). After a write, the new
+segment is the only one read.
+
+The cache holds the segments of the generations live.py keeps open (``retain``); postings,
+the one part that grows with use, are kept least recently used first within POSTINGS_BYTES.
+Like fast.py, this module reads the pinned whoosh-reloaded 2.7.5's segment internals.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from itertools import repeat
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.columns import NumericColumn
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import IndexReader
+from whoosh.util.numeric import byte_to_length
+
+from .schema import FACETS
+
+Key = tuple[str, str]  # (index directory, Whoosh segment id)
+Postings = tuple[np.ndarray, np.ndarray]  # document numbers (segment-local) and weights
+
+# Bytes of postings arrays kept over every cached segment; the least recently used go first.
+POSTINGS_BYTES = 256 * 2**20
+# Whoosh stores a field's length in a document as one byte; this turns every byte back into the
+# length Whoosh's scorer uses.
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_EMPTY: Postings = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+
+
+def _leaf(matcher) -> W3LeafMatcher:
+    """The block matcher of a segment's postings, at its first posting.
+
+    A segment with deleted documents wraps its postings in a FilterMatcher that skips them (and
+    may already have moved past the first ones): its blocks are read here, deleted documents
+    included, and each generation masks out its own deleted documents.
+    """
+    while isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+    if not isinstance(matcher, W3LeafMatcher):
+        raise TypeError(f"unexpected postings matcher {type(matcher).__name__}: check segments.py")
+    matcher.reset()
+    return matcher
+
+
+def read_postings(reader: IndexReader, field: str, term: str | bytes, weights: bool = True):
+    """Every posting of ``term`` in one segment, decoded a whole block at a time with numpy.
+
+    Each block holds its document numbers as deltas from the block's start and its weights as
+    None (all 1), one number, or one per posting (W3PostingsWriter).
+    """
+    if (field, term) not in reader:
+        return _EMPTY
+    matcher = _leaf(reader.postings(field, term))
+    deltas: list[int] = []
+    lengths: list[int] = []
+    found: list[float] = []
+    while matcher.is_active():
+        if matcher._data is None:
+            matcher._read_data()
+        ids, block_weights, _values = matcher._data
+        count = matcher._blocklength
+        deltas.extend(ids)
+        lengths.append(count)
+        if weights:
+            if block_weights is None:
+                found.extend(repeat(1.0, count))
+            elif isinstance(block_weights, float):
+                found.extend(repeat(block_weights, count))
+            else:
+                found.extend(block_weights)
+        matcher._next_block()
+    flat = np.array(deltas, dtype=np.int64)
+    if matcher._byteids:  # never for document postings; kept as Whoosh reads them
+        docnums = flat
+    else:
+        sums = np.cumsum(flat)
+        starts = np.cumsum(lengths) - lengths
+        docnums = sums - np.repeat(sums[starts] - flat[starts], lengths)
+    return docnums, np.array(found, dtype=np.float64) if weights else _EMPTY[1]
+
+
+def bits_of(docnums: np.ndarray, size: int) -> int:
+    """The Python int bitset with bit n set for each document number n."""
+    mask = np.zeros(size, dtype=bool)
+    mask[docnums] = True
+    return int.from_bytes(np.packbits(mask, bitorder="little").tobytes(), "little")
+
+
+class Segment:
+    """What one segment holds, read on first use: deleted documents included."""
+
+    def __init__(self, key: Key, size: int) -> None:
+        self.key = key
+        self.size = size  # documents ever written to it
+        self.released = False  # dropped from the cache: no longer fills the postings cache
+        self._lock = threading.Lock()
+        self._facets: dict[str, dict[str, int]] | None = None
+        self._lengths: dict[str, np.ndarray] = {}
+        self._columns: dict[str, np.ndarray] = {}
+
+    def facets(self, reader: IndexReader) -> dict[str, dict[str, int]]:
+        """Facet -> value -> bitset of the segment's documents with the value."""
+        with self._lock:
+            if self._facets is None:
+                self._facets = _read_facets(reader, self.size)
+            return self._facets
+
+    def lengths(self, reader: IndexReader, field: str) -> np.ndarray:
+        """Each document's length in ``field``, as Whoosh's scorer reads it."""
+        with self._lock:
+            if field not in self._lengths:
+                lengths = np.zeros(self.size, dtype=np.float64)
+                column = reader._perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+                if column is not None:
+                    raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+                    codes = np.frombuffer(raw, dtype=np.uint8)
+                    lengths[: len(codes)] = _BYTE_TO_LENGTH[codes]
+                self._lengths[field] = lengths
+            return self._lengths[field]
+
+    def column(self, reader: IndexReader, field: str) -> np.ndarray:
+        """Each document's value in a sortable column, as stored (numbers, or bytes)."""
+        with self._lock:
+            if field not in self._columns:
+                self._columns[field] = _read_column(reader, field, self.size)
+            return self._columns[field]
+
+    def postings(self, reader: IndexReader, field: str, term: str) -> Postings:
+        """Segment-local document numbers and weights of ``term`` in ``field``."""
+        key = (self.key, field, term)
+        with _lock:
+            found = _postings.get(key)
+            if found is not None:
+                _postings.move_to_end(key)
+                return found
+        found = read_postings(reader, field, term)
+        _remember(key, found, self)
+        return found
+
+    def clear(self) -> None:
+        """Drop every array (a generation still using the segment reads them again)."""
+        with self._lock:
+            self._facets = None
+            self._lengths.clear()
+            self._columns.clear()
+
+
+def _read_facets(reader: IndexReader, size: int) -> dict[str, dict[str, int]]:
+    facets: dict[str, dict[str, int]] = {}
+    for name in FACETS:
+        values = {}
+        if name in reader.schema:
+            for raw in reader.lexicon(name):
+                value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                docnums, _ = read_postings(reader, name, raw, weights=False)
+                if docnums.size:
+                    values[value] = bits_of(docnums, size)
+        facets[name] = values
+    return facets
+
+
+def _read_column(reader: IndexReader, field: str, size: int) -> np.ndarray:
+    column_type = reader.schema[field].column_type
+    if isinstance(column_type, NumericColumn):
+        dtype = np.dtype(">" + column_type._typecode)
+        values = np.full(size, column_type._default, dtype=dtype.newbyteorder("="))
+        if reader.has_column(field):
+            column = reader.column_reader(field, translate=False)
+            raw = column._dbfile.get(column._basepos, column._count * column._fixedlen)
+            stored = np.frombuffer(raw, dtype=dtype)
+            values[: len(stored)] = stored
+        return values
+    column = reader.column_reader(field, translate=False)  # bytes: one value per document
+    return np.array(list(column) or [b""], dtype=bytes)[:size]
+
+
+_lock = threading.Lock()
+_segments: dict[Key, Segment] = {}
+_postings: OrderedDict[tuple[Key, str, str], Postings] = OrderedDict()
+_postings_bytes = 0
+
+
+def _remember(key: tuple[Key, str, str], found: Postings, segment: Segment) -> None:
+    global _postings_bytes
+    with _lock:
+        if segment.released or key in _postings:
+            return
+        _postings[key] = found
+        _postings_bytes += found[0].nbytes + found[1].nbytes
+        while _postings_bytes > POSTINGS_BYTES and len(_postings) > 1:
+            _, (ids, weights) = _postings.popitem(last=False)
+            _postings_bytes -= ids.nbytes + weights.nbytes
+
+
+def segment(directory: str, reader: IndexReader) -> Segment:
+    """The cached arrays of the segment ``reader`` reads (one leaf of a generation)."""
+    key = (directory, reader.segment().segment_id())
+    with _lock:
+        found = _segments.get(key)
+        if found is None:
+            found = _segments[key] = Segment(key, reader.doc_count_all())
+        return found
+
+
+def retain(keys: Iterable[Key]) -> None:
+    """Release every cached segment not among ``keys`` (those of the generations still open)."""
+    global _postings_bytes
+    keep = set(keys)
+    with _lock:
+        dropped = [found for key, found in _segments.items() if key not in keep]
+        for found in dropped:
+            del _segments[found.key]
+            found.released = True
+        for key in [key for key in _postings if key[0] not in keep]:
+            ids, weights = _postings.pop(key)
+            _postings_bytes -= ids.nbytes + weights.nbytes
+    for found in dropped:
+        found.clear()
+
+
+def cached() -> set[Key]:
+    """The segments whose arrays are cached now."""
+    with _lock:
+        return set(_segments)
+
+
+def postings_cached() -> set[tuple[Key, str, str]]:
+    """The (segment, field, term) postings cached now."""
+    with _lock:
+        return set(_postings)
