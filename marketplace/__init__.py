@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, cli, database, errors, filters, forms, i18n, incoming, search  # noqa: F401 (auth: user loader)
+from . import auth, cli, database, errors, filters, forms, i18n, incoming, limits, search  # noqa: F401 (auth: user loader)
 from .config import load_config
 from .extensions import csrf, db, login_manager, migrate
 from .views import BLUEPRINTS
@@ -25,6 +26,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     load_config(app, config)
+    if hops := int(app.config["PROXY_FIX"]):  # the client address as the trusted proxies saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.request_class = incoming.Request
     app.before_request(incoming.refuse_nul_path)
 
@@ -37,6 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(forms.widen_upload_limit)  # before CSRF protection reads the form
     csrf.init_app(app)
     search.init_app(app)
+    limits.init_app(app)
 
     app.url_map.converters["id"] = IdConverter
     for blueprint in BLUEPRINTS:
