@@ -3,6 +3,8 @@ the response, ProxyFix, and limits shared by two app instances."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import test_mail
 from limit_helpers import REDIS_URL, Clock, close, forget_redis_keys, redis_prefix, twin, use_clock
@@ -178,3 +180,24 @@ def test_two_app_instances_share_the_sign_in_limit(app, publisher, store):
         if settings:
             forget_redis_keys(settings["RATE_LIMIT_PREFIX"])
             close(first)
+
+
+def test_concurrent_reports_from_one_network_stop_at_the_limit(app, make_solution):
+    """Requests that count at the same moment cannot all see room under REPORTS_PER_HOUR."""
+    slug = make_solution().slug
+    start, answers = threading.Barrier(8), []
+
+    def report() -> None:
+        client = app.test_client()
+        start.wait()
+        response = client.post(
+            f"/solutions/{slug}/report", data={"reason": "outdated", "text": "Ended in 2023."}
+        )
+        answers.append(response.status_code)
+
+    threads = [threading.Thread(target=report) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [302] * 5 + [429] * 3
