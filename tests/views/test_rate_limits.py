@@ -161,8 +161,9 @@ def test_a_mail_failing_after_the_response_is_logged_and_kept(app, client, publi
 
 @pytest.mark.parametrize("store", ["database", "redis"])
 def test_two_app_instances_share_the_sign_in_limit(app, publisher, store):
-    redis = {"REDIS_URL": REDIS_URL, "RATE_LIMIT_PREFIX": redis_prefix()}
-    settings = redis if store == "redis" else {}
+    settings = {}
+    if store == "redis":
+        settings = {"REDIS_URL": REDIS_URL, "RATE_LIMIT_PREFIX": redis_prefix()}
     first = twin(app, **settings) if settings else app
     second = twin(first)
     try:
