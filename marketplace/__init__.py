@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import (  # noqa: F401 (auth: user loader)
     auth,
@@ -17,6 +18,7 @@ from . import (  # noqa: F401 (auth: user loader)
     forms,
     i18n,
     incoming,
+    limits,
     search,
     security,
     static_files,
@@ -41,6 +43,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     compression.init_app(app)  # first: its after-request hook runs last, on the final body
     security.init_app(app)
     static_files.init_app(app)
+    if hops := int(app.config["PROXY_FIX"]):  # the client address as the trusted proxies saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     app.request_class = incoming.Request
     app.before_request(incoming.refuse_nul_path)
 
@@ -53,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(forms.widen_upload_limit)  # before CSRF protection reads the form
     csrf.init_app(app)
     search.init_app(app)
+    limits.init_app(app)
 
     app.url_map.converters["id"] = IdConverter
     for blueprint in BLUEPRINTS:

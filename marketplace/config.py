@@ -124,13 +124,34 @@ DEFAULTS: dict[str, Any] = {
     # Brotli quality: at flask-compress's 4 it came out larger than gzip for CSS and JSON; 5 is
     # smaller than gzip everywhere and as fast (about 1 ms for site.css; 9 and up take 25+ ms).
     "COMPRESS_BR_LEVEL": 5,
+    # Rate limits on signing in (limits.py): failed sign-ins allowed per account and per network
+    # (keyed IP hash) in one window of SIGN_IN_WINDOW_SECONDS; beyond them the sign-in page
+    # answers 429 with Retry-After and checks no password until the window ends.
+    "SIGN_IN_FAILURES_PER_ACCOUNT": 5,
+    "SIGN_IN_FAILURES_PER_IP": 20,
+    "SIGN_IN_WINDOW_SECONDS": 900,
+    # Password reset links that may be asked for one address and from one network per window of
+    # RESET_WINDOW_SECONDS (each asks for a mail, whether the account exists or not).
+    "RESET_REQUESTS_PER_ADDRESS": 3,
+    "RESET_REQUESTS_PER_IP": 10,
+    "RESET_WINDOW_SECONDS": 3600,
+    # Redis server the rate limit counters are kept in (e.g. redis://127.0.0.1:6379/0); None:
+    # in the database, in the rate_limit_counter table. Either way every worker shares them.
+    "REDIS_URL": None,
+    # Start of every rate limit counter's key (several sites can share one Redis).
+    "RATE_LIMIT_PREFIX": "marketplace:limits:",
+    # Proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are trusted (the
+    # number of hops, werkzeug's ProxyFix); 0: none, the client address is the connection's.
+    # Set it behind a proxy, or every visitor shares the proxy's address and its rate limits.
+    "PROXY_FIX": 0,
 }
 
 # Read from the environment as typed: from_prefixed_env would turn a secret key of 12345 into an
 # int, "null" into None and a quoted password into a string without its quotes.
 TEXT_SETTINGS = (
     "ENV", "DATA_DIR", "DATABASE_URL", "SECRET_KEY", "BASE_URL", "SMTP_HOST", "SMTP_USERNAME",
-    "SMTP_PASSWORD", "MAIL_FROM", "CURATOR_MAIL", "SEARCH_ENCODER",
+    "SMTP_PASSWORD", "MAIL_FROM", "CURATOR_MAIL", "SEARCH_ENCODER", "REDIS_URL",
+    "RATE_LIMIT_PREFIX",
 )  # fmt: skip
 ENV_PREFIX = "MARKETPLACE"
 

@@ -17,7 +17,7 @@ import secrets
 import smtplib
 import ssl
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, render_template
+from flask import Response, current_app, render_template
 from flask_babel import force_locale
 
 from . import i18n
@@ -127,6 +127,23 @@ def send_after_commit(to: str, subject: str, body: str, *, reply_to: str | None 
             raise MailError(f"mail to {to} was not sent")
 
     current_unit().after_commit(deliver, f"mail to {to}")
+
+
+def after_response(response: Response, work: Callable[[], None], description: str) -> None:
+    """Run ``work`` in an app context of its own once the server has sent ``response`` (when
+    the WSGI server closes it), so neither the response nor its timing depends on it. A failure
+    is logged; the response is sent already.
+    """
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                work()
+            except Exception:  # nobody is waiting for an answer: report
+                log.exception("work after the response failed: %s", description)
+
+    response.call_on_close(run)
 
 
 def send_or_keep(to: str, subject: str, body: str) -> bool:

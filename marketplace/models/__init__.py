@@ -5,6 +5,7 @@ from .city import City
 from .contact import ContactMessage, VisitorMessage
 from .moderation import ModerationEvent
 from .outbox import SearchChange
+from .rate_limit import RateLimitCounter
 from .redirect import SlugRedirect
 from .report import Report
 from .revision import SolutionRevision
@@ -27,6 +28,7 @@ __all__ = [
     "City",
     "ContactMessage",
     "ModerationEvent",
+    "RateLimitCounter",
     "Report",
     "SearchChange",
     "SlugRedirect",

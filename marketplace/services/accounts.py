@@ -152,12 +152,21 @@ def send_invitation(user: User) -> None:
     )
 
 
-def request_password_reset(email: str) -> None:
-    """Email a reset link if an active account has this address; say nothing either way."""
+def reset_address(email: str) -> str | None:
+    """The address a reset link was asked for, as accounts store it; None when it is not one."""
     try:
-        email = normalise_email(email)
+        return normalise_email(email)
     except ValidationFailed:
-        return
+        return None
+
+
+def send_password_reset(email: str) -> None:
+    """Email a reset link if an active account has the address ``email``; nothing otherwise.
+
+    The page asking for it says the same either way and calls this only after its response
+    has been sent (mail.after_response), so neither its words nor its timing tell whether an
+    account exists.
+    """
     user = db.session.scalar(db.select(User).where(User.email == email))
     if user is None or not user.active:
         return

@@ -7,7 +7,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from ..extensions import db
 from ..sqltypes import utc_now
@@ -52,7 +52,18 @@ def is_email(value: str) -> bool:
 
 def count_recent(created_at: Any, window: timedelta, *where: Any) -> int:
     """How many rows whose ``created_at`` column lies within ``window`` match ``where`` (the
-    counter behind every rate limit; call it inside the unit of work that then inserts)."""
+    counter behind every rate limit; call it inside the unit of work that then inserts).
+
+    The count and the insert after it must not interleave with another request's: SQLite's
+    write transaction (BEGIN IMMEDIATE) already runs one at a time; on PostgreSQL the count
+    first takes a lock on the counted table's limit, held until the unit commits (without it,
+    eight reports sent at once were all accepted under a limit of five).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        table = created_at.class_.__tablename__
+        db.session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": f"limit:{table}"}
+        )
     since = utc_now() - window
     query = select(func.count()).select_from(created_at.class_).where(created_at >= since, *where)
     return int(db.session.scalar(query) or 0)

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from .. import limits, mail
 from ..forms import attach_error, keeps_input
 from ..forms.auth import LoginForm, ResetRequestForm, SetPasswordForm
 from ..i18n import current_language
@@ -35,6 +45,14 @@ def landing(user) -> str:
     return url_for("publish.dashboard") if user.city_id else url_for("account.index")
 
 
+def limited(template: str, form, error: limits.RateLimited):
+    """The form page again, with what was typed and the rate limit's message: 429, Retry-After."""
+    form.form_errors.append(str(error))
+    response = make_response(render_template(template, form=form), 429)
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
 def start_session(user, remember: bool = False) -> None:
     """Sign ``user`` in on a fresh session (nothing of the anonymous session carries over)."""
     session.clear()
@@ -49,10 +67,15 @@ def login():
         return redirect(safe_next(request.args.get("next"), landing(current_user)))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        try:
+            attempt = limits.start_sign_in(form.email.data, request.remote_addr)
+        except limits.RateLimited as error:
+            return limited("auth/login.html", form, error)
         user = accounts.authenticate(form.email.data, form.password.data, current_language())
         if user is None:
             form.form_errors.append(_("The email or the password is not correct."))
         else:
+            limits.signed_in(attempt)
             start_session(user, remember=form.remember.data)
             flash(_("Signed in as %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(form.next.data, landing(user)))
@@ -101,8 +124,18 @@ def invitation(token: str):
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        accounts.request_password_reset(form.email.data)
-        return render_template("auth/reset_sent.html", email=form.email.data)
+        try:
+            limits.count_reset_request(form.email.data, request.remote_addr)
+        except limits.RateLimited as error:
+            return limited("auth/reset_request.html", form, error)
+        response = make_response(render_template("auth/reset_sent.html", email=form.email.data))
+        if address := accounts.reset_address(form.email.data):
+            # Known or not, the address costs this request the same: the lookup and the mail
+            # come after the response.
+            mail.after_response(
+                response, lambda: accounts.send_password_reset(address), "password reset mail"
+            )
+        return response
     status = 400 if request.method == "POST" else 200
     return render_template("auth/reset_request.html", form=form), status
 

@@ -195,6 +195,8 @@ def test_reset_link_changes_the_password_and_ends_other_sessions(
     other_device.post("/login", data={"email": publisher.email, "password": PASSWORD})
     sent = client.post("/reset", data={"email": "Pub@Porto.example"})
     assert "Check your email" in sent.text
+    assert outbox() == []  # the mail leaves once the server has sent the page...
+    sent.close()  # ...and closed the response, as a WSGI server does
     link = _link_in(outbox()[0])
     new = "another long password"
     assert client.post(link, data={"password": new, "confirm": new}).status_code == 302
@@ -207,6 +209,7 @@ def test_reset_link_changes_the_password_and_ends_other_sessions(
 def test_reset_for_an_unknown_address_looks_the_same_and_sends_nothing(client, outbox):
     response = client.post("/reset", data={"email": "nobody@nowhere.example"})
     assert "Check your email" in response.text
+    response.close()
     assert outbox() == []
 
 
