@@ -94,13 +94,16 @@ DEFAULTS: dict[str, Any] = {
     "VISITOR_CONFIRM_HOURS": 24,
     # Reports ("Report this entry") accepted from one IP address per hour; more get a 429 page.
     "REPORTS_PER_HOUR": 5,
+    # Folder of the PostgreSQL client programs `backup` and `restore` run (pg_dump, pg_restore);
+    # None: found on PATH. pg_dump must be at least the server's major version.
+    "POSTGRES_BIN_DIR": None,
 }
 
 # Read from the environment as typed: from_prefixed_env would turn a secret key of 12345 into an
 # int, "null" into None and a quoted password into a string without its quotes.
 TEXT_SETTINGS = (
     "ENV", "DATA_DIR", "DATABASE_URL", "SECRET_KEY", "BASE_URL", "SMTP_HOST", "SMTP_USERNAME",
-    "SMTP_PASSWORD", "MAIL_FROM", "CURATOR_MAIL", "SEARCH_ENCODER",
+    "SMTP_PASSWORD", "MAIL_FROM", "CURATOR_MAIL", "SEARCH_ENCODER", "POSTGRES_BIN_DIR",
 )  # fmt: skip
 ENV_PREFIX = "MARKETPLACE"
 
