@@ -449,3 +449,57 @@ def test_backup_into_a_missing_folder_says_so(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "no" / "b.tar.gz")])
     assert result.exit_code != 0
     assert "does not exist" in result.output
+
+
+def test_an_image_replaced_during_the_backup_makes_it_take_the_snapshot_again(demo_app, tmp_path):
+    """A save that replaces an image after the snapshot deletes the file the snapshot names:
+    the backup notices the missing file and takes a new snapshot, with the new image."""
+    old = _add_image(demo_app)
+    new = {}
+
+    def replace_once(line: str) -> None:
+        if line.startswith("Exporting the rows") and not new:
+            with demo_app.app_context():
+                entry = db.session.scalar(select(Solution).where(Solution.image == old))
+                new["name"] = images.save(images.prepare(io.BytesIO(_png())))
+                entry.image = new["name"]
+                db.session.commit()
+                images.delete(old)
+
+    path = tmp_path / "backup.tar.gz"
+    with demo_app.app_context():
+        taken = backup.create(path, progress=replace_once)
+    assert taken.notes == []
+    assert f"uploads/{new['name']}" in taken.manifest["members"]
+    assert f"uploads/{old}" not in taken.manifest["members"]
+    assert "missing_images" not in taken.manifest
+
+
+@pytest.mark.parametrize("where", ["same kind", "other kind"])
+def test_a_backup_of_an_older_schema_is_restored_and_upgraded(tmp_path, target, kind, where):
+    """A database that was never upgraded to this code's schema: its backup restores at its
+    own revision and is then upgraded, keeping the rows."""
+    restore_kind = kind if where == "same kind" else _other(kind)
+    if "postgresql" in (kind, restore_kind) and (reason := unavailable()):
+        pytest.skip(reason)
+    old = target.app(kind, "old")
+    runner = old.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "5ad81a48b704"]).exit_code == 0
+    with old.app_context(), db.engine.begin() as connection:
+        connection.execute(
+            db.text(
+                "INSERT INTO city (id, slug, name, country, role, profile, website, sample,"
+                " created_at) VALUES (7, 'porto', 'Porto', 'PT', 'mentor', '', '', :no,"
+                " '2025-01-01 00:00:00')"
+            ),
+            {"no": False},
+        )
+    path = tmp_path / "old.tar.gz"
+    assert _backup(old, path)["schema_revision"] == "5ad81a48b704"
+    restored = target.app(restore_kind, "restored")
+    _restore(restored, path)
+    with restored.app_context():
+        assert db.session.get(City, 7).name == "Porto"
+        assert db.session.scalar(db.text("SELECT version_num FROM alembic_version")) == (
+            backup.schema.head()
+        )

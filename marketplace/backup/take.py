@@ -136,8 +136,10 @@ def _from_snapshot(
     tables = rows.export(connection, staging / "rows")
     total = sum(table["rows"] for table in tables.values())
     progress(f"Exported {total} rows from {len(tables)} tables.")
-    with Session(bind=connection) as session:
-        wanted = images.referenced(session)
+    wanted: set[str] = set()
+    if "image" in tables.get("solution", {}).get("columns", {}):  # not before images existed
+        with Session(bind=connection) as session:
+            wanted = images.referenced(session)
     copied, missing = _copy_images(wanted, staging / "uploads")
     progress(f"Copied {copied} image(s).")
     files = _copy_data_files(staging)
