@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import sys
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from . import mail, search
+from . import backup, mail, search
 from .services import accounts, demo, images, notices
 from .services.errors import ValidationFailed
 from .vocab import ROLE_LABELS
@@ -23,6 +24,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(media_cli)
     app.cli.add_command(taxonomy_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("seed-demo")
@@ -244,3 +247,49 @@ def media_prune(hours: float) -> None:
     save in progress keeps its new file)."""
     removed = images.prune(timedelta(hours=hours))
     click.echo(f"Removed {len(removed)} unreferenced file(s).")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(path_type=Path))
+def backup_command(path: Path) -> None:
+    """Write a consistent backup archive (rows, uploaded images, the generated secret key, mail
+    kept for retry; never the search index) to PATH, or to a new time-stamped file when PATH is
+    a directory. Safe while the site is serving and writing."""
+    try:
+        taken = backup.create(path, progress=click.echo)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    for note in taken.notes:
+        click.echo(f"Note: {note}")
+    manifest = taken.manifest
+    rows = sum(table["rows"] for table in manifest["tables"].values())
+    size = taken.path.stat().st_size / (1024 * 1024)
+    click.echo(
+        f"Backup written to {taken.path} ({size:.1f} MB): {manifest['database']} at schema "
+        f"{manifest['schema_revision']}, {rows} rows in {len(manifest['tables'])} tables, "
+        f"{manifest['images']} image(s)."
+    )
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(path: Path) -> None:
+    """Restore the backup archive PATH into this (empty) database and data dir, of either
+    database kind, then rebuild the search index. Refuses a target that holds data, a damaged
+    archive and one from a newer version of the marketplace."""
+    try:
+        restored = backup.restore(path, progress=click.echo)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    for note in restored.notes:
+        click.echo(f"Note: {note}")
+    manifest = restored.manifest
+    click.echo(
+        f"Restored the {manifest['database']} backup of {manifest['created_at']} "
+        f"({restored.method})."
+    )
+    count = search.rebuild()
+    click.echo(f"Search index rebuilt: {count} published entries.")
+    click.echo("Run `flask --app marketplace search embed` to search by meaning again.")

@@ -144,6 +144,9 @@ DEFAULTS: dict[str, Any] = {
     # number of hops, werkzeug's ProxyFix); 0: none, the client address is the connection's.
     # Set it behind a proxy, or every visitor shares the proxy's address and its rate limits.
     "PROXY_FIX": 0,
+    # Folder of the PostgreSQL client programs `backup` and `restore` run (pg_dump, pg_restore);
+    # None: found on PATH. pg_dump must be at least the server's major version.
+    "POSTGRES_BIN_DIR": None,
 }
 
 # Read from the environment as typed: from_prefixed_env would turn a secret key of 12345 into an
@@ -151,7 +154,7 @@ DEFAULTS: dict[str, Any] = {
 TEXT_SETTINGS = (
     "ENV", "DATA_DIR", "DATABASE_URL", "SECRET_KEY", "BASE_URL", "SMTP_HOST", "SMTP_USERNAME",
     "SMTP_PASSWORD", "MAIL_FROM", "CURATOR_MAIL", "SEARCH_ENCODER", "REDIS_URL",
-    "RATE_LIMIT_PREFIX",
+    "RATE_LIMIT_PREFIX", "POSTGRES_BIN_DIR",
 )  # fmt: skip
 ENV_PREFIX = "MARKETPLACE"
 

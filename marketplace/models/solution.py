@@ -77,15 +77,20 @@ class Solution(db.Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     city: Mapped[City] = relationship()
+    # Orders end on a unique column: ties would come back in whatever order the database's
+    # plan reads them, so one catalogue could show two orders (a restored copy did).
     challenges: Mapped[list[Challenge]] = relationship(
-        secondary=solution_challenge, order_by="Challenge.position"
+        secondary=solution_challenge, order_by=lambda: (Challenge.position, Challenge.id)
     )
     services: Mapped[list[TransversalService]] = relationship(
-        secondary=solution_service, order_by="TransversalService.position"
+        secondary=solution_service,
+        order_by=lambda: (TransversalService.position, TransversalService.id),
     )
     sdgs: Mapped[list[SDG]] = relationship(secondary=solution_sdg, order_by="SDG.number")
     adoptions: Mapped[list[Adoption]] = relationship(
-        back_populates="solution", cascade="all, delete-orphan", order_by="Adoption.created_at"
+        back_populates="solution",
+        cascade="all, delete-orphan",
+        order_by=lambda: (Adoption.created_at, Adoption.city_id),
     )
     translations: Mapped[list[SolutionTranslation]] = relationship(
         back_populates="solution",

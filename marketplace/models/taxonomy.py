@@ -24,7 +24,7 @@ class Track(db.Model):
     retired: Mapped[bool] = mapped_column(default=False)
 
     challenges: Mapped[list[Challenge]] = relationship(
-        back_populates="track", order_by="Challenge.position"
+        back_populates="track", order_by=lambda: (Challenge.position, Challenge.id)
     )
 
     def __repr__(self) -> str:

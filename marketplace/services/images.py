@@ -19,6 +19,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from ..database import current_unit
 from ..extensions import db
@@ -40,6 +41,7 @@ MAX_PIXELS = 40_000_000  # beyond this a small file may unpack into gigabytes (d
 
 
 def folder() -> Path:
+    """Where uploaded images are stored (the one place that says so: views and backups ask)."""
     return Path(current_app.config["DATA_DIR"]) / "uploads"
 
 
@@ -138,10 +140,12 @@ def delete(name: str) -> None:
         (folder() / name).unlink(missing_ok=True)
 
 
-def referenced() -> set[str]:
-    """Every image name an entry or a pending revision refers to."""
-    names = set(db.session.scalars(select(Solution.image).where(Solution.image != "")))
-    for data in db.session.scalars(select(SolutionRevision.data)):
+def referenced(session: Session | None = None) -> set[str]:
+    """Every image name an entry or a pending revision refers to (as ``session`` sees them, by
+    default the app's: a backup asks its snapshot)."""
+    session = session or db.session()
+    names = set(session.scalars(select(Solution.image).where(Solution.image != "")))
+    for data in session.scalars(select(SolutionRevision.data)):
         if isinstance(data, dict) and data.get("image"):
             names.add(data["image"])
     return names
