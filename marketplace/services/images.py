@@ -40,7 +40,8 @@ MAX_PIXELS = 40_000_000  # beyond this a small file may unpack into gigabytes (d
 
 
 def folder() -> Path:
-    return Path(current_app.config["DATA_DIR"]) / "uploads"
+    """Where uploaded images are kept (STORAGE_DIR); every read and write of one goes here."""
+    return Path(current_app.config["STORAGE_DIR"])
 
 
 def max_bytes() -> int:
