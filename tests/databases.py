@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import sqlalchemy
-from postgres import create_database, drop_database, unavailable, unique_name
+from flask import current_app, has_app_context
+from postgres import allow_connections, create_database, drop_database, unavailable, unique_name
 
 from marketplace.extensions import db
 
@@ -82,6 +88,38 @@ class Databases:
             name = sqlalchemy.make_url(url).database
             drop_database(name)
             self.made.remove(name)
+
+    @contextmanager
+    def outage(self, app) -> Iterator[None]:
+        """The app's database unreachable for the ``with`` block, then back.
+
+        PostgreSQL: new connections refused and the open ones killed, as a restart does.
+        SQLite: the file replaced by a directory SQLite cannot open (the file being unreadable),
+        and the pooled connections closed, as for a worker started during the outage.
+        """
+        if has_app_context() and current_app._get_current_object() is app:
+            db.session.remove()  # what the test holds open (a request's session ends with it)
+        with app.app_context():
+            engine = db.engine
+        if self.postgresql:
+            name = engine.url.database
+            allow_connections(name, False)
+            try:
+                yield
+            finally:
+                allow_connections(name, True)
+            return
+        path = Path(engine.url.database)
+        away = path.with_name(f"{path.name}.away")
+        engine.dispose()
+        path.rename(away)
+        path.mkdir()
+        try:
+            yield
+        finally:
+            engine.dispose()
+            shutil.rmtree(path)
+            away.rename(path)
 
     def _create(self, name: str, template: str | None = None) -> str:
         url = create_database(name, template)

@@ -73,6 +73,24 @@ def drop_database(name: str) -> None:
     engine.dispose()
 
 
+def allow_connections(name: str, allowed: bool) -> None:
+    """Let database ``name`` accept connections again, or refuse new ones and end the open ones."""
+    engine = _admin()
+    with engine.connect() as connection:
+        connection.execute(
+            text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}')
+        )
+        if not allowed:
+            connection.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+    engine.dispose()
+
+
 if __name__ == "__main__" and sys.argv[1:] == ["unavailable"]:
     reason = unavailable()
     if reason:

@@ -98,3 +98,17 @@ def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(tmp_path):
         assert pragma("PRAGMA journal_mode").scalar() == "wal"
         assert pragma("PRAGMA foreign_keys").scalar() == 1
         assert pragma("PRAGMA busy_timeout").scalar() == app.config["SQLITE_BUSY_TIMEOUT"] * 1000
+
+
+def test_uploads_stay_in_the_data_dir_unless_a_storage_dir_is_given(tmp_path, monkeypatch):
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "x"})
+    assert app.config["STORAGE_DIR"] == str(tmp_path.resolve() / "uploads")  # where they were
+    monkeypatch.setenv("MARKETPLACE_STORAGE_DIR", str(tmp_path / "shared"))
+    app = create_app({"DATA_DIR": str(tmp_path / "node"), "SECRET_KEY": "x"})
+    assert app.config["STORAGE_DIR"] == str((tmp_path / "shared").resolve())
+
+
+def test_pooled_connections_are_checked_before_use_whatever_the_engine_options(tmp_path):
+    options = {"SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 600}}
+    app = create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "x", **options})
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"] == {"pool_pre_ping": True, "pool_recycle": 600}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from whoosh import query as q
 
-from . import live
+from . import live, tracking
 from .query import clean
 from .schema import SPELLING_ANALYZER
 
@@ -16,6 +16,7 @@ def suggest_titles(text: str, limit: int = 8) -> list[dict[str, str]]:
     a stemmed word may match nothing. No index yet: no suggestions.
     """
     words = [token.text for token in SPELLING_ANALYZER(clean(text))]
+    tracking.catch_up()
     generation = live.generation()
     if not words or generation is None:
         return []

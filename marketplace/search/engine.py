@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from whoosh import query as q
 
-from . import fast, fusion, live
+from . import fast, fusion, live, tracking
 from .fusion import Hit, Ranker
 from .index import NoIndex
 from .languages import DEFAULT, query_languages, spelling_languages
@@ -128,6 +128,7 @@ def run(request: SearchRequest) -> SearchOutcome:
 
     :raises NoIndex: when no index has been built yet (`search rebuild`, run by `make run`).
     """
+    tracking.catch_up()  # what other web nodes committed since this one last looked
     outcome = _run(request)
     # "Finds nothing" counts the question's words: entries close in meaning come to almost any
     # question, misspelled or not.

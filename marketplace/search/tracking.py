@@ -3,8 +3,9 @@
 Every flush that touches an entry, or a city or taxonomy term an entry's index document shows,
 inserts search_outbox rows on the same connection, so they commit or roll back with the change.
 After a commit, the end of the request (or of the CLI command) drains the outbox into the index.
-Rows a drain left behind (index busy, crash) are picked up by the end of a later request, which
-checks at most every SEARCH_CATCHUP_INTERVAL seconds whether the outbox is ahead of the index.
+Rows this index has not applied (a drain left them behind, or another web node committed them)
+are picked up before a search and at the end of a later request: a process checks at most every
+SEARCH_CATCHUP_INTERVAL seconds whether the outbox is ahead of its index.
 """
 
 from __future__ import annotations
@@ -130,6 +131,41 @@ def outbox_ahead() -> bool:
     with db.engine.connect() as connection:
         newest = connection.scalar(select(func.max(SearchChange.id)))
     return newest is not None and not position.read(directory).is_applied(newest)
+
+
+def catch_up() -> None:
+    """Before a search: apply what other processes committed, if the interval says to check.
+
+    The drain runs in a thread of its own, waited for at most SEARCH_CATCHUP_WAIT seconds: a slow
+    one finishes in the background while this search answers from the index as it is. Never
+    fails the search (a failing check is logged and tried again after the interval).
+    """
+    app = current_app._get_current_object()
+    state: _CatchUp | None = app.extensions.get(CATCH_UP)
+    now = time.monotonic()
+    if state is None or now < state.next_check or not state.lock.acquire(blocking=False):
+        return  # checked recently, or another thread is checking or draining
+    state.next_check = now + app.config["SEARCH_CATCHUP_INTERVAL"]
+    try:
+        due = outbox_ahead()
+    except Exception:
+        log.exception("search outbox check failed")
+        due = False
+    if not due:
+        state.lock.release()
+        return
+    worker = threading.Thread(target=_drain_holding, args=(app, state), name="search-catch-up")
+    worker.start()
+    worker.join(app.config["SEARCH_CATCHUP_WAIT"])
+
+
+def _drain_holding(app: Flask, state: _CatchUp) -> None:
+    """Drain in ``app``, then release the catch-up lock ``catch_up`` took."""
+    try:
+        with app.app_context():
+            _drain()
+    finally:
+        state.lock.release()
 
 
 def _drain_after_request(_exc: BaseException | None = None) -> None:

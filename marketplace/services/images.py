@@ -41,8 +41,9 @@ MAX_PIXELS = 40_000_000  # beyond this a small file may unpack into gigabytes (d
 
 
 def folder() -> Path:
-    """Where uploaded images are stored (the one place that says so: views and backups ask)."""
-    return Path(current_app.config["DATA_DIR"]) / "uploads"
+    """Where uploaded images are kept (STORAGE_DIR): the one place that says so; every read and
+    write of one, and backups, ask here."""
+    return Path(current_app.config["STORAGE_DIR"])
 
 
 def max_bytes() -> int:

@@ -7,6 +7,7 @@ from .catalogue import bp as catalogue
 from .cities import bp as cities
 from .curate import bp as curate
 from .exchange import bp as exchange
+from .health import bp as health
 from .language import bp as language
 from .main import bp as main
 from .manage import bp as manage
@@ -30,4 +31,5 @@ BLUEPRINTS = (
     curate,
     manage,
     reports,
+    health,
 )

@@ -1,5 +1,6 @@
 """The search outbox: every change that alters what the public finds reaches the index."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -265,3 +266,40 @@ def test_a_translation_s_change_reaches_the_index(built, make_solution):
     assert search.run(SearchRequest(text="fotovoltaicas", language="es")).total == 1
     assert search.run(SearchRequest(text="zaragoza tejados", language="es")).total == 0
     assert not search.check()
+
+
+def found(client, words: str) -> int:
+    return client.get("/api/v1/solutions", query_string={"q": words}).get_json()["total"]
+
+
+def test_a_search_applies_what_its_index_missed_before_answering(built, make_solution, client):
+    solution = make_solution(slug="left-behind", title="Robotic library")
+    search.drain()
+    _archive_while_locked(built, solution)  # as if another node archived it
+    assert "left-behind" in indexed()
+    assert found(client, "robotic") == 0  # this very search caught up first
+
+
+def test_a_slow_catch_up_does_not_hold_the_search_back(built, make_solution, client, monkeypatch):
+    from marketplace.search import tracking
+
+    solution = make_solution(slug="on-its-way", title="Robotic library")
+    search.drain()
+    _archive_while_locked(built, solution)  # as if another node archived it
+    released, started = threading.Event(), threading.Event()
+    drain = tracking._drain
+
+    def slow_drain():
+        started.set()
+        released.wait()
+        drain()
+
+    monkeypatch.setattr(tracking, "_drain", slow_drain)
+    built.config["SEARCH_CATCHUP_WAIT"] = 0.01
+    assert found(client, "robotic") == 1  # answered from the index as it was
+    assert started.is_set()
+    released.set()
+    for thread in threading.enumerate():
+        if thread.name == "search-catch-up":
+            thread.join()
+    assert found(client, "robotic") == 0

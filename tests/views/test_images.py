@@ -236,3 +236,19 @@ def test_media_prune_removes_only_old_unreferenced_files(app, signed_in, runner)
     assert result.exit_code == 0, result.output
     assert "Removed 1 unreferenced file(s)." in result.output
     assert uploads(app) == sorted([kept, fresh.name])
+
+
+def test_images_live_in_the_storage_dir_when_one_is_set(app, signed_in, tmp_path, runner):
+    shared = tmp_path / "shared-uploads"
+    app.config["STORAGE_DIR"] = str(shared)  # as MARKETPLACE_STORAGE_DIR sets it
+    assert upload(signed_in, image_bytes("PNG"), "logo.png").status_code == 302
+    name = stored_entry().image
+    assert [p.name for p in shared.iterdir()] == [name]
+    assert uploads(app) == []  # nothing in the data dir
+    with signed_in.get(f"/media/{name}") as served:
+        assert served.status_code == 200
+    orphan = shared / ("c" * 32 + ".png")
+    orphan.write_bytes(b"old")
+    os.utime(orphan, (1_000_000_000, 1_000_000_000))
+    assert runner.invoke(args=["media", "prune"]).exit_code == 0
+    assert not orphan.exists()

@@ -45,6 +45,7 @@ EVERYONE = lambda status: dict.fromkeys(ROLES, status)  # noqa: E731
 CASES = [
     ("main.home", "GET", {}, PUBLIC),
     ("main.about", "GET", {}, PUBLIC),
+    ("health.check", "GET", {}, PUBLIC),
     ("static", "GET", {"filename": "site.css"}, PUBLIC),
     ("media.image", "GET", {"name": "0" * 32 + ".png"}, EVERYONE(404)),
     ("catalogue.index", "GET", {}, PUBLIC),
