@@ -33,6 +33,9 @@ max_requests_jitter = 200
 # and configuration, then stops the old ones once they finished their requests. The app is
 # loaded in each worker, not in the master, so a reload really loads the new code.
 preload_app = False
+# No control socket (gunicorn 25+): it lives at one path per user, so two servers of one account
+# (two nodes, a test run) would fight over it; signals do everything it would.
+control_socket_disable = True
 
 # Access log on standard output (journald or the container runtime keeps it). Only the path is
 # logged, never the query string, the referrer or cookies: links can carry tokens. Paths with a
