@@ -17,7 +17,8 @@ gunicorn.conf.py, 3 workers, search by words only (the faults concern the index,
 - outage (PostgreSQL only): the node reaches the database through a TCP proxy of this script; the
   proxy is stopped for --outage-seconds (listening socket closed, open connections cut) while
   a client asks for / and a search ten times a second. Reported: the status codes per second
-  and the seconds from the database's return to the first of an unbroken run of 200s.
+  (by when the request was sent) and the seconds from the database's return to the answer of
+  the first request of an unbroken run of 200s.
 The last line is machine-readable: RESULT key=value ... (one group of keys per scenario run).
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import random
 import signal
@@ -231,7 +233,11 @@ def kills(url: str, kind: str, work: Path, options) -> dict:
                 process.send_signal(signal.SIGKILL)
                 process.wait()
             killed[target] += 1
-            opened += command(data_dir, url, "search", "stats").returncode == 0
+            stats = command(data_dir, url, "search", "stats")
+            opened += stats.returncode == 0
+            if stats.returncode:
+                said = (stats.stderr or stats.stdout).strip().splitlines()[-1:]
+                print(f"  after killing {target}: search stats failed: {said}")
             drift_found += command(data_dir, url, "search", "check").returncode == 1
         writers.stopped.set()
         writers.join(timeout=120)
@@ -327,7 +333,7 @@ def outage(url: str, kind: str, work: Path, options) -> dict:
     proxy.start()
     proxied = target.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     node = Node(data_dir, proxied, 3, work / f"outage-{kind}.log", NODE_ENV)
-    seen: list[tuple[float, str]] = []
+    seen: list[tuple[float, str, float]] = []  # sent, status or error, answered
     done = threading.Event()
 
     def ask() -> None:
@@ -335,17 +341,20 @@ def outage(url: str, kind: str, work: Path, options) -> dict:
         n = 0
         while not done.is_set():
             n += 1
+            sent = time.monotonic()
             try:
                 code = str(requests.get(node.url + paths[n % 2], timeout=30).status_code)
             except requests.RequestException as error:
                 code = type(error).__name__
-            seen.append((time.monotonic(), code))
+            seen.append((sent, code, time.monotonic()))
             time.sleep(0.1)
 
     try:
         asker = threading.Thread(target=ask, daemon=True)
         asker.start()
-        time.sleep(3)
+        while len(seen) < 10 or any(code != "200" for _, code, _ in seen[-5:]):
+            time.sleep(0.2)  # every worker has answered before the database goes away
+        time.sleep(2)
         went = time.monotonic()
         proxy.stop()
         time.sleep(options.outage_seconds)
@@ -357,18 +366,18 @@ def outage(url: str, kind: str, work: Path, options) -> dict:
     finally:
         node.stop()
     per_second: dict[int, Counter] = defaultdict(Counter)
-    for at, code in seen:
-        per_second[int(at - went)][code] += 1
+    for at, code, _ in seen:
+        per_second[math.floor(at - went)][code] += 1
     for second in sorted(per_second):
         label = "down" if 0 <= second < options.outage_seconds else "up"
         print(f"  t={second:+3d} s ({label}): {dict(per_second[second])}")
-    after = [(at, code) for at, code in seen if at >= back]
+    after = [(code, answered) for at, code, answered in seen if at >= back]
     recovered = None
-    for i, (at, _code) in enumerate(after):
-        if all(code == "200" for _, code in after[i:]):
-            recovered = at - back
+    for i, (_code, answered) in enumerate(after):
+        if all(code == "200" for code, _ in after[i:]):
+            recovered = answered - back
             break
-    during = Counter(code for at, code in seen if went <= at < back)
+    during = Counter(code for at, code, _ in seen if went <= at < back)
     print(f"outage on {kind}: {options.outage_seconds} s; answers while down {dict(during)}; "
           f"recovered {'never' if recovered is None else f'{recovered:.1f} s'} "
           "after the database came back")  # fmt: skip

@@ -90,7 +90,7 @@ def free_port() -> int:
 
 
 def get(url: str) -> tuple[int, str]:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our loopback server)
+    with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310 (our loopback server)
         return response.status, response.read().decode()
 
 
