@@ -54,10 +54,12 @@ run: setup-data
 	MARKETPLACE_BASE_URL="$${MARKETPLACE_BASE_URL:-http://$(HOST):$(PORT)}" $(FLASK) run --host $(HOST) --port $(PORT)
 
 # The production server on this machine: gunicorn with gunicorn.conf.py (workers from the cores,
-# access log without query strings) on the database and data dir of the environment.
+# access log without query strings) on the database and data dir of the environment; the index is
+# built when there is none, else brought up to date.
 serve: install translations
 	$(FLASK) db upgrade
-	$(FLASK) search sync || $(FLASK) search rebuild
+	$(FLASK) search stats >/dev/null 2>&1 || $(FLASK) search rebuild
+	$(FLASK) search sync
 	GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}" $(BIN)/gunicorn -c gunicorn.conf.py 'marketplace:create_app()'
 
 lint: install-test
