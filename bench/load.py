@@ -23,7 +23,6 @@ RESULT docs=N users=N seconds=N database=X rps=X errors=N search_p50_ms=X search
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import random
@@ -100,9 +99,10 @@ def warm_up(base: str, plan: dict) -> None:
                 pass
 
 
-def read_stats(prefix: Path) -> list[dict]:
-    with open(f"{prefix}_stats.csv", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+def read_stats(path: Path) -> list[dict]:
+    """The figures load_users.py wrote as locust quit, sorted by route."""
+    rows = json.loads(path.read_text(encoding="utf-8"))
+    return sorted(rows, key=lambda row: (row["Name"] == "Aggregated", row["Name"], row["Type"]))
 
 
 def main() -> None:
@@ -139,20 +139,21 @@ def main() -> None:
             env = {
                 **os.environ,
                 "LOAD_PLAN": str(work / "plan.json"),
+                "LOAD_STATS": str(work / "stats.json"),
                 "LOAD_OTHER_NODE": nodes[1].url if len(nodes) == 2 else "",
             }
             subprocess.run(  # noqa: S603 (our own locust)
                 [str(GUNICORN.with_name("locust")), "-f", str(ROOT / "bench/load_users.py"),
                  "--headless", "--only-summary", "-u", str(total), "-r", str(total),
                  "-t", f"{options.seconds}s", "--stop-timeout", "10", "--host", nodes[0].url,
-                 "--csv", str(work / "locust"), "--loglevel", "WARNING"],
+                 "--loglevel", "WARNING"],
                 env=env, check=False, cwd=ROOT,
             )  # fmt: skip
             load = load_average()
         finally:
             for node in nodes:
                 node.stop()
-        rows = read_stats(work / "locust")
+        rows = read_stats(work / "stats.json")
 
     width = max(len(r["Type"]) + len(r["Name"]) + 1 for r in rows)
     print(f"{'route':<{width}} {'requests':>8} {'errors':>6} {'req/s':>7} "
@@ -170,8 +171,8 @@ def main() -> None:
     rps = sum(float(r["Requests/s"]) for r in http)
 
     def figure(row: dict, key: str) -> str:
-        value = row.get(key) or "NA"
-        return value if value == "NA" else f"{float(value):.0f}"
+        value = row.get(key)
+        return "NA" if value is None else f"{float(value):.0f}"
 
     same = named.get("publish visible (same node)", {})
     other = named.get("publish visible (other node)", {})
