@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app marketplace
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint browser install install-test setup-data translations messages clean
+.PHONY: run serve test lint browser install install-test setup-data translations messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ setup-data: install translations
 # Links in mail point at this server unless MARKETPLACE_BASE_URL says otherwise.
 run: setup-data
 	MARKETPLACE_BASE_URL="$${MARKETPLACE_BASE_URL:-http://$(HOST):$(PORT)}" $(FLASK) run --host $(HOST) --port $(PORT)
+
+# The production server on this machine: gunicorn with gunicorn.conf.py (workers from the cores,
+# access log without query strings) on the database and data dir of the environment; the index is
+# built when there is none, else brought up to date.
+serve: install translations
+	$(FLASK) db upgrade
+	$(FLASK) search stats >/dev/null 2>&1 || $(FLASK) search rebuild
+	$(FLASK) search sync
+	GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST):$(PORT)}" $(BIN)/gunicorn -c gunicorn.conf.py 'marketplace:create_app()'
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -59,6 +59,22 @@ def seed_demo_command(if_empty: bool) -> None:
 taxonomy_cli = AppGroup("taxonomy", help="The ICC taxonomy's shared data.")
 
 
+@taxonomy_cli.command("load")
+def taxonomy_load() -> None:
+    """Load the ICC taxonomy (tracks, challenges, services, SDGs) the database lacks.
+
+    The first step of a production database: no sample city, entry or account is created, and a
+    term that exists is left as the curators made it. Running it again adds nothing.
+    """
+    report = demo.load_taxonomy()
+    if report.created:
+        click.echo(
+            "Created " + ", ".join(f"{n} {what}" for what, n in report.created.items()) + "."
+        )
+    else:
+        click.echo("The taxonomy is complete: nothing to add.")
+
+
 @taxonomy_cli.command("phrases")
 def taxonomy_phrases() -> None:
     """Add the seed's words people use for each term, and its names and descriptions in other

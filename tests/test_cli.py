@@ -202,3 +202,19 @@ def test_taxonomy_phrases_fills_names_in_other_languages_a_term_lacks(demo_app):
         track = db.session.scalar(select(Track).where(Track.slug == "green-economy"))
         assert track.labels["fr"] == "Un nom choisi par un modérateur"
         assert set(track.labels) == {"fr", "de", "es", "it", "pt"}
+
+
+def test_taxonomy_load_creates_the_taxonomy_alone_once(app, runner):
+    result = runner.invoke(args=["taxonomy", "load"])
+    assert result.exit_code == 0, result.output
+    assert "5 tracks" in result.output
+    with app.app_context():
+        counts = _counts()
+    assert counts["Track"] == 5
+    assert counts["SDG"] == 17
+    assert counts["City"] == counts["User"] == counts["Solution"] == 0
+    again = runner.invoke(args=["taxonomy", "load"])
+    assert again.exit_code == 0, again.output
+    assert "nothing to add" in again.output
+    with app.app_context():
+        assert _counts() == counts

@@ -112,6 +112,16 @@ def seed_demo(only_if_empty: bool = False) -> SeedReport | None:
     return report
 
 
+@transactional
+def load_taxonomy() -> SeedReport:
+    """Load the ICC taxonomy alone (tracks, challenges, services, SDGs, their phrases and names in
+    every language), creating only the terms that are missing: a production database's first
+    content, with no sample city, entry or account."""
+    report = SeedReport()
+    _seed_taxonomy(report)
+    return report
+
+
 def _seed_taxonomy(report: SeedReport) -> None:
     data = _load("taxonomy.toml")
     tracks, challenges = _by_slug(Track), _by_slug(Challenge)
