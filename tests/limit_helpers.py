@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 import redis
-from conftest import TEST_CONFIG
 from databases import release
+from support import TEST_CONFIG
 
 from marketplace import create_app, limits
 

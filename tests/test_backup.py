@@ -11,12 +11,12 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import TEST_CONFIG, sign_in
 from databases import release
 from flask import Flask
 from PIL import Image
 from postgres import create_database, drop_database, unavailable, unique_name
 from sqlalchemy import func, inspect, select
+from support import TEST_CONFIG, sign_in
 
 from marketplace import backup, create_app, search
 from marketplace.backup import archive
