@@ -81,6 +81,7 @@ def open_searcher(directory: Path, previous: Searcher | None = None) -> Searcher
 def _with_deletions(known: SegmentReader, found, generation: int) -> SegmentReader:
     """``known``'s open files and caches, reading the deletions of the segment as ``found``."""
     reader = copy.copy(known)
+    reader.__dict__.pop("deleted_docs_set", None)  # a cached property: the old deletions
     reader._segment = found
     reader._gen = generation
     reader._perdoc = copy.copy(known._perdoc)  # deletions are asked of its segment
