@@ -90,9 +90,10 @@ def _facet_bitsets(vectors: Vectors, live: Bitset) -> dict[str, dict[str, Bitset
     return facets
 
 
-def _open(directory: Path) -> Generation:
+def _open(directory: Path, previous: Generation | None) -> Generation:
     languages.load()  # the word lists query-language detection reads, once per process
-    searcher = whoosh_index.open_dir(directory).searcher()
+    reuse = previous.searcher if previous is not None and previous.directory == directory else None
+    searcher = segments.open_searcher(directory, reuse)
     vectors = Vectors(searcher, str(directory))
     live = to_bits(vectors.live_mask())
     facets = _facet_bitsets(vectors, live)
@@ -130,7 +131,7 @@ def generation() -> Generation | None:
         # Only when the link moved or the index changed: exists_in opens the table of contents.
         if not whoosh_index.exists_in(directory):
             return None
-        fresh = _open(directory)
+        fresh = _open(directory, known)
         # The old searcher may still serve a request in another thread: let it be collected.
         _current.pop(root, None)
         _current[root] = fresh

@@ -7,6 +7,10 @@ deleted documents included, and a generation combines them with its document-num
 and masks its own deletions out (fast.Vectors, live.Generation). After a write, the new
 segment is the only one read.
 
+Whoosh's own reader opens every segment afresh, copying each of its files into memory: opening
+a generation after a write reuses the previous generation's open segment readers instead, each
+given the new generation's deletions (``open_searcher``).
+
 The cache holds the segments of the generations live.py keeps open (``retain``); postings,
 the one part that grows with use, are kept least recently used first within POSTINGS_BYTES.
 Like fast.py, this module reads the pinned whoosh-reloaded 2.7.5's segment internals.
@@ -14,16 +18,20 @@ Like fast.py, this module reads the pinned whoosh-reloaded 2.7.5's segment inter
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
 from itertools import repeat
+from pathlib import Path
 
 import numpy as np
+from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
 from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
-from whoosh.reading import IndexReader
+from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
+from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
 from .schema import FACETS
@@ -37,6 +45,48 @@ POSTINGS_BYTES = 256 * 2**20
 # length Whoosh's scorer uses.
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY: Postings = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+
+
+def open_searcher(directory: Path, previous: Searcher | None = None) -> Searcher:
+    """A searcher on the latest generation of the index in ``directory``.
+
+    The segments ``previous`` (a searcher on an earlier generation of the same directory) has
+    open are reused, with this generation's deleted documents; the others are opened.
+    """
+    ix = whoosh_index.open_dir(directory)
+    if previous is None:
+        return ix.searcher()
+    toc = ix._read_toc()
+    opened = {
+        reader.segment().segment_id(): reader
+        for reader, _ in previous.reader().leaf_readers()
+        if isinstance(reader, SegmentReader) and not reader.is_closed
+    }
+    readers = []
+    for found in toc.segments:
+        known = opened.get(found.segment_id())
+        if known is None:
+            readers.append(SegmentReader(ix.storage, toc.schema, found, generation=toc.generation))
+        else:
+            readers.append(_with_deletions(known, found, toc.generation))
+    if not readers:
+        reader = EmptyReader(toc.schema)
+    elif len(readers) == 1:
+        reader = readers[0]
+    else:
+        reader = MultiReader(readers, generation=toc.generation)
+    return Searcher(reader, fromindex=ix)
+
+
+def _with_deletions(known: SegmentReader, found, generation: int) -> SegmentReader:
+    """``known``'s open files and caches, reading the deletions of the segment as ``found``."""
+    reader = copy.copy(known)
+    reader.__dict__.pop("deleted_docs_set", None)  # a cached property: the old deletions
+    reader._segment = found
+    reader._gen = generation
+    reader._perdoc = copy.copy(known._perdoc)  # deletions are asked of its segment
+    reader._perdoc._segment = found
+    return reader
 
 
 def _leaf(matcher) -> W3LeafMatcher:
