@@ -69,7 +69,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()
-        return _page(error.status_code, str(error))
+        body, status = _page(error.status_code, str(error))
+        return body, status, ({"Retry-After": str(RETRY_AFTER)} if status == 503 else {})
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error: CSRFError):

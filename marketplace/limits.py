@@ -15,7 +15,8 @@ import hmac
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -60,6 +61,13 @@ class RateLimited(DomainError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class CountersUnavailable(DomainError):
+    """The counters' store (Redis) does not answer: the request is refused for a moment rather
+    than served unprotected (503 with Retry-After, like a database outage)."""
+
+    status_code = 503
 
 
 class Storage(Protocol):
@@ -120,11 +128,23 @@ class RedisStorage:
         pipeline = self.client.pipeline(transaction=True)
         pipeline.incrby(key, amount)
         pipeline.expire(key, max(1, math.ceil(expires_at - now)) + 1)
-        count, _ = pipeline.execute()
+        with self._answering():
+            count, _ = pipeline.execute()
         return int(count)
 
     def clear(self, key: str) -> None:
-        self.client.delete(key)
+        with self._answering():
+            self.client.delete(key)
+
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        import redis
+
+        try:
+            yield
+        except redis.RedisError as error:
+            log.error("rate limit counters unavailable: %s", error)
+            raise CountersUnavailable("") from error
 
 
 @dataclass

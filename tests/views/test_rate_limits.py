@@ -202,3 +202,19 @@ def test_concurrent_reports_from_one_network_stop_at_the_limit(app, make_solutio
     for thread in threads:
         thread.join()
     assert sorted(answers) == [302] * 5 + [429] * 3
+
+
+def test_a_redis_that_does_not_answer_refuses_sign_in_for_a_moment(app, publisher):
+    down = twin(app, REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    try:
+        client = down.test_client()
+        page = login(client, publisher.email, PASSWORD)
+        assert page.status_code == 503
+        assert page.headers["Retry-After"] == "10"
+        assert "Temporarily unavailable" in page.text
+        assert not signed_in(client)
+        reset = client.post("/reset", data={"email": publisher.email})
+        assert reset.status_code == 503
+        reset.close()
+    finally:
+        close(down)
