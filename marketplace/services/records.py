@@ -14,7 +14,7 @@ from ..models import SDG, Adoption, Challenge, City, Solution, Track, Transversa
 from ..models.outbox import SearchChange
 from ..models.solution import TRANSLATABLE
 from ..vocab import Status
-from . import catalogue, cities, taxonomy
+from . import catalogue, cities, redirects, taxonomy
 from .errors import NotFound
 
 # The Markdown fields of an entry: each record carries the source and the rendered HTML.
@@ -218,6 +218,7 @@ def _published(slug: str) -> Solution:
         )
     )
     if solution is None:
+        redirects.raise_if_moved("solution", slug)  # renamed, or merged into another entry
         raise NotFound("There is no published entry at this address.")
     return solution
 
@@ -225,6 +226,7 @@ def _published(slug: str) -> Solution:
 def solution(slug: str, language: str) -> dict:
     """The whole published record of an entry; taxonomy labels in ``language``.
 
+    :raises Moved: the entry's address changed (the page's endpoint, as the site's pages).
     :raises NotFound: when no published entry has this slug (whatever else exists).
     """
     entry = _published(slug)

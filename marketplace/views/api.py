@@ -5,10 +5,20 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from .. import i18n, search
 from ..services import catalogue_search, records, versions
+from ..services.redirects import Moved
 from . import api_spec
 from .paging import MAX_PAGE
 from .search_args import MAX_PER_PAGE, InvalidSearch, index_missing, search_request
@@ -25,6 +35,16 @@ CORS_REQUEST_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Sinc
 @bp.errorhandler(InvalidSearch)
 def invalid_search(error: InvalidSearch):
     return jsonify(error="invalid_parameter", message=str(error), status=400), 400
+
+
+# The API address of what moved, by the page endpoint services name in Moved.
+MOVED = {"catalogue.detail": "api.solution", "cities.detail": "api.city"}
+
+
+@bp.errorhandler(Moved)
+def moved(error: Moved):
+    """A renamed or merged entry or city: 301 to its API record (not to its page)."""
+    return redirect(url_for(MOVED[error.endpoint], **error.values), 301)
 
 
 @bp.errorhandler(search.NoIndex)

@@ -226,7 +226,10 @@ ERRORS = {
     "400": _json("Error", "A parameter is not allowed; the message says which."),
     "304": {"description": "Not modified since the ETag or date the request sent."},
 }
-NOT_FOUND = {"404": _json("Error", "No published record has this address.")}
+NOT_FOUND = {
+    "404": _json("Error", "No published record has this address."),
+    "301": {"description": "Renamed or merged: Location is the record's address now."},
+}
 
 
 def _get(summary: str, schema: str, parameters: list[str], extra: dict | None = None) -> dict:
