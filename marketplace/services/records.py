@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from .. import markup
+from .. import mail, markup
 from ..extensions import db
 from ..models import SDG, Adoption, Challenge, City, Solution, Track, TransversalService
 from ..models.outbox import SearchChange
@@ -26,9 +26,7 @@ EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 def absolute_url(endpoint: str, **values: Any) -> str:
     """The address of a route on MARKETPLACE_BASE_URL (a path prefix in it is kept), whatever
     the request's Host header, and outside requests (exports, dumps)."""
-    from ..mail import link  # the one place that builds addresses on BASE_URL
-
-    return link(endpoint, **values)
+    return mail.link(endpoint, **values)  # the one place that builds addresses on BASE_URL
 
 
 def iso(value: datetime | None) -> str | None:
@@ -285,10 +283,13 @@ def solution_record(entry: Solution, language: str) -> dict:
 
 def changed_at() -> datetime:
     """When the public catalogue last changed, as far as the database tells: the newest search
-    change (entries, cities, terms), entry update or adoption. The Last-Modified of the API."""
+    change (entries, cities, terms), published entry update or adoption (a draft's edits do not
+    show). The Last-Modified of the API."""
     newest = [
         db.session.scalar(select(func.max(SearchChange.created_at))),
-        db.session.scalar(select(func.max(Solution.updated_at))),
+        db.session.scalar(
+            select(func.max(Solution.updated_at)).where(Solution.status == Status.PUBLISHED)
+        ),
         db.session.scalar(select(func.max(Adoption.created_at))),
     ]
     known = [

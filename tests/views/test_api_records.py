@@ -411,3 +411,25 @@ def test_the_description_points_at_the_base_url(api, ctx):
             "sdgs",
         )
     }
+
+
+def test_a_draft_changing_does_not_show_in_the_api(api, entry, make_solution):
+    draft = make_solution(slug="quiet-draft", status="draft")
+    first = api.get("/api/v1/tracks")
+    draft.title = "Still a draft"
+    db.session.commit()
+
+    again = api.get("/api/v1/tracks", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+
+    assert again.status_code == 304
+    assert api.get("/api/v1/tracks").headers["Last-Modified"] == first.headers["Last-Modified"]
+
+
+def test_head_answers_with_the_same_validators(api, entry):
+    got = api.get("/api/v1/solutions/solar-roofs")
+    head = api.head("/api/v1/solutions/solar-roofs")
+
+    assert head.status_code == 200
+    assert head.data == b""
+    assert head.headers["ETag"] == got.headers["ETag"]
+    assert head.headers["Access-Control-Allow-Origin"] == "*"
