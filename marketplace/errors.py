@@ -38,7 +38,7 @@ EXPIRED_FORM = _l(
 
 
 def _is_api() -> bool:
-    return request.path == "/api" or request.path.startswith("/api/")
+    return request.path.startswith("/api/")
 
 
 def _page(status: int, message: str | None = None):

@@ -37,6 +37,22 @@ def pytest_report_header(config):
     return f"database: {config.getoption('database')}"
 
 
+def pytest_terminal_summary(terminalreporter):
+    """The API's schemathesis run in one line (tests/views/test_api_schema.py), also under xdist."""
+    runs = [
+        (dict(report.user_properties)["api_schema_cases"], report.failed)
+        for outcome in ("passed", "failed")
+        for report in terminalreporter.stats.get(outcome, [])
+        if report.when == "call" and "api_schema_cases" in dict(report.user_properties)
+    ]
+    if runs:
+        cases, failed = sum(c for c, _ in runs), sum(f for _, f in runs)
+        terminalreporter.write_line(
+            f"RESULT api schema: {cases} cases over {len(runs)} operation runs, {failed} failed "
+            "(server errors or answers that violate /api/v1/openapi.json)"
+        )
+
+
 def pytest_configure(config):
     """Compile stale translations once, in the controlling process (xdist workers only read)."""
     if not hasattr(config, "workerinput"):

@@ -36,12 +36,10 @@ def index_missing() -> dict[str, str]:
 
 def _number(args: MultiDict, name: str, default: int, upper: int, strict: bool) -> int:
     raw = args.get(name)
-    if raw is None or raw == "":
+    if raw is None or (raw == "" and not strict):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = None
+    # The API takes plain digits only (int() would also read " 5", "+5" and "1_0").
+    value = int(raw) if raw.isascii() and raw.isdigit() else None
     if value is None or not 1 <= value <= upper:
         if strict:
             raise InvalidSearch(f"{name} must be a whole number from 1 to {upper}.")

@@ -33,6 +33,7 @@ PUBLIC = [
     "/services/open-data",
     "/sdgs/7",
     "/about",
+    "/api",
     "/login",
     "/reset",
     "/no-such-page",

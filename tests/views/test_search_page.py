@@ -113,7 +113,7 @@ def test_api_returns_results_facets_and_suggestion(client, catalogue):
     result = data["results"][0]
     assert set(result) == {
         "slug", "title", "summary", "city", "kind", "maturity", "tracks", "challenges", "url",
-        "score", "highlight", "why", "language", "original_language",
+        "score", "highlight", "why", "language", "original_language", "api_url",
     }  # fmt: skip
     assert result["url"].endswith(f"/solutions/{result['slug']}")
     assert set(data["facets"]) == {
