@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import selectinload
 
-from .. import permissions
+from .. import permissions, search
 from ..extensions import db
 from ..models import Adoption, Challenge, City, Solution, Track, TransversalService
 from ..models.solution import solution_challenge, solution_sdg, solution_service
@@ -73,15 +73,23 @@ def adopted_by_city(city: City) -> list[Solution]:
     return list(db.session.scalars(published().where(Solution.id.in_(adopted))))
 
 
+def published_featured() -> Select[tuple[Solution]]:
+    """Featured published entries, newest first (read through ix_solution_featured_listing)."""
+    return published().where(Solution.featured.is_(True))
+
+
 def latest(limit: int = 6) -> list[Solution]:
     return list(db.session.scalars(published().limit(limit)))
 
 
 def featured(limit: int = 3) -> list[Solution]:
-    return list(db.session.scalars(published().where(Solution.featured).limit(limit)))
+    return list(db.session.scalars(published_featured().limit(limit)))
 
 
 def count_published() -> int:
+    """Published entries: from the live index when it is current, else counted in the database."""
+    if (counts := search.current_counts()) is not None:
+        return counts.total
     return db.session.scalar(
         select(func.count()).select_from(Solution).where(Solution.status == Status.PUBLISHED)
     )

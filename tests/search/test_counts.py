@@ -1,0 +1,78 @@
+"""Counts from the live index's facet bitsets: the database's published counts, or no answer."""
+
+import pytest
+
+from marketplace import search
+from marketplace.extensions import db
+from marketplace.services import catalogue, taxonomy
+from marketplace.vocab import Status
+
+COUNTS = (
+    catalogue.count_published,
+    taxonomy.published_counts_by_track,
+    taxonomy.published_counts_by_challenge,
+    taxonomy.published_counts_by_service,
+)
+
+
+def from_database(monkeypatch) -> list:
+    """Each count as the database gives it (the index kept out of it)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(search, "current_counts", lambda: None)
+        return [count() for count in COUNTS]
+
+
+@pytest.fixture
+def catalogue_rows(make_solution, make_city, taxonomy):
+    """Published entries in several tracks, challenges and services, and unpublished ones."""
+    challenges = taxonomy["challenges"]
+    lisbon = make_city(slug="lisbon", name="Lisbon")
+    make_solution(challenges=[challenges["retrofit"]])
+    make_solution(challenges=[challenges["retrofit"], challenges["smes"]], city=lisbon)
+    make_solution(challenges=[challenges["last-mile"], challenges["smes"]])
+    make_solution(challenges=[challenges["last-mile"]], services=[taxonomy["service"]])
+    make_solution(challenges=[])
+    for status in Status:
+        if status != Status.PUBLISHED:
+            make_solution(status=status, challenges=[challenges["retrofit"]])
+
+
+def test_a_current_index_counts_what_the_database_counts(
+    app, catalogue_rows, build_index, monkeypatch
+):
+    build_index()
+
+    assert search.current_counts() is not None
+    assert [count() for count in COUNTS] == from_database(monkeypatch)
+    assert catalogue.count_published() == 5
+    assert sorted(taxonomy.published_counts_by_track().values()) == [2, 3]
+
+
+def test_changes_the_index_has_not_applied_are_counted_in_the_database(
+    app, catalogue_rows, build_index, make_solution, taxonomy, monkeypatch
+):
+    build_index()
+    entry = make_solution(challenges=[taxonomy["challenges"]["last-mile"]])
+    entry.status = Status.ARCHIVED
+    db.session.commit()
+    make_solution(challenges=[taxonomy["challenges"]["smes"]])
+
+    assert search.current_counts() is None
+    assert [count() for count in COUNTS] == from_database(monkeypatch)
+    assert catalogue.count_published() == 6
+
+
+def test_once_the_index_applied_them_it_counts_again(
+    app, catalogue_rows, build_index, make_solution, taxonomy, monkeypatch
+):
+    build_index()
+    make_solution(challenges=[taxonomy["challenges"]["smes"]])
+    search.drain(timeout=30)
+
+    assert search.current_counts() is not None
+    assert [count() for count in COUNTS] == from_database(monkeypatch)
+
+
+def test_without_an_index_the_database_counts(app, catalogue_rows, monkeypatch):
+    assert search.current_counts() is None
+    assert catalogue.count_published() == 5
