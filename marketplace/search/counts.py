@@ -29,6 +29,10 @@ class Counts:
     def total(self) -> int:
         return self.generation.live.bit_count()
 
+    def of(self, facet: str, value: str) -> int:
+        """Entries with ``value`` (a slug, a code) in ``facet``."""
+        return self.generation.facets.get(facet, {}).get(value, 0).bit_count()
+
     def by_value(self, facet: str) -> dict[str, int]:
         """Entries per value (a slug, a code) of ``facet``, values without entries left out."""
         values = self.generation.facets.get(facet, {})

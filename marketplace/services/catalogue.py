@@ -95,6 +95,17 @@ def count_published() -> int:
     )
 
 
+# The search index's facet holding each kind of term's slug.
+FACET_OF = {Track: "track", Challenge: "challenge", TransversalService: "service", City: "city"}
+
+
+def indexed_count(term: Track | Challenge | TransversalService | City) -> int | None:
+    """Published entries filed under ``term`` (or written by the city), from the live index's
+    facet bitsets; None when the index is not current (search.current_counts): count the page."""
+    counts = search.current_counts()
+    return None if counts is None else counts.of(FACET_OF[type(term)], term.slug)
+
+
 def get_visible(slug: str, user: Any) -> Solution:
     """The entry with ``slug`` if ``user`` may see it.
 

@@ -1,11 +1,11 @@
 """Counts from the live index's facet bitsets: the database's published counts, or no answer."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from marketplace import search
 from marketplace.extensions import db
-from marketplace.models import SearchChange
+from marketplace.models import City, SearchChange
 from marketplace.search import position
 from marketplace.search.index import current_dir
 from marketplace.services import catalogue, taxonomy
@@ -95,3 +95,27 @@ def test_a_change_below_the_newest_applied_one_still_to_apply_is_counted_in_the_
     position.write(directory, position.Position(floor=ids[0] - 1, applied=set(ids[1:])))
 
     assert search.current_counts() is None
+
+
+def test_a_current_index_counts_each_listing_as_its_query_selects(
+    app, catalogue_rows, build_index, taxonomy
+):
+    build_index()
+    cities = db.session.scalars(select(City)).all()
+    listings = [
+        *((city, catalogue.published_for_city(city)) for city in cities),
+        *((track, catalogue.published_for_track(track)) for track in taxonomy["tracks"]),
+        *(
+            (challenge, catalogue.published_for_challenge(challenge))
+            for challenge in taxonomy["challenges"].values()
+        ),
+        (taxonomy["service"], catalogue.published_for_service(taxonomy["service"])),
+    ]
+
+    counted = {term.slug: catalogue.indexed_count(term) for term, _ in listings}
+    selected = {
+        term.slug: db.session.scalar(select(func.count()).select_from(query.subquery()))
+        for term, query in listings
+    }
+    assert counted == selected
+    assert (counted["green"], counted["mobility"], counted["smes"]) == (3, 2, 2)
