@@ -16,7 +16,8 @@ from sqlalchemy import or_, select
 from ..extensions import db
 from ..models import SearchChange
 from . import live, position
-from .index import current_dir
+from .index import built_version, current_dir
+from .schema import VERSION
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,9 @@ _unapplied: dict[Path, tuple[tuple[int, int, int], tuple[int, frozenset[int]] | 
 
 def _not_applied(directory: Path) -> tuple[int, frozenset[int]] | None:
     """(top, gaps): an outbox row with an id above top or in gaps is one the index has not
-    applied; None when there are too many gaps to ask about. Worked out again only when the
-    position file changes (after a bulk change it lists tens of thousands of ids)."""
+    applied; None when there are too many gaps to ask about, or the index is outdated. Worked
+    out again only when the position file changes (after a bulk change it lists tens of
+    thousands of ids)."""
     try:
         stat = (directory / position.FILE).stat()
         key = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
@@ -60,7 +62,8 @@ def _not_applied(directory: Path) -> tuple[int, frozenset[int]] | None:
     done = position.read(directory)
     top = max([done.floor, *done.applied])
     gaps = None
-    if top - done.floor - len(done.applied) <= MAX_GAPS:
+    # An index of another analysis version may lack facets this release counts: not asked.
+    if built_version(directory) == VERSION and top - done.floor - len(done.applied) <= MAX_GAPS:
         gaps = (top, frozenset(range(done.floor + 1, top + 1)) - done.applied)
     _unapplied[directory] = (key, gaps)
     return gaps

@@ -7,7 +7,7 @@ from marketplace import search
 from marketplace.extensions import db
 from marketplace.models import City, SearchChange
 from marketplace.search import position
-from marketplace.search.index import current_dir
+from marketplace.search.index import VERSION_FILE, current_dir
 from marketplace.services import catalogue, taxonomy
 from marketplace.vocab import Status
 
@@ -119,3 +119,10 @@ def test_a_current_index_counts_each_listing_as_its_query_selects(
     }
     assert counted == selected
     assert (counted["green"], counted["mobility"], counted["smes"]) == (3, 2, 2)
+
+
+def test_an_index_of_another_analysis_version_is_not_counted_from(app, catalogue_rows, build_index):
+    build_index()
+    (current_dir() / VERSION_FILE).write_text("1", encoding="ascii")
+
+    assert search.current_counts() is None
