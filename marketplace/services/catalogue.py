@@ -35,10 +35,19 @@ def published() -> Select[tuple[Solution]]:
     )
 
 
+# The link is a correlated EXISTS rather than IN (ids): the database walks ix_solution_listing
+# newest first and probes the link table's primary key for each entry until the page is full,
+# instead of reading every id filed under the term first (which grows with the catalogue).
+
+
 def _published_linked(column: ColumnElement, value: int) -> Select[tuple[Solution]]:
     """Published entries with a row in ``column``'s link table where ``column`` == ``value``."""
     links = column.table
-    return published().where(Solution.id.in_(select(links.c.solution_id).where(column == value)))
+    return published().where(
+        select(links.c.solution_id)
+        .where(links.c.solution_id == Solution.id, column == value)
+        .exists()
+    )
 
 
 def published_for_challenge(challenge: Challenge) -> Select[tuple[Solution]]:
@@ -47,11 +56,10 @@ def published_for_challenge(challenge: Challenge) -> Select[tuple[Solution]]:
 
 def published_for_track(track: Track) -> Select[tuple[Solution]]:
     return published().where(
-        Solution.id.in_(
-            select(solution_challenge.c.solution_id)
-            .join(Challenge, Challenge.id == solution_challenge.c.challenge_id)
-            .where(Challenge.track_id == track.id)
-        )
+        select(solution_challenge.c.solution_id)
+        .join(Challenge, Challenge.id == solution_challenge.c.challenge_id)
+        .where(solution_challenge.c.solution_id == Solution.id, Challenge.track_id == track.id)
+        .exists()
     )
 
 
