@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -36,6 +36,17 @@ solution_sdg = Table(
 class Solution(db.Model):
     """A solution or best practice written up by its owning city."""
 
+    # The public listings (home, city, track and challenge pages) read published entries newest
+    # first: each index leads with what its listing filters on and ends in its ORDER BY, so the
+    # database walks the index in order and stops after a page instead of sorting every entry.
+    # They replace the single-column indexes on status, city_id and published_at (prefixes of
+    # these serve the same lookups), which let PostgreSQL's planner pick a filter-and-sort plan.
+    __table_args__ = (
+        Index("ix_solution_listing", "status", "published_at", "id"),
+        Index("ix_solution_featured_listing", "status", "featured", "published_at", "id"),
+        Index("ix_solution_city_listing", "city_id", "status", "published_at", "id"),
+    )
+
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(20))  # vocab.KINDS
@@ -45,7 +56,7 @@ class Solution(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     impact: Mapped[str] = mapped_column(Text, default="")
     lessons: Mapped[str] = mapped_column(Text, default="")
-    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"), index=True)
+    city_id: Mapped[int] = mapped_column(ForeignKey("city.id"))  # ix_solution_city_listing
     provider: Mapped[str] = mapped_column(String(200), default="")
     contact_name: Mapped[str] = mapped_column(String(120), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
@@ -63,7 +74,7 @@ class Solution(db.Model):
     # Stored image name (services.images) and its text alternative; "" when there is none.
     image: Mapped[str] = mapped_column(String(64), default="", index=True)
     image_alt: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=Status.DRAFT)  # ix_solution_listing
     featured: Mapped[bool] = mapped_column(default=False)
     sample: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
@@ -71,7 +82,7 @@ class Solution(db.Model):
     # When the entry's own content last changed (the public "Last updated"); pending changes,
     # featuring or a new version number leave it alone.
     content_updated_at: Mapped[datetime] = mapped_column(default=utc_now)
-    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    published_at: Mapped[datetime | None] = mapped_column()
     # Optimistic locking: every UPDATE checks and increments it, so two curators deciding the
     # same submission at once cannot both succeed.
     version: Mapped[int] = mapped_column(default=1, server_default="1")

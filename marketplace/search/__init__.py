@@ -6,6 +6,8 @@ through the outbox (tracking.py writes it, sync.py drains it) and it can be rebu
 
 from .autocomplete import suggest_titles
 from .check import Drift, IndexBusy, check
+from .counts import Counts
+from .counts import current as current_counts
 from .engine import SORTS, SearchOutcome, SearchRequest, run
 from .fusion import Hit
 from .highlight import snippet
@@ -19,6 +21,7 @@ from .vectors import stats as meaning_stats
 
 __all__ = [
     "SORTS",
+    "Counts",
     "Drift",
     "Hit",
     "IndexBusy",
@@ -29,6 +32,7 @@ __all__ = [
     "SearchOutcome",
     "SearchRequest",
     "check",
+    "current_counts",
     "drain",
     "duplicates",
     "embed_missing",

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import selectinload
 
-from .. import permissions
+from .. import permissions, search
 from ..extensions import db
 from ..models import Adoption, Challenge, City, Solution, Track, TransversalService
 from ..models.solution import solution_challenge, solution_sdg, solution_service
@@ -35,10 +35,19 @@ def published() -> Select[tuple[Solution]]:
     )
 
 
+# The link is a correlated EXISTS rather than IN (ids): the database walks ix_solution_listing
+# newest first and probes the link table's primary key for each entry until the page is full,
+# instead of reading every id filed under the term first (which grows with the catalogue).
+
+
 def _published_linked(column: ColumnElement, value: int) -> Select[tuple[Solution]]:
     """Published entries with a row in ``column``'s link table where ``column`` == ``value``."""
     links = column.table
-    return published().where(Solution.id.in_(select(links.c.solution_id).where(column == value)))
+    return published().where(
+        select(links.c.solution_id)
+        .where(links.c.solution_id == Solution.id, column == value)
+        .exists()
+    )
 
 
 def published_for_challenge(challenge: Challenge) -> Select[tuple[Solution]]:
@@ -47,11 +56,10 @@ def published_for_challenge(challenge: Challenge) -> Select[tuple[Solution]]:
 
 def published_for_track(track: Track) -> Select[tuple[Solution]]:
     return published().where(
-        Solution.id.in_(
-            select(solution_challenge.c.solution_id)
-            .join(Challenge, Challenge.id == solution_challenge.c.challenge_id)
-            .where(Challenge.track_id == track.id)
-        )
+        select(solution_challenge.c.solution_id)
+        .join(Challenge, Challenge.id == solution_challenge.c.challenge_id)
+        .where(solution_challenge.c.solution_id == Solution.id, Challenge.track_id == track.id)
+        .exists()
     )
 
 
@@ -73,18 +81,37 @@ def adopted_by_city(city: City) -> list[Solution]:
     return list(db.session.scalars(published().where(Solution.id.in_(adopted))))
 
 
+def published_featured() -> Select[tuple[Solution]]:
+    """Featured published entries, newest first (read through ix_solution_featured_listing)."""
+    return published().where(Solution.featured.is_(True))
+
+
 def latest(limit: int = 6) -> list[Solution]:
     return list(db.session.scalars(published().limit(limit)))
 
 
 def featured(limit: int = 3) -> list[Solution]:
-    return list(db.session.scalars(published().where(Solution.featured).limit(limit)))
+    return list(db.session.scalars(published_featured().limit(limit)))
 
 
 def count_published() -> int:
+    """Published entries: from the live index when it is current, else counted in the database."""
+    if (counts := search.current_counts()) is not None:
+        return counts.total
     return db.session.scalar(
         select(func.count()).select_from(Solution).where(Solution.status == Status.PUBLISHED)
     )
+
+
+# The search index's facet holding each kind of term's slug.
+FACET_OF = {Track: "track", Challenge: "challenge", TransversalService: "service", City: "city"}
+
+
+def indexed_count(term: Track | Challenge | TransversalService | City) -> int | None:
+    """Published entries filed under ``term`` (or written by the city), from the live index's
+    facet bitsets; None when the index is not current (search.current_counts): count the page."""
+    counts = search.current_counts()
+    return None if counts is None else counts.of(FACET_OF[type(term)], term.slug)
 
 
 def get_visible(slug: str, user: Any) -> Solution:

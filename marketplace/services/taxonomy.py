@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from .. import search
 from ..extensions import db
 from ..models import SDG, Challenge, Solution, Track, TransversalService
 from ..models.solution import solution_challenge, solution_sdg, solution_service
@@ -51,8 +52,22 @@ def _published_link_counts(link_column, group_column, *joins) -> dict[int, int]:
     return dict(db.session.execute(query).all())
 
 
+def _indexed_counts(facet: str, model) -> dict[int, int] | None:
+    """Published entries per ``model`` id from the live index's ``facet`` (keyed by slug), or None
+    when the index is not current (search.current_counts)."""
+    counts = search.current_counts()
+    if counts is None:
+        return None
+    by_slug = counts.by_value(facet)
+    terms = db.session.execute(select(model.id, model.slug))
+    return {term_id: by_slug[slug] for term_id, slug in terms if slug in by_slug}
+
+
 def published_counts_by_track() -> dict[int, int]:
     """Published entries per track id (an entry counts once per track)."""
+    indexed = _indexed_counts("track", Track)
+    if indexed is not None:
+        return indexed
     return _published_link_counts(
         solution_challenge.c.challenge_id,
         Challenge.track_id,
@@ -61,12 +76,18 @@ def published_counts_by_track() -> dict[int, int]:
 
 
 def published_counts_by_challenge() -> dict[int, int]:
+    indexed = _indexed_counts("challenge", Challenge)
+    if indexed is not None:
+        return indexed
     return _published_link_counts(
         solution_challenge.c.challenge_id, solution_challenge.c.challenge_id
     )
 
 
 def published_counts_by_service() -> dict[int, int]:
+    indexed = _indexed_counts("service", TransversalService)
+    if indexed is not None:
+        return indexed
     return _published_link_counts(solution_service.c.service_id, solution_service.c.service_id)
 
 

@@ -21,6 +21,6 @@ def detail(slug: str):
     return render_template(
         "cities/detail.html",
         city=city,
-        pagination=paginate(catalogue.published_for_city(city)),
+        pagination=paginate(catalogue.published_for_city(city), catalogue.indexed_count(city)),
         adopted=catalogue.adopted_by_city(city),
     )

@@ -20,10 +20,19 @@ def page_number() -> int:
     return min(page, MAX_PAGE) if page is not None and page >= 1 else 1
 
 
-def paginate(query: Select) -> Pagination:
-    return db.paginate(
-        query, page=page_number(), per_page=current_app.config["PER_PAGE"], error_out=False
+def paginate(query: Select, total: int | None = None) -> Pagination:
+    """A page of ``query``; ``total``, when already known (the search index's counts), is the
+    number of rows it selects and saves counting them."""
+    pagination = db.paginate(
+        query,
+        page=page_number(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+        count=total is None,
     )
+    if total is not None:
+        pagination.total = total
+    return pagination
 
 
 @dataclass(frozen=True)

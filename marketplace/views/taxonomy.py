@@ -31,7 +31,7 @@ def track(slug: str):
         "taxonomy/track.html",
         track=item,
         challenge_counts=taxonomy.published_counts_by_challenge(),
-        pagination=paginate(catalogue.published_for_track(item)),
+        pagination=paginate(catalogue.published_for_track(item), catalogue.indexed_count(item)),
     )
 
 
@@ -41,7 +41,7 @@ def challenge(slug: str):
     return render_template(
         "taxonomy/challenge.html",
         challenge=item,
-        pagination=paginate(catalogue.published_for_challenge(item)),
+        pagination=paginate(catalogue.published_for_challenge(item), catalogue.indexed_count(item)),
     )
 
 
@@ -51,7 +51,7 @@ def service(slug: str):
     return render_template(
         "taxonomy/service.html",
         service=item,
-        pagination=paginate(catalogue.published_for_service(item)),
+        pagination=paginate(catalogue.published_for_service(item), catalogue.indexed_count(item)),
     )
 
 
