@@ -26,7 +26,7 @@ EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 def absolute_url(endpoint: str, **values: Any) -> str:
     """The address of a route on the configured base URL (a path prefix in it is kept), whatever
     the request's Host header, and outside requests (exports, dumps)."""
-    return mail.link(endpoint, **values)  # the one place that builds addresses on BASE_URL
+    return mail.link(endpoint, **values)  # the one place that builds absolute addresses
 
 
 def iso(value: datetime | None) -> str | None:
