@@ -213,6 +213,13 @@ def _minutes(seconds: int) -> int:
     return max(1, math.ceil(seconds / 60))
 
 
+def _refuse_over(limits: RateLimits, hits: list[Hit], message: Callable[[int], str]) -> None:
+    """:raises RateLimited: with ``message(minutes)`` when any of ``hits`` passed its limit."""
+    if any(hit.over for hit in hits):
+        seconds = limits.retry_after(hits)
+        raise RateLimited(message(_minutes(seconds)), seconds)
+
+
 def _account(email: str) -> str:
     return email.strip().lower()
 
@@ -235,19 +242,17 @@ def start_sign_in(email: str, ip: str | None) -> SignInAttempt:
     attempt = SignInAttempt(
         limits.hit(SIGN_IN_ACCOUNT, _account(email)), limits.hit(SIGN_IN_NETWORK, hash_ip(ip))
     )
-    hits = [attempt.account, attempt.network]
-    if any(hit.over for hit in hits):
-        seconds = limits.retry_after(hits)
-        raise RateLimited(
-            ngettext(
-                "Too many failed sign-ins for this account or from your network. To protect the "
-                "account, signing in is paused: please try again in %(num)d minute.",
-                "Too many failed sign-ins for this account or from your network. To protect the "
-                "account, signing in is paused: please try again in %(num)d minutes.",
-                _minutes(seconds),
-            ),
-            seconds,
-        )
+    _refuse_over(
+        limits,
+        [attempt.account, attempt.network],
+        lambda minutes: ngettext(
+            "Too many failed sign-ins for this account or from your network. To protect the "
+            "account, signing in is paused: please try again in %(num)d minute.",
+            "Too many failed sign-ins for this account or from your network. To protect the "
+            "account, signing in is paused: please try again in %(num)d minutes.",
+            minutes,
+        ),
+    )
     return attempt
 
 
@@ -264,16 +269,14 @@ def count_reset_request(email: str, ip: str | None) -> None:
     :raises RateLimited: too many requests for the address or from the network in the window.
     """
     limits = of(current_app)
-    hits = [limits.hit(RESET_ADDRESS, _account(email)), limits.hit(RESET_NETWORK, hash_ip(ip))]
-    if any(hit.over for hit in hits):
-        seconds = limits.retry_after(hits)
-        raise RateLimited(
-            ngettext(
-                "Too many reset links were asked for this address or from your network. Nothing "
-                "was sent: please try again in %(num)d minute.",
-                "Too many reset links were asked for this address or from your network. Nothing "
-                "was sent: please try again in %(num)d minutes.",
-                _minutes(seconds),
-            ),
-            seconds,
-        )
+    _refuse_over(
+        limits,
+        [limits.hit(RESET_ADDRESS, _account(email)), limits.hit(RESET_NETWORK, hash_ip(ip))],
+        lambda minutes: ngettext(
+            "Too many reset links were asked for this address or from your network. Nothing "
+            "was sent: please try again in %(num)d minute.",
+            "Too many reset links were asked for this address or from your network. Nothing "
+            "was sent: please try again in %(num)d minutes.",
+            minutes,
+        ),
+    )
