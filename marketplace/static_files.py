@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from flask import Flask, Response, current_app, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import safe_join
 
 VERSION_ARG = "v"
@@ -55,7 +56,19 @@ def cache_headers(response: Response) -> Response:
     return response
 
 
+class SessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, never saved on a static file's answer: Flask-Login looks at
+    the session after every request, which would add ``Vary: Cookie`` (so no shared cache could
+    keep a stylesheet for more than one visitor) and could refresh the cookie on a static file."""
+
+    def save_session(self, app: Flask, session, response: Response) -> None:
+        if request.endpoint == "static" and not session.modified:
+            return
+        super().save_session(app, session, response)
+
+
 def init_app(app: Flask) -> None:
     app.extensions["static_versions"] = Versions(str(app.static_folder))
+    app.session_interface = SessionInterface()
     app.url_defaults(add_version)
     app.after_request(cache_headers)

@@ -147,6 +147,14 @@ def test_other_static_urls_are_cached_briefly(client, query):
         assert response.headers["Cache-Control"] == "public, max-age=300"
 
 
+def test_a_static_file_does_not_vary_by_visitor(client, app):
+    with client.get(f"/static/site.css?v={SITE_CSS_HASH}") as response:
+        assert "Cookie" not in response.headers.get("Vary", "")
+        assert "Set-Cookie" not in response.headers
+    with client.get("/") as page:  # pages still do: they show who is signed in
+        assert "Cookie" in page.headers["Vary"]
+
+
 def test_a_revalidated_file_keeps_its_caching(client):
     with client.get("/static/site.css") as first:
         etag = first.headers["ETag"]
