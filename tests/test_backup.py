@@ -19,7 +19,7 @@ from sqlalchemy import func, inspect, select
 from support import TEST_CONFIG, sign_in
 
 from marketplace import backup, create_app, search
-from marketplace.backup import archive
+from marketplace.backup import archive, schema
 from marketplace.extensions import db
 from marketplace.mail import OUTBOX, UNSENT
 from marketplace.models import AuditEvent, City, ModerationEvent, SearchChange, Solution, User
@@ -336,6 +336,35 @@ def test_restore_refuses_a_data_dir_with_uploaded_images(demo_app, target, tmp_p
     result = restored.test_cli_runner().invoke(args=["restore", str(path)])
     assert result.exit_code != 0
     assert "already holds uploaded images: restore into an empty data dir" in result.output
+
+
+def test_a_failed_restore_leaves_the_target_empty_to_run_again(
+    demo_app, target, tmp_path, kind, monkeypatch
+):
+    """A restore that fails at its last step (here: the images, after the rows came in) takes
+    out what it brought, so the same command can simply be run again."""
+    name = _add_image(demo_app)
+    path = tmp_path / "backup.tar.gz"
+    _backup(demo_app, path)
+    restored = target.app(kind)
+    copy_file = archive.copy_file
+
+    def fail_after_the_first_image(source, destination, mode=None):
+        copy_file(source, destination, mode)
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(archive, "copy_file", fail_after_the_first_image)
+    result = restored.test_cli_runner().invoke(args=["restore", str(path)])
+    assert result.exit_code != 0
+    with restored.app_context():
+        with db.engine.connect() as connection:
+            assert schema.tables_with_rows(connection) == []
+        assert not (images.folder() / name).exists()
+    monkeypatch.setattr(archive, "copy_file", copy_file)
+    _restore(restored, path)
+    with restored.app_context():
+        assert (images.folder() / name).is_file()
+        assert db.session.scalar(select(func.count()).select_from(Solution)) > 0
 
 
 def _rewrite(path: Path, change) -> Path:

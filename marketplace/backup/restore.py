@@ -50,12 +50,16 @@ def restore(source: Path, progress: Progress = lambda _line: None) -> Restored:
     with tempfile.TemporaryDirectory(prefix=".restore-", dir=data_dir) as folder:
         opened = archive.extract(source, Path(folder))
         progress(f"Checked {len(manifest['members'])} files against their sha256 checksums.")
-        with db.engine.begin() as connection:
-            schema.drop_tables(connection)  # checked empty: left by a `db upgrade`, if any
-        method, notes = _load_rows(opened, progress)
-        schema.upgrade("head")
-        _check_counts(manifest, revision)
-        _restore_files(opened, progress)
+        copied: list[Path] = []
+        try:
+            _drop_tables()  # checked empty: left by a `db upgrade`, if any
+            method, notes = _load_rows(opened, progress)
+            schema.upgrade("head")
+            _check_counts(manifest, revision)
+            _restore_files(opened, progress, copied)
+        except BaseException:
+            _undo(copied)  # as it was found: empty, so the restore can simply be run again
+            raise
     if manifest.get("secret_key"):
         notes.append("The secret key was restored: restart the web processes to use it.")
     return Restored(manifest, method, notes)
@@ -129,13 +133,32 @@ def _check_counts(manifest: dict[str, Any], revision: str) -> None:
         raise BackupError(f"The restored database does not hold the archived rows: {wrong}")
 
 
-def _restore_files(opened: archive.Opened, progress: Progress) -> None:
+def _restore_files(opened: archive.Opened, progress: Progress, copied: list[Path]) -> None:
+    """Copy the archived files into place, each one's target added to ``copied`` first."""
     data_dir = Path(current_app.config["DATA_DIR"])
-    uploads = opened.names_under("uploads/")
-    for name in uploads:
-        archive.copy_file(opened.path(name), images.folder() / Path(name).name)
-    progress(f"Restored {len(uploads)} image(s).")
-    if opened.has(SECRET_FILE):
+    targets = [(name, images.folder() / Path(name).name) for name in opened.names_under("uploads/")]
+    uploads = len(targets)
+    targets += [
+        (name, data_dir / OUTBOX / UNSENT / Path(name).name)
+        for name in opened.names_under(f"{OUTBOX}/{UNSENT}/")
+    ]
+    for name, target in targets:
+        copied.append(target)
+        archive.copy_file(opened.path(name), target)
+    progress(f"Restored {uploads} image(s).")
+    if opened.has(SECRET_FILE):  # replaces the generated one; left in place by an undo
         archive.copy_file(opened.path(SECRET_FILE), data_dir / SECRET_FILE, mode=0o600)
-    for name in opened.names_under(f"{OUTBOX}/{UNSENT}/"):
-        archive.copy_file(opened.path(name), data_dir / OUTBOX / UNSENT / Path(name).name)
+
+
+def _drop_tables() -> None:
+    with db.engine.begin() as connection:
+        schema.drop_tables(connection)
+
+
+def _undo(copied: list[Path]) -> None:
+    """After a failed restore: drop what came in, so the target is empty again."""
+    db.session.remove()
+    db.engine.dispose()  # no connection of the failed attempt holds a lock or a transaction
+    _drop_tables()
+    for path in copied:
+        path.unlink(missing_ok=True)
