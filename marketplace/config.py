@@ -25,6 +25,9 @@ DEFAULTS: dict[str, Any] = {
     "SECRET_KEY": None,
     # Entries per page on catalogue, city, track and challenge pages.
     "PER_PAGE": 20,
+    # Addresses in one sitemap file; past it /sitemap.xml is an index of several files (at most
+    # the protocol's 50,000, which is also the default).
+    "SITEMAP_URLS": 50_000,
     # Seconds SQLite waits for a competing writer before giving up.
     "SQLITE_BUSY_TIMEOUT": 15,
     # Seconds a search index update waits for another process's write lock before leaving the

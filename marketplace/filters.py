@@ -8,7 +8,7 @@ from flask import Flask, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from . import i18n, permissions, vocab
+from . import i18n, page_meta, permissions, vocab
 from .markup import render_markdown
 from .services import versions
 
@@ -53,7 +53,10 @@ def register(app: Flask) -> None:
     app.add_template_global(curate_nav, "curate_nav")
     app.add_template_global(i18n.current_language, "current_language")
     app.add_template_global(i18n.menu, "language_menu")
-    app.add_template_global(i18n.canonical_url, "canonical_url")
+    app.add_template_global(page_meta.canonical_url, "canonical_url")
+    app.add_template_global(page_meta.default_url, "default_url")
+    app.add_template_global(page_meta.og_locale, "og_locale")
+    app.add_template_global(page_meta.og_alternate_locales, "og_alternate_locales")
     app.jinja_env.globals.update(
         KINDS=vocab.KINDS,
         MATURITIES=vocab.MATURITIES,

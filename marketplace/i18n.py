@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 from functools import cache
 from typing import Any
-from urllib.parse import urlencode
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
@@ -114,16 +113,6 @@ def term_description(term: Any) -> str:
     """A track's or service's description in the interface language, else the English one."""
     descriptions = getattr(term, "descriptions", None) or {}
     return descriptions.get(current_language()) or term.description
-
-
-def canonical_url(language: str | None = None) -> str:
-    """This page's address in ``language``, or as asked for: ``lang`` stays in the address only
-    when a link chose it, so a shared search shows in each reader's own language."""
-    language = language or explicit_language()
-    query = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
-    if language:
-        query.append(("lang", language))
-    return request.base_url + ("?" + urlencode(query) if query else "")
 
 
 def in_sentence(label: Any) -> str:

@@ -8,8 +8,11 @@ import pytest
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGES = sorted(TEMPLATES.rglob("*.html"))
 INLINE = {
-    # A <script> without src= runs inline code; one with src= loads a static file.
-    "inline <script>": re.compile(r"<script\b(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE),
+    # A <script> without src= runs inline code; one with src= loads a static file, and a JSON-LD
+    # data block is not run at all (script-src does not govern it).
+    "inline <script>": re.compile(
+        r"<script\b(?![^>]*\b(?:src=|type=\"application/ld\+json\"))[^>]*>", re.IGNORECASE
+    ),
     "<style> element": re.compile(r"<style\b", re.IGNORECASE),
     "style= attribute": re.compile(r"\bstyle\s*=", re.IGNORECASE),
     "on...= event handler": re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE),
@@ -50,4 +53,9 @@ def test_the_scan_finds_inline_code(markup):
 
 def test_the_scan_lets_a_script_file_through():
     markup = '<script src="/static/search.js" defer></script><link rel="stylesheet" href="x.css">'
+    assert not any(pattern.search(markup) for pattern in INLINE.values())
+
+
+def test_the_scan_lets_a_json_ld_data_block_through():
+    markup = '<script type="application/ld+json">{"@type": "City"}</script>'
     assert not any(pattern.search(markup) for pattern in INLINE.values())

@@ -6,6 +6,7 @@ from .auth import bp as auth
 from .catalogue import bp as catalogue
 from .cities import bp as cities
 from .curate import bp as curate
+from .discovery import bp as discovery
 from .exchange import bp as exchange
 from .health import bp as health
 from .language import bp as language
@@ -32,4 +33,5 @@ BLUEPRINTS = (
     manage,
     reports,
     health,
+    discovery,
 )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
-from .. import search
-from ..services import catalogue, catalogue_search, versions
+from .. import i18n, search
+from ..services import catalogue, catalogue_search, linked_data, versions
 from .paging import Pages
 from .search_args import index_missing, search_request
 
@@ -37,4 +37,5 @@ def detail(slug: str):
         similar=similar,
         text=text,
         versions=versions.every(solution),
+        linked_data=linked_data.entry(solution, i18n.current_language()),
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from ..services import catalogue, cities
+from .. import i18n
+from ..services import catalogue, cities, linked_data
 from .paging import paginate
 
 bp = Blueprint("cities", __name__, url_prefix="/cities")
@@ -23,4 +24,5 @@ def detail(slug: str):
         city=city,
         pagination=paginate(catalogue.published_for_city(city), catalogue.indexed_count(city)),
         adopted=catalogue.adopted_by_city(city),
+        linked_data=linked_data.city(city.slug, i18n.current_language()),
     )

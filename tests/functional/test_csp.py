@@ -81,7 +81,10 @@ def test_the_main_pages_raise_no_violation(server, watched):
     assert page.evaluate("getComputedStyle(document.body).fontFamily") != "", "site.css loaded"
     visit("/solutions?q=data&country=PT")
     visit("/solutions/terrassa-open-data-portal")
+    # The JSON-LD data block is in the page and the policy has nothing to say about it.
+    assert page.locator('script[type="application/ld+json"]').count() == 1
     visit(first_link(page, "/cities/"))  # the entry's city
+    assert page.locator('script[type="application/ld+json"]').count() == 1
     visit("/cities")
     visit("/login")
     sign_in(page, server, "publisher@terrassa.example", "demo-publisher-pass")

@@ -29,11 +29,19 @@ SITE_CSS_HASH = hashlib.sha256((STATIC / "site.css").read_bytes()).hexdigest()[:
         ("DELETE", "/", 405),
         ("GET", "/reset/not-a-token", 400),
         ("POST", "/language", 400),
+        ("GET", "/sitemap-9.xml", 404),
     ],
 )
 def test_error_answers_carry_the_security_headers(client, method, path, status):
     response = client.open(path, method=method)
     assert response.status_code == status
+    assert missing_headers(response) == []
+
+
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/robots.txt"])
+def test_the_crawlers_files_carry_the_security_headers(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
     assert missing_headers(response) == []
 
 

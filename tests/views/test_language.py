@@ -91,7 +91,11 @@ def test_the_canonical_address_keeps_lang_only_when_a_link_chose_it(client):
     shared = client.get("/solutions?q=bus", headers={"Accept-Language": "it"}).get_data(
         as_text=True
     )
-    assert '<link rel="canonical" href="http://localhost/solutions?q=bus">' in shared
-    assert 'hreflang="es" href="http://localhost/solutions?q=bus&amp;lang=es"' in shared
+    # On MARKETPLACE_BASE_URL (the test configuration's default), not on the Host header.
+    site = "http://127.0.0.1:5000"
+    assert f'<link rel="canonical" href="{site}/solutions?q=bus">' in shared
+    assert f'hreflang="es" href="{site}/solutions?q=bus&amp;lang=es"' in shared
+    assert f'hreflang="x-default" href="{site}/solutions?q=bus"' in shared
     chosen = client.get("/solutions?q=bus&lang=es").get_data(as_text=True)
-    assert '<link rel="canonical" href="http://localhost/solutions?q=bus&amp;lang=es">' in chosen
+    assert f'<link rel="canonical" href="{site}/solutions?q=bus&amp;lang=es">' in chosen
+    assert f'hreflang="x-default" href="{site}/solutions?q=bus"' in chosen

@@ -77,6 +77,10 @@ CASES = [
     ("api.sdgs", "GET", {}, PUBLIC),
     ("api.openapi", "GET", {}, PUBLIC),
     ("api.guide", "GET", {}, PUBLIC),
+    ("discovery.sitemap_xml", "GET", {}, PUBLIC),
+    # One file holds the small catalogue: no numbered files.
+    ("discovery.sitemap_file", "GET", {"number": 1}, EVERYONE(404)),
+    ("discovery.robots_txt", "GET", {}, PUBLIC),
     ("auth.login", "GET", {}, PUBLIC),
     ("auth.logout", "POST", {}, PUBLIC),
     ("language.choose", "POST", {}, EVERYONE(400)),
