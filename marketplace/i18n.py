@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -70,7 +70,14 @@ def format_date(value: date | datetime | None) -> str:
 
 def format_number(value: int | None) -> str:
     """An integer with the interface language's digit grouping ("12.345", "12 345")."""
-    return format_decimal(value, locale=_formatting_locale()) if value is not None else ""
+    return _formatted(value, _formatting_locale()) if value is not None else ""
+
+
+@lru_cache(maxsize=8192)
+def _formatted(value: int, locale: str) -> str:
+    # Babel parses the locale and the pattern on every call: a search page shows a hundred
+    # facet counts, most of them small numbers shown again and again.
+    return format_decimal(value, locale=locale)
 
 
 @cache
