@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -13,6 +16,7 @@ from .. import i18n, search, vocab
 from ..extensions import db
 from ..markup import plain_text
 from ..models import SDG, Challenge, City, Solution, Track, TransversalService
+from ..search import concepts
 from ..search.engine import SearchOutcome, SearchRequest
 from ..vocab import Status
 from . import versions
@@ -84,23 +88,48 @@ class ResultPage:
         return [(facet, value) for facet in self.facets for value in facet.selected]
 
 
-def _labels() -> dict[str, dict[str, str]]:
-    """Each facet's values as people read them, taxonomy terms in the interface language."""
+_LABELS = "marketplace.facet_labels"  # app.extensions: (stamp, {language: term labels})
+_labels_lock = threading.Lock()
+
+
+def _term_labels() -> dict[str, dict[str, str]]:
+    """Tracks', challenges', services' and SDGs' labels in the interface language, kept per
+    vocabulary stamp: every change of a term's names in any language bumps its revision
+    (services/phrases.py), and a new term changes its counts."""
 
     def terms(model) -> dict[str, str]:
         rows = db.session.execute(select(model.slug, model.name, model.labels))
         return {row.slug: i18n.term_label(row) for row in rows}
 
+    stamp, language = concepts.stamp(), i18n.current_language()
+    kept = current_app.extensions.get(_LABELS)
+    if kept is None or kept[0] != stamp:
+        kept = (stamp, {})
+    if language not in kept[1]:
+        sdgs = db.session.execute(select(SDG.number, SDG.name, SDG.labels))
+        labels = {
+            "track": terms(Track),
+            "challenge": terms(Challenge),
+            "service": terms(TransversalService),
+            "sdg": {str(row.number): f"{row.number}. {i18n.term_label(row)}" for row in sdgs},
+        }
+        with _labels_lock:
+            kept = (stamp, {**kept[1], language: labels})
+            current_app.extensions[_LABELS] = kept
+    return kept[1][language]
+
+
+def _labels(cities: Iterable[str]) -> dict[str, dict[str, str]]:
+    """Each facet's values as people read them, taxonomy terms in the interface language."""
+
     def words(vocabulary: dict) -> dict[str, str]:
         return {value: str(label) for value, label in vocabulary.items()}
 
-    sdgs = db.session.execute(select(SDG.number, SDG.name, SDG.labels))
+    slugs = list(cities)
+    named = select(City.slug, City.name).where(City.slug.in_(slugs)) if slugs else None
     return {
-        "track": terms(Track),
-        "challenge": terms(Challenge),
-        "service": terms(TransversalService),
-        "city": dict(db.session.execute(select(City.slug, City.name)).all()),
-        "sdg": {str(row.number): f"{row.number}. {i18n.term_label(row)}" for row in sdgs},
+        **_term_labels(),
+        "city": dict(db.session.execute(named).all()) if slugs else {},
         "kind": words(vocab.KINDS),
         "maturity": words(vocab.MATURITIES),
         "cost": words(vocab.COST_BANDS),
@@ -116,7 +145,7 @@ def _label(name: str, value: str, labels: dict[str, dict[str, str]]) -> str:
 
 
 def _facets(outcome: SearchOutcome, request: SearchRequest) -> list[Facet]:
-    labels = _labels()
+    labels = _labels(outcome.counts.get("city", {}))
     facets = []
     for name, title in FACET_TITLES.items():
         chosen = set(request.filters.get(name, ()))
