@@ -170,12 +170,10 @@ def _rows(ids: list[int], options=CARD_OPTIONS) -> dict[int, Solution]:
     """The hits' entries, re-checked: an entry unpublished since the index saw it is dropped."""
     if not ids:
         return {}
-    rows = db.session.scalars(
-        select(Solution)
-        .where(Solution.id.in_(ids), Solution.status == Status.PUBLISHED)
-        .options(*options)
-    )
-    return {row.id: row for row in rows}
+    # The status is checked here, not in SQL: given both, SQLite's planner walks the status
+    # index (every published entry: 1.4 ms at 10,000) instead of looking the ids up.
+    rows = db.session.scalars(select(Solution).where(Solution.id.in_(ids)).options(*options))
+    return {row.id: row for row in rows if row.status == Status.PUBLISHED}
 
 
 def _highlight(version, language: str, terms: set[str]) -> Markup | None:
