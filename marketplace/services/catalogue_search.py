@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
 from flask import current_app
@@ -177,9 +177,15 @@ def _rows(ids: list[int], options=CARD_OPTIONS) -> dict[int, Solution]:
 
 
 def _highlight(version, language: str, terms: set[str]) -> Markup | None:
-    texts = [version.summary, *map(plain_text, (version.description, version.impact,
-                                                version.lessons))]  # fmt: skip
-    return search.snippet(texts, terms, language)
+    return search.snippet(_texts(version), terms, language)
+
+
+def _texts(version) -> Iterator[str]:
+    """The texts a snippet may come from, in order; lazily: the Markdown fields after the one
+    holding a word are never converted."""
+    yield version.summary
+    for text in (version.description, version.impact, version.lessons):
+        yield plain_text(text)
 
 
 def _result(
