@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -71,6 +72,12 @@ def format_date(value: date | datetime | None) -> str:
 def format_number(value: int | None) -> str:
     """An integer with the interface language's digit grouping ("12.345", "12 345")."""
     return _formatted(value, _formatting_locale()) if value is not None else ""
+
+
+def number_format() -> Callable[[int], str]:
+    """``format_number`` in the interface language, the language looked up once (a search
+    page formats a hundred facet counts)."""
+    return partial(_formatted, locale=_formatting_locale())
 
 
 @lru_cache(maxsize=8192)

@@ -46,6 +46,7 @@ class FacetValue:
     label: str
     count: int
     selected: bool
+    shown_count: str = ""  # the count as the interface language writes numbers
 
 
 @dataclass
@@ -147,11 +148,12 @@ def _label(name: str, value: str, labels: dict[str, dict[str, str]]) -> str:
 
 def _facets(outcome: SearchOutcome, request: SearchRequest) -> list[Facet]:
     labels = _labels(outcome.counts.get("city", {}))
+    number = i18n.number_format()
     facets = []
     for name, title in FACET_TITLES.items():
         chosen = set(request.filters.get(name, ()))
         values = [
-            FacetValue(value, _label(name, value, labels), count, value in chosen)
+            FacetValue(value, _label(name, value, labels), count, value in chosen, number(count))
             for value, count in outcome.counts.get(name, {}).items()
         ]
         if name in FIXED_ORDER:
