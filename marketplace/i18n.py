@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache, partial
 from typing import Any
 
 from babel import Locale
@@ -69,7 +70,20 @@ def format_date(value: date | datetime | None) -> str:
 
 def format_number(value: int | None) -> str:
     """An integer with the interface language's digit grouping ("12.345", "12 345")."""
-    return format_decimal(value, locale=_formatting_locale()) if value is not None else ""
+    return _formatted(value, _formatting_locale()) if value is not None else ""
+
+
+def number_format() -> Callable[[int], str]:
+    """``format_number`` in the interface language, the language looked up once (a search
+    page formats a hundred facet counts)."""
+    return partial(_formatted, locale=_formatting_locale())
+
+
+@lru_cache(maxsize=8192)
+def _formatted(value: int, locale: str) -> str:
+    # Babel parses the locale and the pattern on every call: a search page shows a hundred
+    # facet counts, most of them small numbers shown again and again.
+    return format_decimal(value, locale=locale)
 
 
 @cache

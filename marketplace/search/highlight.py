@@ -10,6 +10,7 @@ than the search itself on long entries.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 from html import escape
 
@@ -27,10 +28,30 @@ def _terms_of(word: str, language: str) -> frozenset[str]:
     return frozenset((*analyse(word, language), *analyse(word, PLAIN_READING)))
 
 
-def _matches(text: str, terms: set[str], language: str) -> list[tuple[int, int]]:
-    # Each distinct word is analysed once (findall runs in C); a text none of whose words
-    # match costs no second pass, and the second pass only compares strings.
-    hits = {word for word in set(_WORD.findall(text)) if _terms_of(word, language) & terms}
+@lru_cache(maxsize=256)
+def _known(terms: frozenset[str], language: str) -> tuple[set[str], set[str]]:
+    """Words already read for a question's terms: those that match and those that do not.
+
+    A page's entries (and its next page, and the same question with a facet ticked) share most
+    of their words, so each distinct word is analysed and compared once, then set operations
+    in C sort a text's words.
+    """
+    return set(), set()
+
+
+KNOWN_WORDS = 50_000  # words kept per question and language before the sets start again
+
+
+def _matches(text: str, terms: frozenset[str], language: str) -> list[tuple[int, int]]:
+    # A text none of whose words match costs no second pass, and the second pass only
+    # compares strings.
+    words = set(_WORD.findall(text))
+    hit, miss = _known(terms, language)
+    for word in words - hit - miss:
+        (hit if _terms_of(word, language) & terms else miss).add(word)
+    if len(miss) > KNOWN_WORDS:
+        miss.clear()
+    hits = words & hit
     if not hits:
         return []
     return [m.span() for m in _WORD.finditer(text) if m.group() in hits]
@@ -71,14 +92,15 @@ def _mark(text: str, spans: list[tuple[int, int]], begin: int, end: int) -> str:
     return "".join(parts)
 
 
-def snippet(texts: list[str], terms: set[str], language: str = DEFAULT) -> Markup | None:
+def snippet(texts: Iterable[str], terms: set[str], language: str = DEFAULT) -> Markup | None:
     """A snippet of the first text (written in ``language``) that contains one of the analysed
-    ``terms``, or None."""
+    ``terms``, or None. ``texts`` may be a generator: the texts after the one used are not read."""
     if not terms:
         return None
     language = normalise(language)
+    wanted = frozenset(terms)
     for text in texts:
-        spans = _matches(text, terms, language) if text else []
+        spans = _matches(text, wanted, language) if text else []
         if spans:
             begin, end = _window(text, spans)
             return Markup(_mark(text, spans, begin, end))  # noqa: S704 (escaped piece by piece)

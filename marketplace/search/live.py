@@ -40,6 +40,8 @@ class Generation:
     # The languages a query may be detected in: the interface's and the versions' (languages.py).
     languages: frozenset[str] = languages.INTERFACE
     _meaning: entry_vectors.DocVectors | None = None  # matched on first use, again per store
+    # A term's frequency over the fields "similar solutions" read (related.key_terms).
+    term_totals: dict[str, int] = field(default_factory=dict)
 
     def meaning(self, model: Encoder) -> entry_vectors.DocVectors:
         """This generation's documents matched to the encoder's vectors (as stored now)."""

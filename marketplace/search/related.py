@@ -19,20 +19,30 @@ SIMILAR_TERMS = 12  # distinctive words of an entry that "similar solutions" loo
 SIMILAR_FIELDS = ("description", "impact", "lessons", "summary")
 # Words too common in city write-ups to say two entries are the same.
 STOP_WORDS = frozenset({"citi", "municip", "local"})
+MAX_TOTALS = 200_000  # terms whose frequency a generation keeps (a few MB)
 
 
-def key_terms(searcher: Searcher, text: str, language: str = DEFAULT) -> dict[str, float]:
+def key_terms(
+    searcher: Searcher, text: str, language: str = DEFAULT, totals: dict[str, int] | None = None
+) -> dict[str, float]:
     """The SIMILAR_TERMS most distinctive terms of ``text`` read in ``language``, weighted (the
     best weighs 1).
 
     Whoosh's key_terms_from_text (Bo1: frequent in the text, rare in the collection) over the
     SIMILAR_FIELDS together, where Whoosh's looks at one field and drops words absent from it.
+    ``totals`` keeps each term's frequency over those fields for the searcher's generation
+    (every entry page asks for a hundred-odd terms, mostly the same ones).
     """
     reader = searcher.reader()
     documents = reader.doc_count_all()
+    totals = {} if totals is None else totals
     scored = []
     for term, count in Counter(analyse(clean(text), language)).items():
-        total = sum(reader.frequency(name, term) for name in SIMILAR_FIELDS)
+        total = totals.get(term)
+        if total is None:
+            total = sum(reader.frequency(name, term) for name in SIMILAR_FIELDS)
+            if len(totals) < MAX_TOTALS:
+                totals[term] = total
         if total:
             f = total / documents
             scored.append((count * log2((1 + f) / f) + log2(1 + f), term))
@@ -51,7 +61,7 @@ def similar(solution_id: int, text: str, limit: int = 4, language: str = DEFAULT
     if generation is None or not text.strip():
         return []
     searcher, vectors = generation.searcher, generation.vectors
-    terms = key_terms(searcher, text, language)
+    terms = key_terms(searcher, text, language, generation.term_totals)
     if not terms:
         return []
     scores, matched = vectors.field_scores(terms, SIMILAR_FIELDS)
