@@ -1,5 +1,6 @@
-"""Search benchmark: index build speed and query latency at N entries, next to SQLite FTS5.
+"""Search benchmark: index build speed and query latency at N entries, next to tantivy and FTS5.
 
+    .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/search_bench.py --docs 10000
 
 Generates a synthetic catalogue (seeded RNG, sentences and titles recombined from the demo entries,
@@ -8,10 +9,18 @@ entries are written in English, the others in Spanish, French, German, Italian, 
 Greek (sentences recombined from SENTENCES below), and a third of all entries have versions in one
 or two other languages; a third of the queries are in those languages, and each query runs in a
 random interface language (the same for a query in every run). Then it builds the index
-through the project's own rebuild, and times mixed queries through the same service the
-/solutions page calls (top page, exact total, counts for every facet, highlights). The same
-queries then run on SQLite FTS5 over the same data: bm25 top-10, exact total, and the same
-disjunctive facet counts with GROUP BY.
+through the project's own rebuild, and the same catalogue in tantivy (bench/tantivy_engine.py, a
+native Rust engine) and in SQLite FTS5. Each of the mixed queries then runs on every engine, the
+order rotating by one per query:
+- ours through the same service the /solutions page calls (top page, exact total, counts for
+  every facet, highlighted snippets, database rows), and our engine alone (no rows, no snippets);
+- tantivy doing the same job (BM25 with the same boosts, exact total, the same ten disjunctive
+  facet counts as aggregations, snippets of the shown hits), and without its snippets;
+- FTS5: bm25 top-10, exact total and the same facet counts with GROUP BY, the query without our
+  stop words.
+Totals are compared with tantivy's on the English queries. Then quoted phrases and phrase
+exclusions (ours and tantivy, rotating), the search page and the home page as HTML through the
+test client (wall and CPU time), and the process's resident memory after our warm-up.
 Then the first search after a write (--writes of them): one entry saved through the unit of
 work, drained into the index at the end of its request as a real save is, then one query timed
 (it opens the new index generation), then the same query again, warm. Reported: both latencies,
@@ -25,17 +34,22 @@ question's embedding (short questions and questions of up to 32 words, no cache)
 of the whole search with meaning, its ratio to the lexical one, and the store's bytes per entry.
 The last line is machine-readable:
 RESULT docs=N p50_ms=X p95_ms=X p99_ms=X fts5_p50_ms=X fts5_p95_ms=X build_s=X
+  core_p50_ms=X core_p95_ms=X tantivy_p50_ms=X tantivy_p95_ms=X tantivy_core_p50_ms=X
+  full_ratio_p50=X full_ratio_p95=X core_ratio_p50=X totals_ratio=X phrase_p50_ms=X
+  phrase_p95_ms=X phrase_ratio_p50=X exclusion_p50_ms=X tantivy_phrase_p50_ms=X page_p50_ms=X
+  page_cpu_p50_ms=X home_p50_ms=X home_cpu_p50_ms=X rss_mb=X tantivy_build_s=X load=X
   meaning_p50_ms=X meaning_p95_ms=X warm_lexical_p50_ms=X warm_lexical_p95_ms=X
   meaning_ratio_p95=X embed_query_cpu_p95_ms=X
   embed_long_query_cpu_p95_ms=X vector_bytes_per_entry=X
   after_write_p50_ms=X after_write_p95_ms=X after_write_warm_p50_ms=X after_write_ratio_p50=X
-  write_drain_p50_ms=X
+  write_drain_p50_ms=X rss_after_writes_mb=X
 """
 
 # ruff: noqa: RUF001 (the Greek sentences below are Greek on purpose)
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sqlite3
@@ -44,8 +58,10 @@ import sys
 import tempfile
 import time
 import zlib
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import numpy as np
 
@@ -54,6 +70,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask import current_app
 from flask_babel import force_locale
 from sqlalchemy import select
+from tantivy_engine import Tantivy  # bench/ is the script's folder: on sys.path
 
 from marketplace import create_app, search
 from marketplace.database import unit_of_work
@@ -67,7 +84,7 @@ from marketplace.models import (
     SolutionTranslation,
     TransversalService,
 )
-from marketplace.search import SearchRequest, live, meaning, vectors
+from marketplace.search import SearchRequest, languages, live, meaning, vectors
 from marketplace.search.schema import FACETS
 from marketplace.services import demo
 from marketplace.services.catalogue_search import search_catalogue
@@ -349,7 +366,8 @@ def _writes_phase(app, queries: list[SearchRequest], count: int) -> dict:
 
 
 class Fts5:
-    """The same job on SQLite FTS5: bm25 top-10, exact total, disjunctive facet counts."""
+    """The same job on SQLite FTS5: bm25 top-10, exact total, disjunctive facet counts (the
+    query without our stop words)."""
 
     def __init__(self) -> None:
         self.conn = sqlite3.connect(":memory:")
@@ -383,7 +401,14 @@ class Fts5:
         self.conn.commit()
 
     def run(self, request: SearchRequest) -> tuple[int, list[int]]:
-        terms = re.findall(r"\w+", request.text.lower())
+        # Our stop words left out, as our engine leaves them: a word goes when it is a stop
+        # word in every language the query is read in.
+        read_in = languages.query_languages(request.text, interface(request))
+        terms = [
+            term
+            for term in re.findall(r"\w+", request.text.lower())
+            if any(languages.analyse(term, language) for language in read_in)
+        ]
         match = " OR ".join(f'"{t}"' for t in terms) or None
         run = self.conn.execute
         for table in ("m", *(f"sel_{name}" for name in FACET_PARAMS)):
@@ -424,6 +449,75 @@ class Fts5:
         return total, [row[0] for row in top]
 
 
+def phrase_queries(n: int, rng: random.Random, corpus: Corpus) -> tuple[list, list]:
+    """Quoted phrases of two or three words from the catalogue's own sentences (so they match),
+    alone or beside a word; and a word search excluding such a phrase."""
+    phrases, exclusions = [], []
+    for i in range(n):
+        words = re.findall(r"[A-Za-z]+", rng.choice(corpus.sentences))
+        at = rng.randrange(max(1, len(words) - 3))
+        phrase = " ".join(words[at : at + 2 + i % 2]).lower()
+        word = rng.choice(corpus.query_words)
+        text = f'"{phrase}"' if i % 2 else f'{word} "{phrase}"'
+        phrases.append(SearchRequest(text=text, sort="relevance", per_page=10))
+        exclusions.append(SearchRequest(text=f'{word} -"{phrase}"', sort="relevance", per_page=10))
+    return phrases, exclusions
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MB."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def rotating(queries: list, engines: dict) -> dict[str, list[float]]:
+    """Each query on every engine, the order rotating by one per query (no engine always runs
+    first on a cold cache or last on a warm one); milliseconds per engine."""
+    names = list(engines)
+    timings: dict[str, list[float]] = {name: [] for name in names}
+    for i, request in enumerate(queries):
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            with force_locale(interface(request)):
+                started = time.perf_counter()
+                engines[name](request)
+                timings[name].append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def page_timings(app, queries: list[SearchRequest], values) -> dict[str, list[float]]:
+    """The search page and the home page as a visitor gets them (HTML through the test client):
+    wall and CPU milliseconds of each request."""
+    client = app.test_client()
+    wall: dict[str, list[float]] = {"page": [], "page_cpu": [], "home": [], "home_cpu": []}
+    for i, request in enumerate(queries[:150]):
+        query = [("q", request.text), ("lang", interface(request))]
+        query += [(name, value) for name, chosen in request.filters.items() for value in chosen]
+        for path, key in ((f"/solutions?{urlencode(query)}", "page"), ("/", "home")):
+            if key == "home" and i % 3:
+                continue
+            started, cpu = time.perf_counter(), time.process_time()
+            response = client.get(path)
+            wall[f"{key}_cpu"].append((time.process_time() - cpu) * 1000)
+            wall[key].append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, (path, response.status_code)
+    return wall
+
+
+def totals_agreement(queries: list[SearchRequest], native: Tantivy) -> tuple[float, int]:
+    """On the English queries in English: the median tantivy/ours ratio of totals, and how
+    many queries were compared (tantivy reads every language with English's analyser)."""
+    ratios = []
+    for request in queries:
+        if interface(request) != "en" or request.text.startswith('"'):
+            continue
+        with force_locale("en"):
+            ours = search_catalogue(request).total
+        theirs = native.run(request.text, dict(request.filters), snippets=False).total
+        if ours:
+            ratios.append(theirs / ours)
+    return (statistics.median(ratios) if ratios else 0.0), len(ratios)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=2000, help="synthetic entries to generate")
@@ -437,6 +531,7 @@ def main() -> None:
     )
     options = parser.parse_args()
     rng = random.Random(options.seed)
+    load_before = os.getloadavg()[0]
 
     with tempfile.TemporaryDirectory(prefix="search-bench-") as data_dir:
         app = create_app({"SECRET_KEY": "bench", "DATA_DIR": data_dir})
@@ -455,34 +550,93 @@ def main() -> None:
 
             values = facet_values()
             queries = make_queries(max(300, options.queries), rng, corpus, values)
+            phrases, exclusions = phrase_queries(100, rng, corpus)
             search_catalogue(queries[0])  # open the searcher and its facet bitsets once
-            timings = []
-            for request in queries:
-                with force_locale(interface(request)):
-                    started = time.perf_counter()
-                    search_catalogue(request)
-                    timings.append((time.perf_counter() - started) * 1000)
-
-            after_writes = _writes_phase(app, queries, options.writes) if options.writes else None
-
-            with_meaning = _meaning_phase(corpus, queries, rng) if options.meaning else None
+            for request in queries[:50]:
+                search_catalogue(request)
+            rss_ours = rss_mb()
 
             fts = Fts5()
             fts.load()
-            fts_timings = []
-            for request in queries:
-                started = time.perf_counter()
-                fts.run(request)
-                fts_timings.append((time.perf_counter() - started) * 1000)
+            native = Tantivy(FACET_PARAMS)
+            native.load()
+            print(f"tantivy build: {indexed} entries in {native.build_s:.1f} s")
+
+            def ours_core(request: SearchRequest):
+                return search.run(replace(request, language=interface(request)))
+
+            def theirs(request: SearchRequest, snippets: bool = True):
+                return native.run(request.text, dict(request.filters), snippets=snippets)
+
+            timed = rotating(
+                queries,
+                {
+                    "ours": search_catalogue,
+                    "ours_core": ours_core,
+                    "tantivy": theirs,
+                    "tantivy_core": lambda r: theirs(r, snippets=False),
+                    "fts5": fts.run,
+                },
+            )
+            phrased = rotating(
+                phrases + exclusions,
+                {"ours": search_catalogue, "tantivy": theirs},
+            )
+            agreement, compared = totals_agreement(queries, native)
+            pages = page_timings(app, queries, values)
+
+            after_writes = _writes_phase(app, queries, options.writes) if options.writes else None
+            rss_after_writes = rss_mb()
+
+            with_meaning = _meaning_phase(corpus, queries, rng) if options.meaning else None
+            native.close()
             db.engine.dispose()
 
-    p50, p95, p99 = (percentile(timings, p) for p in (50, 95, 99))
-    f50, f95 = percentile(fts_timings, 50), percentile(fts_timings, 95)
-    print(f"marketplace search ({len(timings)} queries): p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
-          f"p99 {p99:.1f} ms, mean {statistics.mean(timings):.1f} ms")  # fmt: skip
-    print(f"sqlite fts5, same queries: p50 {f50:.1f} ms, p95 {f95:.1f} ms")
+    def p(values: list[float], pct: float = 50) -> float:
+        return percentile(values, pct)
+
+    timings, fts_timings = timed["ours"], timed["fts5"]
+    p50, p95, p99 = (p(timings, q) for q in (50, 95, 99))
+    f50, f95 = p(fts_timings), p(fts_timings, 95)
+    t50, t95 = p(timed["tantivy"]), p(timed["tantivy"], 95)
+    c50, c95 = p(timed["ours_core"]), p(timed["ours_core"], 95)
+    tc50, tc95 = p(timed["tantivy_core"]), p(timed["tantivy_core"], 95)
+    n = len(phrases)
+    ph50, ph95 = p(phrased["ours"][:n]), p(phrased["ours"][:n], 95)
+    ex50, ex95 = p(phrased["ours"][n:]), p(phrased["ours"][n:], 95)
+    tph50, tex50 = p(phrased["tantivy"][:n]), p(phrased["tantivy"][n:])
+    mean = statistics.mean(timings)
+    print(f"marketplace search ({len(timings)} queries, full service): p50 {p50:.1f} ms, "
+          f"p95 {p95:.1f} ms, p99 {p99:.1f} ms, mean {mean:.1f} ms")  # fmt: skip
+    print(f"  its engine alone: p50 {c50:.1f} ms, p95 {c95:.1f} ms")
+    print(f"tantivy, same job with snippets: p50 {t50:.1f} ms, p95 {t95:.1f} ms "
+          f"(ours/tantivy {p50 / t50:.2f}x p50, {p95 / t95:.2f}x p95); without snippets "
+          f"p50 {tc50:.1f} ms, p95 {tc95:.1f} ms "
+          f"(engine ours/tantivy {c50 / tc50:.2f}x p50)")  # fmt: skip
+    print(f"  totals on {compared} English queries: median tantivy/ours {agreement:.2f}")
+    print(f"sqlite fts5, same queries (our stop words): p50 {f50:.1f} ms, p95 {f95:.1f} ms")
     print(f"ratio fts5/marketplace: p50 {f50 / p50:.2f}x, p95 {f95 / p95:.2f}x")
-    extra = ""
+    print(f"phrases ({n}): p50 {ph50:.1f} ms, p95 {ph95:.1f} ms ({ph50 / p50:.2f}x a word "
+          f"search); excluding a phrase: p50 {ex50:.1f} ms, p95 {ex95:.1f} ms; tantivy "
+          f"phrases p50 {tph50:.1f} ms, exclusions {tex50:.1f} ms")  # fmt: skip
+    g50, g95, gc50 = p(pages["page"]), p(pages["page"], 95), p(pages["page_cpu"])
+    h50, hc50 = p(pages["home"]), p(pages["home_cpu"])
+    print(f"search page as HTML: p50 {g50:.1f} ms, p95 {g95:.1f} ms, CPU p50 {gc50:.1f} ms; "
+          f"home page p50 {h50:.1f} ms, CPU p50 {hc50:.1f} ms")  # fmt: skip
+    print(f"memory: {rss_ours:.0f} MB resident after warm-up (before the other engines loaded), "
+          f"{rss_after_writes:.0f} MB after the writes (all engines); load average "
+          f"{load_before:.2f} at the start")  # fmt: skip
+    extra = (
+        f" core_p50_ms={c50:.1f} core_p95_ms={c95:.1f} tantivy_p50_ms={t50:.1f}"
+        f" tantivy_p95_ms={t95:.1f} tantivy_core_p50_ms={tc50:.1f}"
+        f" full_ratio_p50={p50 / t50:.2f} full_ratio_p95={p95 / t95:.2f}"
+        f" core_ratio_p50={c50 / tc50:.2f} totals_ratio={agreement:.2f}"
+        f" phrase_p50_ms={ph50:.1f} phrase_p95_ms={ph95:.1f} phrase_ratio_p50={ph50 / p50:.2f}"
+        f" exclusion_p50_ms={ex50:.1f} tantivy_phrase_p50_ms={tph50:.1f}"
+        f" page_p50_ms={g50:.1f} page_cpu_p50_ms={gc50:.1f} home_p50_ms={h50:.1f}"
+        f" home_cpu_p50_ms={hc50:.1f} rss_mb={rss_ours:.0f}"
+        f" tantivy_build_s={native.build_s:.1f} load={load_before:.2f}"
+    )
     if with_meaning:
         m50, m95 = percentile(with_meaning["search"], 50), percentile(with_meaning["search"], 95)
         w50, w95 = percentile(with_meaning["lexical"], 50), percentile(with_meaning["lexical"], 95)
@@ -491,7 +645,7 @@ def main() -> None:
         print(f"with meaning: p50 {m50:.1f} ms, p95 {m95:.1f} ms; the same queries by words, "
               f"interleaved: p50 {w50:.1f} ms, p95 {w95:.1f} ms ({m95 / w95:.2f}x at p95); "
               f"question embedding CPU p95 {e95:.1f} ms, 32 words {l95:.1f} ms")  # fmt: skip
-        extra = (
+        extra += (
             f" meaning_p50_ms={m50:.1f} meaning_p95_ms={m95:.1f} warm_lexical_p50_ms={w50:.1f}"
             f" warm_lexical_p95_ms={w95:.1f} meaning_ratio_p95={m95 / w95:.2f}"
             f" embed_query_cpu_p95_ms={e95:.1f} embed_long_query_cpu_p95_ms={l95:.1f}"
@@ -507,7 +661,7 @@ def main() -> None:
         extra += (
             f" after_write_p50_ms={a50:.1f} after_write_p95_ms={a95:.1f}"
             f" after_write_warm_p50_ms={aw50:.1f} after_write_ratio_p50={a50 / aw50:.2f}"
-            f" write_drain_p50_ms={d50:.1f}"
+            f" write_drain_p50_ms={d50:.1f} rss_after_writes_mb={rss_after_writes:.0f}"
         )
     print(
         f"RESULT docs={options.docs} p50_ms={p50:.1f} p95_ms={p95:.1f} p99_ms={p99:.1f} "

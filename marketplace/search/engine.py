@@ -17,7 +17,7 @@ from . import fast, fusion, live, tracking
 from .fusion import Hit, Ranker
 from .index import NoIndex
 from .languages import DEFAULT, query_languages, spelling_languages
-from .query import ParsedQuery, clean, excluded_query, parse, to_query
+from .query import ParsedQuery, alternatives, clean, excluded_query, parse, to_query
 from .schema import FACETS
 
 SORTS = ("relevance", "newest", "title")
@@ -115,11 +115,6 @@ def _selected(generation: live.Generation, request: SearchRequest) -> dict[str, 
     }
 
 
-def _needs_whoosh(parsed: ParsedQuery) -> bool:
-    """Phrases (positions) and excluded phrases go through Whoosh's own matchers."""
-    return bool(parsed.phrases) or any(len(terms) > 1 for terms in parsed.excluded)
-
-
 def run(request: SearchRequest) -> SearchOutcome:
     """Search the live index; a search that finds nothing runs its spelling correction instead.
 
@@ -150,10 +145,7 @@ def _run(request: SearchRequest) -> SearchOutcome:
         # word of Dutch, a stop word of Spanish): nothing to rank by, as __post_init__ says.
         request = replace(request, sort="newest")
     pending = fusion.start(generation, parsed, request.text)  # embeds while the words are matched
-    if _needs_whoosh(parsed):
-        match, rank = _whoosh_match(generation, parsed)
-    else:
-        match, rank = _fast_match(generation, parsed)
+    match, rank = _match(generation, parsed)
     by_words = match
     # The second stage: see fusion.py for what the total then counts.
     stage = fusion.second_stage(generation, parsed, request.text, match, rank, pending)
@@ -182,16 +174,32 @@ def _run(request: SearchRequest) -> SearchOutcome:
     )
 
 
+def _match(generation: live.Generation, parsed: ParsedQuery) -> tuple[live.Bitset, Ranker]:
+    """The match set and its ranking (the tests compare it with ``_whoosh_match``)."""
+    return _fast_match(generation, parsed)
+
+
 def _fast_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[live.Bitset, Ranker]:
-    """Match set and ranking from the generation's arrays (fast.py)."""
+    """Match set and ranking from the generation's arrays (fast.py): phrases matched from the
+    terms' positions, ranked as every other search over the words and the phrases' words."""
     vectors = generation.vectors
     scores = None
     match = generation.live
-    if parsed.words:
+    if parsed.phrases:
+        scores, _ = vectors.score(parsed.ranked or parsed.words)
+        wanted = vectors.any_of(term for word in parsed.words for term in alternatives(word))
+        for terms in parsed.phrases:
+            wanted |= vectors.phrase(terms)
+        match &= fast.to_bits(wanted)
+    elif parsed.words:
         scores, matched = vectors.score(parsed.words)
         match &= fast.to_bits(matched)
     if parsed.excluded:
-        match &= ~fast.to_bits(vectors.any_of(terms[0] for terms in parsed.excluded))
+        unwanted = vectors.any_of(terms[0] for terms in parsed.excluded if len(terms) == 1)
+        for terms in parsed.excluded:
+            if len(terms) > 1:
+                unwanted |= vectors.phrase(terms)
+        match &= ~fast.to_bits(unwanted)
 
     def rank(results: live.Bitset, sort: str, offset: int, count: int) -> list[Hit]:
         candidates = np.flatnonzero(fast.to_array(results, vectors.size))
@@ -212,8 +220,8 @@ def _fast_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[live.
 
 
 def _whoosh_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[live.Bitset, Ranker]:
-    """Match set through Whoosh's public API (phrases need its position matching), ranking by
-    the vectorised scorer over the phrases' and words' terms, so one formula ranks everything."""
+    """The reference: the match set through Whoosh's public API (its own phrase matching),
+    ranked by the vectorised scorer over the phrases' and words' terms."""
     searcher = generation.searcher
     query = to_query(parsed)
     match = generation.live

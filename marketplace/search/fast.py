@@ -26,6 +26,8 @@ from .schema import TEXT_FIELDS, VERSION_BITS, VERSIONED_FIELDS
 # BM25 saturation and length normalisation (Whoosh's and the usual defaults).
 K1 = 1.2
 B = 0.75
+# Beyond any position in a field: document * STRIDE + position is one key per occurrence.
+STRIDE = 1 << 32
 
 
 def to_array(bits: int, size: int) -> np.ndarray:
@@ -136,6 +138,54 @@ class Vectors:
         ids = np.concatenate([found[0] + offset for found, offset in parts])
         weights = np.concatenate([found[1] for found, _ in parts])
         return ids, weights
+
+    def positions(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(document number, position) of each occurrence of ``term`` in ``field``, ordered by
+        document then position (deleted documents included)."""
+        parts = [
+            (segment.positions(reader, field, term), offset)
+            for segment, reader, offset in self.leaves
+        ]
+        parts = [(found, offset) for found, offset in parts if found[0].size]
+        if len(parts) == 1 and not parts[0][1]:
+            return parts[0][0]
+        if not parts:
+            return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32)
+        return (
+            np.concatenate([found[0] + offset for found, offset in parts]),
+            np.concatenate([found[1] for found, _ in parts]),
+        )
+
+    def phrase(self, terms: list[str]) -> np.ndarray:
+        """Documents holding ``terms`` one after the other in one text field, as Whoosh's
+        Phrase query (slop 1) over every text field matches them.
+
+        Each term's occurrences become keys ``document * STRIDE + position - i`` (i: its place
+        in the phrase); a phrase starts wherever every term has the same key. The documents
+        holding every term are found first from the cached postings, so only their
+        occurrences are compared.
+        """
+        matched = np.zeros(self.size, dtype=bool)
+        for field in TEXT_FIELDS:
+            holding = None
+            for term in terms:  # document numbers of postings: unique, ascending
+                docs = self.postings(field, term)[0]
+                holding = docs if holding is None else np.intersect1d(holding, docs, True)
+                if not holding.size:
+                    break
+            if holding is None or not holding.size:
+                continue
+            starts = None
+            for i, term in enumerate(terms):
+                docs, places = self.positions(field, term)
+                kept = np.isin(docs, holding)
+                # One key per occurrence: unique already (a document, a position).
+                keys = docs[kept].astype(np.int64) * STRIDE + places[kept] - i
+                starts = keys if starts is None else np.intersect1d(starts, keys, True)
+                if not starts.size:
+                    break
+            matched[starts // STRIDE] = True
+        return matched
 
     def sort_ranks(self, field: str) -> np.ndarray:
         """Each document's rank in ascending order of a sortable field (ties by docnum)."""

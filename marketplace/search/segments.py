@@ -2,7 +2,7 @@
 
 Whoosh never changes a segment once written: a write adds a new small segment, a merge writes
 a new one in place of its parts, and only the set of deleted documents changes from one
-generation to the next. So facet bitsets, postings arrays and columns are read per segment,
+generation to the next. So facet bitsets, postings and positions arrays and columns are read per segment,
 deleted documents included, and a generation combines them with its document-number offsets
 and masks its own deletions out (fast.Vectors, live.Generation). After a write, the new
 segment is the only one read.
@@ -19,6 +19,7 @@ Like fast.py, this module reads the pinned whoosh-reloaded 2.7.5's segment inter
 from __future__ import annotations
 
 import copy
+import pickle
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -32,12 +33,17 @@ from whoosh.columns import NumericColumn
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import EmptyReader, IndexReader, MultiReader, SegmentReader
 from whoosh.searching import Searcher
+from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
 from .schema import FACETS
 
 Key = tuple[str, str]  # (index directory, Whoosh segment id)
 Postings = tuple[np.ndarray, np.ndarray]  # document numbers (segment-local) and weights
+# Where a term occurs: one (document number, position) pair per occurrence, as two arrays,
+# ordered by document then position. Cached beside the postings, under the field's name
+# with this suffix.
+POSITIONS = "#positions"
 
 # Bytes of postings arrays kept over every cached segment; the least recently used go first.
 POSTINGS_BYTES = 256 * 2**20
@@ -45,6 +51,7 @@ POSTINGS_BYTES = 256 * 2**20
 # length Whoosh's scorer uses.
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY: Postings = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+_NONE = np.zeros(0, dtype=np.int32)
 
 
 def open_searcher(directory: Path, previous: Searcher | None = None) -> Searcher:
@@ -141,6 +148,45 @@ def read_postings(reader: IndexReader, field: str, term: str | bytes, weights: b
     return docnums, np.array(found, dtype=np.float64) if weights else _EMPTY[1]
 
 
+def _segmented_cumsum(deltas: list[int], lengths: list[int]) -> np.ndarray:
+    """Runs of deltas (``lengths`` long each) turned into running sums restarting per run."""
+    flat = np.array(deltas, dtype=np.int64)
+    if not flat.size:
+        return flat
+    lengths_array = np.array(lengths, dtype=np.int64)
+    sums = np.cumsum(flat)
+    starts = np.cumsum(lengths_array) - lengths_array
+    kept = lengths_array > 0
+    return sums - np.repeat(sums[starts[kept]] - flat[starts[kept]], lengths_array[kept])
+
+
+def read_positions(reader: IndexReader, field: str, term: str) -> Postings:
+    """Every occurrence of ``term`` in ``field`` in one segment: document numbers (one per
+    occurrence) and positions, as the Positions format stores them (per posting: a count, then
+    the pickled deltas between positions)."""
+    if (field, term) not in reader or not reader.schema[field].format.supports("positions"):
+        return _NONE, _NONE
+    docnums, _ = read_postings(reader, field, term, weights=False)
+    matcher = _leaf(reader.postings(field, term))
+    deltas: list[int] = []
+    counts: list[int] = []
+    while matcher.is_active():
+        matcher._read_values()
+        for value in matcher._values:
+            pickled = value[_INT_SIZE:]
+            if not pickled.endswith(b"."):  # Whoosh may leave out pickle's STOP opcode
+                pickled += b"."
+            codes = pickle.loads(pickled)  # noqa: S301 (the index's own data, as Whoosh reads it)
+            deltas.extend(codes)
+            counts.append(len(codes))
+        matcher._next_block()
+    # int32 halves the memory: a segment's documents and a field's positions stay far below.
+    return (
+        np.repeat(docnums, counts).astype(np.int32),
+        _segmented_cumsum(deltas, counts).astype(np.int32),
+    )
+
+
 def bits_of(docnums: np.ndarray, size: int) -> int:
     """The Python int bitset with bit n set for each document number n."""
     mask = np.zeros(size, dtype=bool)
@@ -196,6 +242,18 @@ class Segment:
                 _postings.move_to_end(key)
                 return found
         found = read_postings(reader, field, term)
+        _remember(key, found, self)
+        return found
+
+    def positions(self, reader: IndexReader, field: str, term: str) -> Postings:
+        """Segment-local (document number, position) of each occurrence of ``term``."""
+        key = (self.key, field + POSITIONS, term)
+        with _lock:
+            found = _postings.get(key)
+            if found is not None:
+                _postings.move_to_end(key)
+                return found
+        found = read_positions(reader, field, term)
         _remember(key, found, self)
         return found
 

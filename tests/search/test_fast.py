@@ -108,7 +108,7 @@ def _requests(seed: int, n: int, facets=FILTERS):
 def whoosh_run(monkeypatch, request):
     """The same search with every query sent through Whoosh's own matchers."""
     with monkeypatch.context() as patch:
-        patch.setattr(engine, "_needs_whoosh", lambda parsed: True)
+        patch.setattr(engine, "_match", engine._whoosh_match)
         return engine.run(request)
 
 
@@ -472,3 +472,52 @@ def test_a_word_read_two_ways_weighs_no_more_than_one_read_one_way(multilingual_
     assert (together[both] < apart[both]).all()  # one word, not two
     # A word typed once saturates once: never more than BM25's ceiling for one term.
     assert together[matched].max() <= vectors.idf(np.flatnonzero(matched)) * (K1 + 1)
+
+
+# Phrases: matched from the terms' positions (fast.Vectors.phrase), equal to Whoosh's Phrase.
+
+
+def _phrase_requests(generation, seed: int, n: int, facets=FILTERS):
+    """Phrases taken from the indexed titles and summaries (two to four adjacent words, stop
+    words and all, so that most match), alone, beside words, excluded, or made up."""
+    rng = random.Random(seed)  # noqa: S311 (test data)
+    stored = generation.searcher.stored_fields
+    texts = [
+        stored(docnum)[name]
+        for docnum in live.docnums(generation.live)
+        for name in ("title", "summary")
+        if stored(docnum).get(name)
+    ]
+    for i in range(n):
+        words = rng.choice(texts).split()
+        at = rng.randrange(max(1, len(words) - 3))
+        phrase = " ".join(words[at : at + 2 + i % 3])
+        word = rng.choice(WORDS)
+        text = [
+            f'"{phrase}"',
+            f'{word} "{phrase}"',
+            f'{word} -"{phrase}"',
+            f'"{phrase}" -{word}',
+            f'"{rng.choice(WORDS)} {rng.choice(WORDS)}" {word}',  # rarely a phrase anywhere
+        ][i % 5]
+        names = rng.sample(sorted(facets), rng.randint(0, 2))
+        filters = {name: tuple(rng.sample(facets[name], 1)) for name in names}
+        sort = ["relevance", "relevance", "newest", "title"][i % 4]
+        yield SearchRequest(text=text, filters=filters, sort=sort, per_page=10)
+
+
+def test_phrases_and_excluded_phrases_equal_whoosh(demo_index, monkeypatch):
+    requests = list(_phrase_requests(demo_index, seed=41, n=100))
+    found = [engine.run(request).total for request in requests[::5]]
+    assert sum(1 for total in found if total) > len(found) // 2  # most phrases do match
+    assert assert_same_as_whoosh(monkeypatch, requests) == 100
+
+
+def test_phrases_over_several_segments_with_deletions_equal_whoosh(segmented_index, monkeypatch):
+    requests = list(_phrase_requests(segmented_index, seed=42, n=60, facets=CORPUS_FILTERS))
+    assert assert_same_as_whoosh(monkeypatch, requests) == 60
+
+
+def test_phrases_in_several_languages_equal_whoosh(multilingual_index, monkeypatch):
+    requests = list(_phrase_requests(multilingual_index, seed=43, n=60, facets=CORPUS_FILTERS))
+    assert assert_same_as_whoosh(monkeypatch, requests) == 60
