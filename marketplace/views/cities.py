@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 
+from .. import i18n
 from ..services import catalogue, cities
 from .paging import paginate
 
@@ -23,4 +24,5 @@ def detail(slug: str):
         city=city,
         pagination=paginate(catalogue.published_for_city(city), catalogue.indexed_count(city)),
         adopted=catalogue.adopted_by_city(city),
+        feed_url=url_for("feeds.solutions", city=city.slug, lang=i18n.current_language()),
     )

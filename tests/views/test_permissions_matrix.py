@@ -77,6 +77,7 @@ CASES = [
     ("api.sdgs", "GET", {}, PUBLIC),
     ("api.openapi", "GET", {}, PUBLIC),
     ("api.guide", "GET", {}, PUBLIC),
+    ("feeds.solutions", "GET", {}, PUBLIC),
     ("auth.login", "GET", {}, PUBLIC),
     ("auth.logout", "POST", {}, PUBLIC),
     ("language.choose", "POST", {}, EVERYONE(400)),
