@@ -8,6 +8,7 @@ from .cities import bp as cities
 from .curate import bp as curate
 from .discovery import bp as discovery
 from .exchange import bp as exchange
+from .feeds import bp as feeds
 from .health import bp as health
 from .language import bp as language
 from .main import bp as main
@@ -24,6 +25,7 @@ BLUEPRINTS = (
     cities,
     taxonomy,
     api,
+    feeds,
     auth,
     account,
     publish,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from flask import (
@@ -20,6 +19,7 @@ from .. import i18n, search
 from ..services import catalogue_search, records, versions
 from ..services.redirects import Moved
 from . import api_spec
+from .open_reads import open_read
 from .paging import MAX_PAGE
 from .search_args import MAX_PER_PAGE, InvalidSearch, index_missing, search_request
 
@@ -27,9 +27,6 @@ bp = Blueprint("api", __name__)
 
 SUGGEST_LIMIT = 8
 PREFIX = "/api/v1/"
-# Preflight answers are cached by browsers for a day.
-CORS_MAX_AGE = 86400
-CORS_REQUEST_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
 
 
 @bp.errorhandler(InvalidSearch)
@@ -199,23 +196,9 @@ def guide():
 def open_and_conditional(response: Response) -> Response:
     """CORS for reading the API from any origin (no credentials); ETag and Last-Modified with
     304 answers on its successful reads."""
-    if not request.path.startswith(PREFIX) or request.method not in ("GET", "HEAD", "OPTIONS"):
+    if not request.path.startswith(PREFIX):
         return response
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag"
-    if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
-        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
-        return response
-    response.vary.add("Accept-Language")  # taxonomy labels and search follow it
-    if response.status_code != 200 or response.mimetype != "application/json":
-        return response
-    # Weak: the compressed and plain bodies are the same resource (compression keeps weak tags).
-    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32], weak=True)
-    response.last_modified = records.changed_at()
-    response.cache_control.no_cache = True  # reuse only after asking (a 304 is cheap)
-    return response.make_conditional(request)
+    return open_read(response, ("application/json",))
 
 
 @bp.get("/search/suggest")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 
 from .. import i18n, search
-from ..services import catalogue, catalogue_search, linked_data, versions
+from ..services import catalogue, catalogue_search, feeds, linked_data, versions
 from .paging import Pages
 from .search_args import index_missing, search_request
 
@@ -23,7 +23,13 @@ def preparing(_error: search.NoIndex):
 def index():
     results = catalogue_search.search_catalogue(search_request(request.args))
     pages = Pages(results.request.page, results.request.per_page, results.total)
-    return render_template("catalogue/index.html", results=results, pagination=pages)
+    # The feed of this search, in the language it is read in (feed readers send none).
+    feed_url = url_for(
+        "feeds.solutions", **feeds.search_values(results.request), lang=i18n.current_language()
+    )
+    return render_template(
+        "catalogue/index.html", results=results, pagination=pages, feed_url=feed_url
+    )
 
 
 @bp.get("/<slug>")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 
 from .. import i18n
 from ..services import catalogue, cities, linked_data
@@ -25,4 +25,5 @@ def detail(slug: str):
         pagination=paginate(catalogue.published_for_city(city), catalogue.indexed_count(city)),
         adopted=catalogue.adopted_by_city(city),
         linked_data=linked_data.city(city.slug, i18n.current_language()),
+        feed_url=url_for("feeds.solutions", city=city.slug, lang=i18n.current_language()),
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, url_for
 
+from .. import i18n
 from ..services import catalogue, taxonomy
 from .paging import paginate
 
@@ -32,6 +33,7 @@ def track(slug: str):
         track=item,
         challenge_counts=taxonomy.published_counts_by_challenge(),
         pagination=paginate(catalogue.published_for_track(item), catalogue.indexed_count(item)),
+        feed_url=url_for("feeds.solutions", track=item.slug, lang=i18n.current_language()),
     )
 
 

@@ -81,6 +81,7 @@ CASES = [
     # One file holds the small catalogue: no numbered files.
     ("discovery.sitemap_file", "GET", {"number": 1}, EVERYONE(404)),
     ("discovery.robots_txt", "GET", {}, PUBLIC),
+    ("feeds.solutions", "GET", {}, PUBLIC),
     ("auth.login", "GET", {}, PUBLIC),
     ("auth.logout", "POST", {}, PUBLIC),
     ("language.choose", "POST", {}, EVERYONE(400)),
