@@ -7,6 +7,7 @@ from .catalogue import bp as catalogue
 from .cities import bp as cities
 from .curate import bp as curate
 from .exchange import bp as exchange
+from .exports import bp as exports
 from .health import bp as health
 from .language import bp as language
 from .main import bp as main
@@ -23,6 +24,7 @@ BLUEPRINTS = (
     cities,
     taxonomy,
     api,
+    exports,
     auth,
     account,
     publish,

@@ -19,7 +19,7 @@ from flask import (
 from .. import i18n, search
 from ..services import catalogue_search, records, versions
 from ..services.redirects import Moved
-from . import api_spec
+from . import api_spec, cors
 from .paging import MAX_PAGE
 from .search_args import MAX_PER_PAGE, InvalidSearch, index_missing, search_request
 
@@ -27,9 +27,6 @@ bp = Blueprint("api", __name__)
 
 SUGGEST_LIMIT = 8
 PREFIX = "/api/v1/"
-# Preflight answers are cached by browsers for a day.
-CORS_MAX_AGE = 86400
-CORS_REQUEST_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
 
 
 @bp.errorhandler(InvalidSearch)
@@ -201,12 +198,8 @@ def open_and_conditional(response: Response) -> Response:
     304 answers on its successful reads."""
     if not request.path.startswith(PREFIX) or request.method not in ("GET", "HEAD", "OPTIONS"):
         return response
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    cors.allow_reading(response)
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
-        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
         return response
     response.vary.add("Accept-Language")  # taxonomy labels and search follow it
     if response.status_code != 200 or response.mimetype != "application/json":

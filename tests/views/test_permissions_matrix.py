@@ -77,6 +77,9 @@ CASES = [
     ("api.sdgs", "GET", {}, PUBLIC),
     ("api.openapi", "GET", {}, PUBLIC),
     ("api.guide", "GET", {}, PUBLIC),
+    # Downloads list published entries only, whoever asks (test_exports.py reads them).
+    ("exports.search_csv", "GET", {}, PUBLIC),
+    ("exports.search_jsonl", "GET", {}, PUBLIC),
     ("auth.login", "GET", {}, PUBLIC),
     ("auth.logout", "POST", {}, PUBLIC),
     ("language.choose", "POST", {}, EVERYONE(400)),
