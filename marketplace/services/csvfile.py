@@ -33,20 +33,24 @@ def restore_cell(value: str) -> str:
     return value
 
 
+class LineWriter:
+    """Rows made CSV text one at a time: a line (a record, its newlines quoted) a call."""
+
+    def __init__(self) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer)
+
+    def line(self, values: Iterable[Any]) -> str:
+        """None is an empty cell; every other value is written as ``str`` of it, made safe."""
+        self._buffer.seek(0)
+        self._buffer.truncate()
+        self._writer.writerow([safe_cell("" if v is None else str(v)) for v in values])
+        return self._buffer.getvalue()
+
+
 def lines(header: Iterable[str], rows: Iterable[Iterable[Any]], bom: bool = False) -> Iterator[str]:
-    """The header and ``rows`` as CSV text, one line (record) a string: streamable.
-
-    None is an empty cell; every other value is written as ``str`` of it, made safe.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values: Iterable[Any]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([safe_cell("" if v is None else str(v)) for v in values])
-        return buffer.getvalue()
-
-    yield (BOM if bom else "") + line(header)
+    """The header and ``rows`` as CSV text, a line a string (streamable); the BOM first if asked."""
+    writer = LineWriter()
+    yield (BOM if bom else "") + writer.line(header)
     for row in rows:
-        yield line(row)
+        yield writer.line(row)

@@ -152,10 +152,14 @@ def csv_lines(table: Table, rows: Iterable[dict], bom: bool = True) -> Iterator[
     return csvfile.lines(table.header, (table.row(record) for record in rows), bom=bom)
 
 
+def jsonl_line(record: dict) -> str:
+    """A record as a line of JSON Lines (UTF-8 text, not escaped to ASCII)."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
 def jsonl_lines(rows: Iterable[dict]) -> Iterator[str]:
-    """``rows`` (records) as JSON Lines: one JSON object a line, UTF-8."""
-    for record in rows:
-        yield json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n"
+    """``rows`` (records) as JSON Lines: one JSON object a line."""
+    return map(jsonl_line, rows)
 
 
 # --- Reading entries -------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Open data downloads: any search as CSV or JSON Lines (the dump: /data/)."""
+"""Open data downloads: any search as CSV or JSON Lines, and the latest dump at /data/."""
 
 from __future__ import annotations
 
@@ -6,10 +6,19 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from itertools import islice
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
 
 from .. import search
-from ..services import exports
+from ..services import dump, exports
 from . import cors
 from .search_args import index_missing, search_request
 
@@ -42,6 +51,21 @@ def search_csv():
 @bp.get("/solutions.jsonl")
 def search_jsonl():
     return _download("jsonl")
+
+
+@bp.get("/data/")
+def data():
+    return render_template("exports/data.html", latest=dump.latest(), licence=dump.licence())
+
+
+@bp.get("/data/<name>")
+def dump_file(name: str):
+    """A dump of the dumps folder, by its exact name (ETag, Last-Modified, ranges: send_file)."""
+    if not dump.NAME.match(name):
+        abort(404)
+    response = send_from_directory(dump.dump_dir(), name, as_attachment=True, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _download(form: str) -> Response:
