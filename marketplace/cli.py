@@ -10,9 +10,10 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from tqdm import tqdm
 
 from . import backup, mail, search
-from .services import accounts, demo, images, notices
+from .services import accounts, demo, dump, images, notices
 from .services.errors import ValidationFailed
 from .vocab import ROLE_LABELS
 
@@ -26,6 +27,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(taxonomy_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(export_cli)
 
 
 @click.command("seed-demo")
@@ -309,3 +311,31 @@ def restore_command(path: Path) -> None:
     count = search.rebuild()
     click.echo(f"Search index rebuilt: {count} published entries.")
     click.echo("Run `flask --app marketplace search embed` to search by meaning again.")
+
+
+export_cli = AppGroup("export", help="Write the published data to files.")
+
+
+@export_cli.command("dump")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option(
+    "--keep",
+    type=click.IntRange(1),
+    default=3,
+    show_default=True,
+    help="Dumps kept in the dumps folder (older ones are deleted); only without PATH.",
+)
+def export_dump(path: Path | None, keep: int) -> None:
+    """Write the open-data dump (every published entry, city and taxonomy term as JSON Lines and
+    CSV, README, licence) to the file PATH, to a new time-stamped file when PATH is a folder, or,
+    without PATH, into the dumps folder that /data/ serves the newest of."""
+    with tqdm(total=dump.rows_to_write(), unit=" rows", disable=None, file=sys.stderr) as bar:
+        try:
+            written = dump.create(path, progress=bar.update)
+        except OSError as error:
+            raise click.ClickException(f"Cannot write the dump: {error}") from error
+    counts = ", ".join(f"{n} {name}" for name, n in written.counts.items())
+    click.echo(f"Dump written to {written.path} ({written.size / 1_000_000:.1f} MB): {counts}.")
+    if path is None:
+        for name in dump.prune(keep):
+            click.echo(f"Removed the older dump {name}.")

@@ -158,6 +158,18 @@ DEFAULTS: dict[str, Any] = {
     # number of hops, werkzeug's ProxyFix); 0: none, the client address is the connection's.
     # Set it behind a proxy, or every visitor shares the proxy's address and its rate limits.
     "PROXY_FIX": 0,
+    # Most entries one search download (/solutions.csv, /solutions.jsonl) lists, in the search's
+    # order; the whole catalogue is the open-data dump at /data/. Measured at 130 entries a
+    # second on a loaded machine (bench/export_bench.py), so the default stays inside gunicorn's
+    # 30 s worker timeout; raise the two together.
+    "EXPORT_MAX_ROWS": 2_000,
+    # The licence of the published data, named in every dump (its README and LICENCE.txt) and on
+    # /data/: a name and the address of its text.
+    "DATA_LICENCE": "CC BY 4.0",
+    "DATA_LICENCE_URL": "https://creativecommons.org/licenses/by/4.0/",
+    # Folder `flask export dump` writes into by default and /data/ serves the newest dump from;
+    # None: DATA_DIR/dumps. Web nodes sharing one database point it at one shared directory.
+    "DUMP_DIR": None,
     # Folder of the PostgreSQL client programs `backup` and `restore` run (pg_dump, pg_restore);
     # None: found on PATH. pg_dump must be at least the server's major version.
     "POSTGRES_BIN_DIR": None,
@@ -168,7 +180,7 @@ DEFAULTS: dict[str, Any] = {
 TEXT_SETTINGS = (
     "ENV", "DATA_DIR", "DATABASE_URL", "STORAGE_DIR", "SECRET_KEY", "BASE_URL", "SMTP_HOST",
     "SMTP_USERNAME", "SMTP_PASSWORD", "MAIL_FROM", "CURATOR_MAIL", "SEARCH_ENCODER", "REDIS_URL",
-    "RATE_LIMIT_PREFIX", "POSTGRES_BIN_DIR",
+    "RATE_LIMIT_PREFIX", "POSTGRES_BIN_DIR", "DATA_LICENCE", "DATA_LICENCE_URL", "DUMP_DIR",
 )  # fmt: skip
 ENV_PREFIX = "MARKETPLACE"
 
@@ -199,6 +211,8 @@ def load_config(app: Flask, overrides: dict[str, Any] | None) -> None:
     app.config["STORAGE_DIR"] = str(
         Path(storage_dir).resolve() if storage_dir else data_dir / "uploads"
     )
+    dump_dir = app.config["DUMP_DIR"]
+    app.config["DUMP_DIR"] = str(Path(dump_dir).resolve() if dump_dir else data_dir / "dumps")
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
         "pool_pre_ping": True,
         **app.config["SQLALCHEMY_ENGINE_OPTIONS"],

@@ -49,6 +49,7 @@ def register(app: Flask) -> None:
     app.add_template_global(page_url, "page_url")
     app.add_template_global(url_without, "url_without")
     app.add_template_global(url_replace, "url_replace")
+    app.add_template_global(same_search, "same_search")
     app.add_template_global(permissions, "permissions")
     app.add_template_global(curate_nav, "curate_nav")
     app.add_template_global(i18n.current_language, "current_language")
@@ -80,13 +81,13 @@ def external_url(value: str | None) -> str:
 QUERY_SAFE = "!$'()*,/:;?@"
 
 
-def _current_url(args: dict[str, list[str]]) -> str:
-    """The current page's path with ``args`` as its query string.
+def _current_url(args: dict[str, list[str]], path: str | None = None) -> str:
+    """The current page's path (or ``path``) with ``args`` as its query string.
 
     The query is encoded apart from url_for: a visitor's ``?endpoint=``, ``?_external=`` or a key
     named like a path argument (``?slug=``) must stay a query parameter, never a url_for argument.
     """
-    path = url_for(request.endpoint, **(request.view_args or {}))
+    path = path or url_for(request.endpoint, **(request.view_args or {}))
     query = urlencode(args, doseq=True, safe=QUERY_SAFE)
     return f"{path}?{query}" if query else path
 
@@ -109,6 +110,15 @@ def url_without(name: str, value: str | None = None) -> str:
     else:
         args[name] = [v for v in args.get(name, []) if v != value]
     return _current_url(args)
+
+
+def same_search(endpoint: str) -> str:
+    """The address of ``endpoint`` (a download of the results) with the current page's query
+    string, less its page and page size: the same search in another form."""
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    args.pop("per_page", None)
+    return _current_url(args, url_for(endpoint))
 
 
 def url_replace(**params: str | None) -> str:

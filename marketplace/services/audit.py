@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -17,6 +15,7 @@ from ..extensions import db
 from ..i18n import DEFAULT
 from ..models import AuditEvent, Solution, User
 from ..permissions import can_moderate
+from . import csvfile
 from .errors import PermissionDenied
 
 
@@ -99,33 +98,16 @@ def csv_lines(user: Any, wanted: AuditFilter) -> Iterator[str]:
 
     :raises PermissionDenied: at once, not when the first line is read.
     """
-    return _csv_lines(events(user, wanted))
+    return csvfile.lines(CSV_COLUMNS, _rows(events(user, wanted)))
 
 
-def _csv_lines(query: Select[tuple[AuditEvent]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(values) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow([_no_formula(str(v)) for v in values])
-        return buffer.getvalue()
-
-    yield line(CSV_COLUMNS)
+def _rows(query: Select[tuple[AuditEvent]]) -> Iterator[tuple]:
     for event in db.session.scalars(query.execution_options(yield_per=500)):
-        yield line(
-            (
-                event.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                event.actor.email if event.actor else "system",
-                event.action,
-                event.solution.slug if event.solution else "",
-                event.target,
-                event.detail,
-            )
+        yield (
+            event.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+            event.actor.email if event.actor else "system",
+            event.action,
+            event.solution.slug if event.solution else "",
+            event.target,
+            event.detail,
         )
-
-
-def _no_formula(value: str) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas: make them text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

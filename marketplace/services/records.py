@@ -204,16 +204,20 @@ def _texts(source: Any) -> dict:
     return texts
 
 
+# What ``solution_record`` reads besides the entry's own row, loaded with it.
+RECORD_OPTIONS = (
+    *catalogue.LIST_OPTIONS,
+    selectinload(Solution.services),
+    selectinload(Solution.sdgs),
+    selectinload(Solution.adoptions).selectinload(Adoption.city),
+)
+
+
 def _published(slug: str) -> Solution:
     solution = db.session.scalar(
         select(Solution)
         .where(Solution.slug == slug, Solution.status == Status.PUBLISHED)
-        .options(
-            *catalogue.LIST_OPTIONS,
-            selectinload(Solution.services),
-            selectinload(Solution.sdgs),
-            selectinload(Solution.adoptions).selectinload(Adoption.city),
-        )
+        .options(*RECORD_OPTIONS)
     )
     if solution is None:
         redirects.raise_if_moved("solution", slug)  # renamed, or merged into another entry
@@ -232,7 +236,7 @@ def solution(slug: str, language: str) -> dict:
 
 
 def solution_record(entry: Solution, language: str) -> dict:
-    """The record of a published entry (loaded with its relationships)."""
+    """The record of a published entry (loaded with its relationships: RECORD_OPTIONS)."""
     image = None
     if entry.image:
         image = {"url": absolute_url("media.image", name=entry.image), "alt": entry.image_alt}

@@ -9,6 +9,7 @@ from .curate import bp as curate
 from .discovery import bp as discovery
 from .exchange import bp as exchange
 from .feeds import bp as feeds
+from .exports import bp as exports
 from .health import bp as health
 from .language import bp as language
 from .main import bp as main
@@ -26,6 +27,7 @@ BLUEPRINTS = (
     taxonomy,
     api,
     feeds,
+    exports,
     auth,
     account,
     publish,

@@ -19,6 +19,19 @@ CORS_MAX_AGE = 86400
 CORS_REQUEST_HEADERS = "Accept, Accept-Language, If-None-Match, If-Modified-Since"
 
 
+def allow_reading(response: Response, expose: str = "ETag") -> Response:
+    """``response`` readable by scripts of any site, without credentials (they read only what
+    anyone would get, never what a visitor's cookies would show); a preflight (OPTIONS)
+    answered for GET. ``expose``: headers beyond the CORS-safelisted ones scripts may read."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Expose-Headers"] = expose
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
+        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
+    return response
+
+
 def open_read(response: Response, mimetypes: Collection[str]) -> Response:
     """CORS on a public read; ETag, Last-Modified and a 304 when it is one of ``mimetypes``.
 
@@ -27,12 +40,8 @@ def open_read(response: Response, mimetypes: Collection[str]) -> Response:
     """
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         return response
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.headers["Access-Control-Expose-Headers"] = "ETag"
+    allow_reading(response)
     if request.method == "OPTIONS":
-        response.headers["Access-Control-Allow-Methods"] = "GET, HEAD, OPTIONS"
-        response.headers["Access-Control-Allow-Headers"] = CORS_REQUEST_HEADERS
-        response.headers["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
         return response
     response.vary.add("Accept-Language")  # taxonomy labels, titles and search follow it
     if response.status_code != 200 or response.mimetype not in mimetypes:

@@ -24,6 +24,8 @@ SITE_CSS_HASH = hashlib.sha256((STATIC / "site.css").read_bytes()).hexdigest()[:
     [
         ("GET", "/no-such-page", 404),
         ("GET", "/api/no-such-thing", 404),
+        ("GET", "/solutions.csv?q=x", 503),  # no search index yet
+        ("GET", "/solutions.jsonl?track=x", 503),
         ("GET", "/static/no-such-file.css", 404),
         ("GET", "/curate/entries/999999", 302),  # to the sign-in page
         ("DELETE", "/", 405),

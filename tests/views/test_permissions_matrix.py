@@ -82,6 +82,11 @@ CASES = [
     ("discovery.sitemap_file", "GET", {"number": 1}, EVERYONE(404)),
     ("discovery.robots_txt", "GET", {}, PUBLIC),
     ("feeds.solutions", "GET", {}, PUBLIC),
+    # Downloads list published entries only, whoever asks (test_exports.py reads them).
+    ("exports.search_csv", "GET", {}, PUBLIC),
+    ("exports.search_jsonl", "GET", {}, PUBLIC),
+    ("exports.data", "GET", {}, PUBLIC),
+    ("exports.dump_file", "GET", {"name": "tech4good-dump-20250101T000000Z.zip"}, EVERYONE(404)),
     ("auth.login", "GET", {}, PUBLIC),
     ("auth.logout", "POST", {}, PUBLIC),
     ("language.choose", "POST", {}, EVERYONE(400)),
