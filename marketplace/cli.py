@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from . import backup, mail, search
+from .alerts_cli import alerts_cli
 from .services import accounts, demo, images, notices
 from .services.errors import ValidationFailed
 from .vocab import ROLE_LABELS
@@ -26,6 +27,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(taxonomy_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(alerts_cli)
 
 
 @click.command("seed-demo")

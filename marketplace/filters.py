@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from . import i18n, permissions, vocab
 from .markup import render_markdown
-from .services import versions
+from .services import alerts, versions
 
 # The curators' area, in menu order, with the permission its routes check; entries whose
 # blueprint is missing are left out.
@@ -54,6 +54,8 @@ def register(app: Flask) -> None:
     app.add_template_global(i18n.current_language, "current_language")
     app.add_template_global(i18n.menu, "language_menu")
     app.add_template_global(i18n.canonical_url, "canonical_url")
+    app.add_template_global(alerts.describe, "describe_saved_search")
+    app.add_template_global(alerts.arguments_of, "alert_arguments")
     app.jinja_env.globals.update(
         KINDS=vocab.KINDS,
         MATURITIES=vocab.MATURITIES,
@@ -62,6 +64,7 @@ def register(app: Flask) -> None:
         CITY_ROLES=vocab.CITY_ROLES,
         STATUS_LABELS=vocab.STATUS_LABELS,
         ROLE_LABELS=vocab.ROLE_LABELS,
+        ALERT_FREQUENCIES=vocab.ALERT_FREQUENCIES,
     )
 
 

@@ -1,6 +1,7 @@
 """Blueprints, one per area, registered explicitly by create_app."""
 
 from .account import bp as account
+from .alerts import bp as alerts
 from .api import bp as api
 from .auth import bp as auth
 from .catalogue import bp as catalogue
@@ -25,6 +26,7 @@ BLUEPRINTS = (
     api,
     auth,
     account,
+    alerts,
     publish,
     exchange,
     media,
