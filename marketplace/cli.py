@@ -13,6 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from tqdm import tqdm
 
 from . import backup, mail, search
+from .alerts_cli import alerts_cli
 from .services import accounts, demo, dump, images, notices
 from .services.errors import ValidationFailed
 from .vocab import ROLE_LABELS
@@ -28,6 +29,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(export_cli)
+    app.cli.add_command(alerts_cli)
 
 
 @click.command("seed-demo")

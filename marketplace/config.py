@@ -106,6 +106,16 @@ DEFAULTS: dict[str, Any] = {
     "VISITOR_MESSAGES_PER_ADDRESS": 3,
     "VISITOR_MESSAGES_PER_IP": 10,
     "VISITOR_CONFIRM_HOURS": 24,
+    # Saved searches (services/alerts.py): saves one address and one network (keyed IP hash)
+    # may make per ALERTS_WINDOW_SECONDS (each mails a confirmation link to an address not yet
+    # confirmed); saved searches one address may hold; hours a confirmation link works; entries
+    # a digest lists (the rest behind its link to the whole search).
+    "ALERTS_SAVES_PER_ADDRESS": 5,
+    "ALERTS_SAVES_PER_IP": 20,
+    "ALERTS_WINDOW_SECONDS": 24 * 3600,
+    "ALERTS_PER_ADDRESS": 20,
+    "ALERTS_CONFIRM_HOURS": 72,
+    "ALERTS_DIGEST_ENTRIES": 20,
     # Reports ("Report this entry") accepted from one IP address per hour; more get a 429 page.
     "REPORTS_PER_HOUR": 5,
     # Content-Security-Policy (security.py), directive -> sources. No inline script or style

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from . import i18n, page_meta, permissions, vocab
 from .markup import render_markdown
-from .services import versions
+from .services import alerts, versions
 
 # The curators' area, in menu order, with the permission its routes check; entries whose
 # blueprint is missing are left out.
@@ -58,6 +58,8 @@ def register(app: Flask) -> None:
     app.add_template_global(page_meta.default_url, "default_url")
     app.add_template_global(page_meta.og_locale, "og_locale")
     app.add_template_global(page_meta.og_alternate_locales, "og_alternate_locales")
+    app.add_template_global(alerts.describe, "describe_saved_search")
+    app.add_template_global(alerts.arguments_of, "alert_arguments")
     app.jinja_env.globals.update(
         KINDS=vocab.KINDS,
         MATURITIES=vocab.MATURITIES,
@@ -66,6 +68,7 @@ def register(app: Flask) -> None:
         CITY_ROLES=vocab.CITY_ROLES,
         STATUS_LABELS=vocab.STATUS_LABELS,
         ROLE_LABELS=vocab.ROLE_LABELS,
+        ALERT_FREQUENCIES=vocab.ALERT_FREQUENCIES,
     )
 
 

@@ -1,4 +1,4 @@
-"""Rate limits on signing in and asking for reset links, counted in Redis or the database.
+"""Rate limits on signing in, asking for reset links and saving searches, in Redis or the DB.
 
 Each rule counts hits per key (a keyed hash of an account's address or of a network) in fixed
 windows: the window's number is part of the counter's key, so counters need no clock but ours
@@ -51,6 +51,8 @@ SIGN_IN_ACCOUNT = Rule("sign-in-account", "SIGN_IN_FAILURES_PER_ACCOUNT", "SIGN_
 SIGN_IN_NETWORK = Rule("sign-in-network", "SIGN_IN_FAILURES_PER_IP", "SIGN_IN_WINDOW_SECONDS")
 RESET_ADDRESS = Rule("reset-address", "RESET_REQUESTS_PER_ADDRESS", "RESET_WINDOW_SECONDS")
 RESET_NETWORK = Rule("reset-network", "RESET_REQUESTS_PER_IP", "RESET_WINDOW_SECONDS")
+ALERT_ADDRESS = Rule("alert-address", "ALERTS_SAVES_PER_ADDRESS", "ALERTS_WINDOW_SECONDS")
+ALERT_NETWORK = Rule("alert-network", "ALERTS_SAVES_PER_IP", "ALERTS_WINDOW_SECONDS")
 
 
 class RateLimited(DomainError):
@@ -277,6 +279,26 @@ def count_reset_request(email: str, ip: str | None) -> None:
             "was sent: please try again in %(num)d minute.",
             "Too many reset links were asked for this address or from your network. Nothing "
             "was sent: please try again in %(num)d minutes.",
+            minutes,
+        ),
+    )
+
+
+def count_saved_search(email: str, ip: str | None) -> None:
+    """Count a search saved for ``email`` from ``ip``'s network (counted whether or not it is
+    then kept, and not given back when it is deleted: unsubscribing frees no allowance).
+
+    :raises RateLimited: too many saves for the address or from the network in the window.
+    """
+    limits = of(current_app)
+    _refuse_over(
+        limits,
+        [limits.hit(ALERT_ADDRESS, _account(email)), limits.hit(ALERT_NETWORK, hash_ip(ip))],
+        lambda minutes: ngettext(
+            "Too many searches were saved for this address or from your network. Nothing was "
+            "saved: please try again in %(num)d minute.",
+            "Too many searches were saved for this address or from your network. Nothing was "
+            "saved: please try again in %(num)d minutes.",
             minutes,
         ),
     )

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 OUTBOX = "outbox"
 UNSENT = "unsent"
 SECURITY_MODES = ("starttls", "ssl", "none")
+UNFOLDED = policy.default.clone(max_line_length=998)
 
 
 class MailError(Exception):
@@ -97,19 +98,25 @@ def notify(
     *,
     language: str | None = None,
     reply_to: str | None = None,
+    unsubscribe: str | None = None,
     **context: Any,
 ) -> None:
     """Send the message ``name`` to ``to`` once the open unit of work commits, in ``language``,
-    by default the language of the account at ``to`` (English for an address with none).
+    by default the language of the account at ``to`` (English for an address with none);
+    ``unsubscribe`` is the one-click address of its List-Unsubscribe headers (RFC 8058).
 
     :raises RuntimeError: no unit of work is open.
     """
     language = language or recipient_language(to)
-    subject, body = render(name, language=language, reply_to=reply_to, **context)
-    send_after_commit(to, subject, body, reply_to=reply_to)
+    subject, body = render(
+        name, language=language, reply_to=reply_to, unsubscribe=unsubscribe, **context
+    )
+    send_after_commit(to, subject, body, reply_to=reply_to, unsubscribe=unsubscribe)
 
 
-def send_after_commit(to: str, subject: str, body: str, *, reply_to: str | None = None) -> None:
+def send_after_commit(
+    to: str, subject: str, body: str, *, reply_to: str | None = None, unsubscribe: str | None = None
+) -> None:
     """Send the message once the open unit of work commits (nothing is sent on a rollback).
 
     A refusal then is logged, the message kept in the unsent folder, and the unit's ``failed``
@@ -119,7 +126,7 @@ def send_after_commit(to: str, subject: str, body: str, *, reply_to: str | None 
     :raises RuntimeError: no unit of work is open.
     """
     config = current_app.config
-    message = _build(config["MAIL_FROM"], to, subject, body, reply_to)
+    message = _build(config["MAIL_FROM"], to, subject, body, reply_to, unsubscribe=unsubscribe)
     data_dir = Path(config["DATA_DIR"])
 
     def deliver() -> None:
@@ -144,6 +151,24 @@ def after_response(response: Response, work: Callable[[], None], description: st
                 log.exception("work after the response failed: %s", description)
 
     response.call_on_close(run)
+
+
+def send_now(
+    to: str, subject: str, body: str, *, unsubscribe: str | None = None, message_id: str = ""
+) -> None:
+    """Send a message now, outside any unit of work, or fail: the caller decides what a refusal
+    means (alerts keep their digest due). ``message_id`` (local part) makes a resent copy carry
+    the Message-ID of the first, so mail clients can show it once.
+
+    :raises ValueError: a header holds a line break.
+    :raises MailError: the SMTP server could not be reached or refused the message.
+    """
+    config = current_app.config
+    message = _build(config["MAIL_FROM"], to, subject, body, None, unsubscribe=unsubscribe)
+    if message_id:
+        domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
+        message.replace_header("Message-ID", f"<{message_id}@{domain}>")
+    _deliver(message, config)
 
 
 def send_or_keep(to: str, subject: str, body: str) -> bool:
@@ -206,15 +231,29 @@ def read_outbox(data_dir: str | os.PathLike[str]) -> list[EmailMessage]:
     return [parser.parsebytes(path.read_bytes()) for path in sorted(outbox.glob("*.eml"))]
 
 
-def _build(sender: str, to: str, subject: str, body: str, reply_to: str | None) -> EmailMessage:
+def _build(
+    sender: str,
+    to: str,
+    subject: str,
+    body: str,
+    reply_to: str | None,
+    *,
+    unsubscribe: str | None = None,
+) -> EmailMessage:
     # A subject is made of user text (an entry's title): any line break in it becomes a space.
     subject = " ".join((clean_line(subject) or "").split())
     headers = {"From": sender, "To": to, "Subject": subject, "Reply-To": reply_to}
+    if unsubscribe:  # RFC 2369 and RFC 8058's one-click POST to the same https address
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     for name, value in headers.items():
         if value is not None and ("\r" in value or "\n" in value):
             raise ValueError(f"the {name} header must not contain a line break")
     domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
-    message = EmailMessage()
+    # Folded at 78 characters, a long List-Unsubscribe address would come out as RFC 2047
+    # encoded words, which mail clients do not decode there: such messages fold at RFC 5322's
+    # hard limit only.
+    message = EmailMessage(policy=UNFOLDED if unsubscribe else policy.default)
     for name, value in headers.items():
         if value is not None:
             message[name] = value

@@ -89,3 +89,19 @@ def can_manage_cities(user: Any) -> bool:
 def can_manage_users(user: Any) -> bool:
     """Admins invite accounts, change their role and city, and deactivate them."""
     return is_admin(user)
+
+
+def skips_alert_confirmation(user: Any) -> bool:
+    """A signed-in account's saved searches go to its own address without a confirmation
+    mail: it set its password through a link mailed there (an invitation or a reset)."""
+    return _signed_in(user) and bool(user.password_hash)
+
+
+def can_manage_saved_search(user: Any, saved: Any) -> bool:
+    """An account changes and deletes the saved searches it made, and the confirmed ones of
+    its own address (made before it signed in); everyone else uses the links in the mails."""
+    if not _signed_in(user):
+        return False
+    return saved.user_id == user.id or (
+        saved.confirmed_at is not None and saved.email == user.email
+    )

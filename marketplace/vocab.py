@@ -128,6 +128,11 @@ CITY_ROLES = {
     "core": _l("Core city"),
     "observer": _l("Observer city"),
 }
+# How often a saved search's digest comes (models.alert.FREQUENCIES).
+ALERT_FREQUENCIES = {
+    "daily": _l("Daily"),
+    "weekly": _l("Weekly"),
+}
 ROLE_LABELS = {
     "publisher": _l("City publisher"),
     "curator": _l("Curator"),

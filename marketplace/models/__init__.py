@@ -1,5 +1,6 @@
 """The data model, one module per aggregate."""
 
+from .alert import SavedSearch
 from .audit import AuditEvent
 from .city import City
 from .contact import ContactMessage, VisitorMessage
@@ -30,6 +31,7 @@ __all__ = [
     "ModerationEvent",
     "RateLimitCounter",
     "Report",
+    "SavedSearch",
     "SearchChange",
     "SlugRedirect",
     "Solution",

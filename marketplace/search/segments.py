@@ -2,10 +2,10 @@
 
 Whoosh never changes a segment once written: a write adds a new small segment, a merge writes
 a new one in place of its parts, and only the set of deleted documents changes from one
-generation to the next. So facet bitsets, postings and positions arrays and columns are read per segment,
-deleted documents included, and a generation combines them with its document-number offsets
-and masks its own deletions out (fast.Vectors, live.Generation). After a write, the new
-segment is the only one read.
+generation to the next. So facet bitsets, postings and positions arrays and columns are read
+per segment, deleted documents included, and a generation combines them with its
+document-number offsets and masks its own deletions out (fast.Vectors, live.Generation). After
+a write, the new segment is the only one read.
 
 Whoosh's own reader opens every segment afresh, copying each of its files into memory: opening
 a generation after a write reuses the previous generation's open segment readers instead, each

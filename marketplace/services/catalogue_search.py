@@ -146,6 +146,16 @@ def _label(name: str, value: str, labels: dict[str, dict[str, str]]) -> str:
     return labels.get(name, {}).get(value, value)
 
 
+def filter_labels(request: SearchRequest) -> list[tuple[str, list[str]]]:
+    """The filters of ``request`` as people read them: (facet title, value labels) pairs."""
+    labels = _labels()
+    return [
+        (str(title), [_label(name, value, labels) for value in request.filters[name]])
+        for name, title in FACET_TITLES.items()
+        if request.filters.get(name)
+    ]
+
+
 def _facets(outcome: SearchOutcome, request: SearchRequest) -> list[Facet]:
     labels = _labels(outcome.counts.get("city", {}))
     number = i18n.number_format()

@@ -1,6 +1,7 @@
 """Blueprints, one per area, registered explicitly by create_app."""
 
 from .account import bp as account
+from .alerts import bp as alerts
 from .api import bp as api
 from .auth import bp as auth
 from .catalogue import bp as catalogue
@@ -8,8 +9,8 @@ from .cities import bp as cities
 from .curate import bp as curate
 from .discovery import bp as discovery
 from .exchange import bp as exchange
-from .feeds import bp as feeds
 from .exports import bp as exports
+from .feeds import bp as feeds
 from .health import bp as health
 from .language import bp as language
 from .main import bp as main
@@ -30,6 +31,7 @@ BLUEPRINTS = (
     exports,
     auth,
     account,
+    alerts,
     publish,
     exchange,
     media,

@@ -1,4 +1,4 @@
-"""The signed-in user's own account: name, email, password."""
+"""The signed-in user's own account: name, email, password, saved searches."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from flask_login import current_user, login_required
 
 from ..forms import attach_error, keeps_input
 from ..forms.account import EmailForm, PasswordForm, ProfileForm
-from ..services import accounts
+from ..forms.alerts import DeleteForm, FrequencyForm
+from ..services import accounts, alerts
 from ..services.errors import ValidationFailed
 from .auth import start_session
 
@@ -54,4 +55,8 @@ def index():
                 flash(message, "success")
                 return redirect(url_for("account.index"))
         status = 400
-    return render_template("account/index.html", forms=forms, user=user), status
+    saved = [
+        (search, FrequencyForm(formdata=None, obj=search), DeleteForm(formdata=None))
+        for search in alerts.of_account(user)
+    ]
+    return render_template("account/index.html", forms=forms, user=user, saved=saved), status

@@ -16,6 +16,7 @@ from marketplace.models import (
     SDG,
     Challenge,
     City,
+    SavedSearch,
     Solution,
     SolutionRevision,
     SolutionTranslation,
@@ -24,6 +25,7 @@ from marketplace.models import (
     User,
 )
 from marketplace.models.report import Report
+from marketplace.services import alerts
 from marketplace.vocab import Status
 
 # Who may do what does not depend on the search: no sentence encoder, and no embedding thread
@@ -94,6 +96,13 @@ CASES = [
     ("auth.reset", "GET", {"token": "not-a-token"}, EVERYONE(400)),
     ("auth.invitation", "GET", {"token": "not-a-token"}, EVERYONE(400)),
     ("account.index", "GET", {}, SIGNED_IN),
+    ("alerts.new", "GET", {}, PUBLIC),
+    ("alerts.confirm", "GET", {"token": "not-a-token"}, EVERYONE(400)),
+    ("alerts.confirm", "GET", {"token": "alert-confirm"}, PUBLIC),
+    ("alerts.unsubscribe", "GET", {"token": "not-a-token"}, EVERYONE(400)),
+    ("alerts.unsubscribe", "GET", {"token": "alert-unsubscribe"}, PUBLIC),
+    ("alerts.frequency", "POST", {"saved_id": "saved"}, AUTHOR),
+    ("alerts.delete", "POST", {"saved_id": "saved"}, AUTHOR),
     ("publish.dashboard", "GET", {}, PUBLISHERS),
     ("publish.new", "GET", {}, PUBLISHERS),
     ("publish.city_profile", "GET", {}, PUBLISHERS),
@@ -226,8 +235,14 @@ def catalogue_dir(tmp_path_factory, databases):
             solution=entries["published"], reason="outdated", text="Old", ip_hash="0" * 64
         )
         db.session.add(report)
+        saved = SavedSearch(email="owner@x.example", user=users["owner"], query="track=green")
+        visitors = SavedSearch(email="visitor@x.example", query="q=heat")
+        db.session.add_all([saved, visitors])
         db.session.commit()
         ids = {
+            "saved": saved.id,
+            "alert-confirm": alerts.confirm_token(visitors),
+            "alert-unsubscribe": alerts.unsubscribe_token(visitors),
             **{name: entry.id for name, entry in entries.items()},
             **{name: user.id for name, user in users.items()},
             "report": report.id,
