@@ -148,7 +148,7 @@ def _label(name: str, value: str, labels: dict[str, dict[str, str]]) -> str:
 
 def filter_labels(request: SearchRequest) -> list[tuple[str, list[str]]]:
     """The filters of ``request`` as people read them: (facet title, value labels) pairs."""
-    labels = _labels()
+    labels = _labels(request.filters.get("city", ()))
     return [
         (str(title), [_label(name, value, labels) for value in request.filters[name]])
         for name, title in FACET_TITLES.items()
