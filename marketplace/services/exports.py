@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import select
 
 from .. import i18n, search
@@ -240,7 +239,7 @@ class Found:
         """A validator of the download in ``form``: the same entries in the same order from an
         unchanged catalogue are the same file."""
         digest = hashlib.sha256()
-        for part in (form, self.language, current_app.config["BASE_URL"], self.changed_at):
+        for part in (form, self.language, records.absolute_url("catalogue.index"), self.changed_at):
             digest.update(f"{part}\n".encode())
         digest.update(",".join(map(str, self.ids)).encode())
         return digest.hexdigest()[:32]

@@ -15,7 +15,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
-from flask import current_app
 from flask_babel import gettext as _
 
 from .. import i18n
@@ -79,7 +78,7 @@ def _title(page: catalogue_search.ResultPage) -> str:
 
 def _tag(created: datetime, entry_id: int) -> str:
     """A tag URI (RFC 4151) naming the entry for good: renames change its address, not this."""
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+    host = urlsplit(records.absolute_url("catalogue.index")).hostname or "localhost"
     return f"tag:{host},{created:%Y-%m-%d}:solution:{entry_id}"
 
 

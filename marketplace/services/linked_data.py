@@ -9,8 +9,10 @@ published data: the page of an unpublished entry carries none (the view asks ``e
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from .. import i18n, markup
-from ..models import Solution
+from ..models import City, Solution
 from ..vocab import LICENCES, Status
 from . import records
 
@@ -148,16 +150,14 @@ def entry(solution: Solution, language: str) -> dict | None:
     return _without_empty(data)
 
 
-def city(slug: str, language: str) -> dict:
-    """The JSON-LD of a city's page: the City, its country, and its published entries.
-
-    :raises Moved: the city's address changed. :raises NotFound: no city has this slug.
-    """
-    record = records.city(slug)
+def city(found: City, shown: Iterable[Solution], language: str) -> dict:
+    """The JSON-LD of a city's page: the City, its country, and the published entries the page
+    shows (``shown``: one page of them, so a city with thousands stays a small block)."""
+    record = records.city_ref(found)
     data = {
         "@context": CONTEXT,
         **_place(record, language),
-        "description": markup.plain_text(record["profile"]),
+        "description": markup.plain_text(found.profile),
         "subjectOf": [
             {
                 "@type": "CreativeWork",
@@ -166,7 +166,7 @@ def city(slug: str, language: str) -> dict:
                 "name": ref["title"],
                 "inLanguage": ref["language"],
             }
-            for ref in record["solutions"]
+            for ref in map(records.solution_ref, shown)
         ],
     }
     return _without_empty(data)

@@ -10,7 +10,16 @@ from sqlalchemy.orm import selectinload
 
 from .. import mail, markup
 from ..extensions import db
-from ..models import SDG, Adoption, Challenge, City, Solution, Track, TransversalService
+from ..models import (
+    SDG,
+    Adoption,
+    Challenge,
+    City,
+    ModerationEvent,
+    Solution,
+    Track,
+    TransversalService,
+)
 from ..models.outbox import SearchChange
 from ..models.solution import TRANSLATABLE
 from ..vocab import Status
@@ -287,10 +296,24 @@ def solution_record(entry: Solution, language: str) -> dict:
 
 def changed_at() -> datetime:
     """When the public catalogue last changed, as far as the database tells: the newest search
-    change (entries, cities, terms), published entry update or adoption (a draft's edits do not
-    show). The Last-Modified of the API."""
+    change of a city, a term or an entry that is published or gone, published entry update,
+    publication or withdrawal (its moderation event) or adoption. A draft's edits do not show
+    (every entry change writes a search change). The Last-Modified of the API."""
+    unpublished = (
+        select(Solution.id)
+        .where(Solution.id == SearchChange.entity_id, Solution.status != Status.PUBLISHED)
+        .exists()
+    )
+    public_changes = select(func.max(SearchChange.created_at)).where(
+        ~((SearchChange.entity == "solution") & unpublished)
+    )
+    moved = select(func.max(ModerationEvent.created_at)).where(
+        (ModerationEvent.from_status == Status.PUBLISHED)
+        | (ModerationEvent.to_status == Status.PUBLISHED)
+    )
     newest = [
-        db.session.scalar(select(func.max(SearchChange.created_at))),
+        db.session.scalar(public_changes),
+        db.session.scalar(moved),
         db.session.scalar(
             select(func.max(Solution.updated_at)).where(Solution.status == Status.PUBLISHED)
         ),

@@ -88,7 +88,7 @@ def unsubscribe(token: str):
     return render_template("alerts/unsubscribe.html", saved=saved)
 
 
-@bp.post("/<int:saved_id>/frequency")
+@bp.post("/<id:saved_id>/frequency")
 @login_required
 def frequency(saved_id: int):
     saved = alerts.get_manageable(current_user, saved_id)
@@ -101,7 +101,7 @@ def frequency(saved_id: int):
     return redirect(url_for("account.index", _anchor="saved-searches"))
 
 
-@bp.post("/<int:saved_id>/delete")
+@bp.post("/<id:saved_id>/delete")
 @login_required
 def delete(saved_id: int):
     saved = alerts.get_manageable(current_user, saved_id)

@@ -19,11 +19,12 @@ def index():
 @bp.get("/<slug>")
 def detail(slug: str):
     city = cities.get_city(slug)
+    pagination = paginate(catalogue.published_for_city(city), catalogue.indexed_count(city))
     return render_template(
         "cities/detail.html",
         city=city,
-        pagination=paginate(catalogue.published_for_city(city), catalogue.indexed_count(city)),
+        pagination=pagination,
         adopted=catalogue.adopted_by_city(city),
-        linked_data=linked_data.city(city.slug, i18n.current_language()),
+        linked_data=linked_data.city(city, pagination.items, i18n.current_language()),
         feed_url=url_for("feeds.solutions", city=city.slug, lang=i18n.current_language()),
     )

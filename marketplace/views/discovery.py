@@ -52,7 +52,7 @@ def sitemap_xml():
     return _xml("discovery/sitemap.xml", urls=sitemap.urls())
 
 
-@bp.get("/sitemap-<int:number>.xml")
+@bp.get("/sitemap-<id:number>.xml")
 def sitemap_file(number: int):
     """One file of a sitemap index (there is none while one file holds every address)."""
     files = _files(sitemap.count())
