@@ -100,10 +100,10 @@ def _dataset(graph: Graph, record: dict, schemes: dict[str, URIRef], data_licenc
     graph.add((dataset, RDF.type, DCAT.Dataset))
     if record["kind"] == "solution":
         graph.add((dataset, RDF.type, ADMS.Asset))
-    versions = [record, *record["translations"]]
-    languages = [record["language"]] + [t["language"] for t in record["translations"]]
-    for texts, language in zip(versions, languages, strict=True):
-        _add(graph, dataset, DCTERMS.title, Literal(texts["title"], lang=language))
+    for texts in (record, *record["translations"]):  # the original, then each translation
+        language = texts["language"]
+        if texts["title"]:
+            graph.add((dataset, DCTERMS.title, Literal(texts["title"], lang=language)))
         summary = texts["summary"] or markup.plain_text(texts["description"])
         if summary:
             graph.add((dataset, DCTERMS.description, Literal(summary, lang=language)))
