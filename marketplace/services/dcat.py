@@ -155,7 +155,7 @@ def graph() -> Graph:
     found.add((catalog, DCTERMS.license, _licence(found, data_licence)))
     schemes = _schemes(found, catalog)
     issued = []
-    for record in exports.solution_records(exports.published_ids(), i18n.DEFAULT):
+    for record in exports.solution_records(exports.published_ids(), i18n.DEFAULT, html=False):
         found.add((catalog, DCAT.dataset, _dataset(found, record, schemes, data_licence)))
         if record["published_at"]:
             issued.append(record["published_at"])
