@@ -137,35 +137,49 @@ def _dataset(graph: Graph, record: dict, schemes: dict[str, URIRef], data_licenc
     return dataset
 
 
-def graph() -> Graph:
-    """The whole catalogue: every published entry, taxonomy labels in English."""
+def _new_graph() -> Graph:
     found = Graph()
     for prefix, namespace in PREFIXES.items():
         found.bind(prefix, namespace)
-    home = records.absolute_url("main.home")
-    catalog = URIRef(home + "#catalog")
-    found.add((catalog, RDF.type, DCAT.Catalog))
-    found.add((catalog, DCTERMS.title, Literal(NAME, lang=i18n.DEFAULT)))
-    found.add((catalog, DCTERMS.description, Literal(DESCRIPTION, lang=i18n.DEFAULT)))
-    found.add((catalog, DCTERMS.publisher, _agent(found, home, NAME)))
-    found.add((catalog, FOAF.homepage, URIRef(home)))
-    for language in i18n.LANGUAGES:
-        _add(found, catalog, DCTERMS.language, _language(language))
-    data_licence = current_app.config["DATA_LICENCE_URL"]
-    found.add((catalog, DCTERMS.license, _licence(found, data_licence)))
-    schemes = _schemes(found, catalog)
-    issued = []
-    for record in exports.solution_records(exports.published_ids(), i18n.DEFAULT, html=False):
-        found.add((catalog, DCAT.dataset, _dataset(found, record, schemes, data_licence)))
-        if record["published_at"]:
-            issued.append(record["published_at"])
-    found.add((catalog, DCTERMS.issued, _when(min(issued, default=records.iso(records.EPOCH)))))
-    found.add((catalog, DCTERMS.modified, _when(records.iso(records.changed_at()))))
     return found
 
 
-def turtle() -> str:
-    return graph().serialize(format="turtle")
+def _pieces() -> Iterator[Graph]:
+    """The catalogue in pieces: one graph per published entry (its dataset, the catalogue's link
+    to it, the terms, city and licence it names), then the catalogue itself. Small graphs keep
+    the Turtle serializer linear (one graph of 10,000 entries took 47 s)."""
+    home = records.absolute_url("main.home")
+    catalog = URIRef(home + "#catalog")
+    data_licence = current_app.config["DATA_LICENCE_URL"]
+    described = _new_graph()
+    schemes = _schemes(described, catalog)
+    issued = []
+    for record in exports.solution_records(exports.published_ids(), i18n.DEFAULT, html=False):
+        piece = _new_graph()
+        piece.add((catalog, DCAT.dataset, _dataset(piece, record, schemes, data_licence)))
+        if record["published_at"]:
+            issued.append(record["published_at"])
+        yield piece
+    described.add((catalog, RDF.type, DCAT.Catalog))
+    described.add((catalog, DCTERMS.title, Literal(NAME, lang=i18n.DEFAULT)))
+    described.add((catalog, DCTERMS.description, Literal(DESCRIPTION, lang=i18n.DEFAULT)))
+    described.add((catalog, DCTERMS.publisher, _agent(described, home, NAME)))
+    described.add((catalog, FOAF.homepage, URIRef(home)))
+    for language in i18n.LANGUAGES:
+        _add(described, catalog, DCTERMS.language, _language(language))
+    described.add((catalog, DCTERMS.license, _licence(described, data_licence)))
+    first = min(issued, default=records.iso(records.EPOCH))
+    described.add((catalog, DCTERMS.issued, _when(first)))
+    described.add((catalog, DCTERMS.modified, _when(records.iso(records.changed_at()))))
+    yield described
+
+
+def graph() -> Graph:
+    """The whole catalogue: every published entry, taxonomy labels in English."""
+    found = _new_graph()
+    for piece in _pieces():
+        found += piece
+    return found
 
 
 def jsonld() -> str:
@@ -173,6 +187,22 @@ def jsonld() -> str:
     return graph().serialize(format="json-ld", context=context, auto_compact=True)
 
 
+def _without_prefixes(text: str) -> str:
+    """Turtle of a piece without the ``@prefix`` lines it starts with (written once, first)."""
+    lines = text.split("\n")
+    start = 0
+    while start < len(lines) and (lines[start].startswith("@prefix ") or not lines[start]):
+        start += 1
+    return "\n".join(lines[start:])
+
+
 def turtle_lines() -> Iterator[str]:
-    """The catalogue as Turtle, for the dump's ``catalog.ttl``."""
-    yield turtle()
+    """The catalogue as Turtle, piece by piece (a node may be described in several pieces, which
+    Turtle allows): the body of /catalog.ttl and the dump's ``catalog.ttl``."""
+    yield "".join(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in PREFIXES.items())
+    for piece in _pieces():
+        yield "\n" + _without_prefixes(piece.serialize(format="turtle"))
+
+
+def turtle() -> str:
+    return "".join(turtle_lines())

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
 from marketplace.extensions import db
@@ -163,3 +164,10 @@ def test_an_empty_catalogue_is_still_a_catalogue(app, client, ctx):
     graph = _read(client, "/catalog.ttl", "text/turtle", "turtle")
     assert (CATALOG, RDF.type, DCAT.Catalog) in graph
     assert not set(graph.subjects(RDF.type, DCAT.Dataset))
+
+
+def test_both_formats_hold_the_same_triples(client, catalogue):
+    turtle = _read(client, "/catalog.ttl", "text/turtle", "turtle")
+    jsonld = _read(client, "/catalog.jsonld", "application/ld+json", "json-ld")
+    assert len(turtle) > 50
+    assert isomorphic(turtle, jsonld)
