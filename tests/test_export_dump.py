@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from rdflib import RDF, Graph, URIRef
+from rdflib.namespace import DCAT
 from sqlalchemy import func, select
 
 from marketplace.extensions import db
@@ -70,7 +72,7 @@ def test_the_dump_holds_every_published_record_as_json_and_csv(runner, catalogue
     assert f"Dump written to {target}" in result.output
     members = _members(target)
     expected = {f"{t}.{form}" for t in TABLES for form in ("jsonl", "csv")}
-    assert set(members) == expected | {"README.txt", "LICENCE.txt", "manifest.json"}
+    assert set(members) == expected | {"catalog.ttl", "README.txt", "LICENCE.txt", "manifest.json"}
     manifest = json.loads(members["manifest.json"])
     for table in TABLES:
         rows, table_csv = _jsonl(members[f"{table}.jsonl"]), _csv(members[f"{table}.csv"])
@@ -130,6 +132,18 @@ def test_the_default_licence_is_cc_by_4(runner, catalogue, tmp_path):
     licence = _members(tmp_path / "dump.zip")["LICENCE.txt"].decode()
     assert "CC BY 4.0" in licence
     assert "https://creativecommons.org/licenses/by/4.0/" in licence
+
+
+def test_the_dump_holds_the_dcat_ap_catalogue_of_its_entries(runner, catalogue, tmp_path):
+    runner.invoke(args=["export", "dump", str(tmp_path / "dump.zip")])
+    members = _members(tmp_path / "dump.zip")
+
+    graph = Graph().parse(data=members["catalog.ttl"].decode("utf-8"), format="turtle")
+    datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
+    assert len(datasets) == _published() == 6
+    assert URIRef(f"{BASE}/solutions/solar-roofs#dataset") in datasets
+    assert "catalog.ttl: the catalogue in DCAT-AP" in members["README.txt"].decode()
+    assert "catalog.ttl" in json.loads(members["manifest.json"])["files"]
 
 
 def test_files_other_modules_add_join_the_dump(runner, catalogue, tmp_path, monkeypatch):

@@ -25,7 +25,7 @@ from flask import current_app
 
 from .. import i18n
 from ..extensions import db
-from . import cities, csvfile, exports, records
+from . import cities, csvfile, dcat, exports, records
 from .exports import Table
 
 # Names of the dumps `export dump` writes into DUMP_DIR; /data/ serves only names like these.
@@ -49,10 +49,14 @@ class Member:
 
 
 def extra_members() -> list[Member]:
-    """Files other modules add to every dump, written after the tables: where the DCAT-AP
-    description of the dataset joins it, e.g. ``Member("catalog.ttl", dcat.turtle_lines,
-    "the dataset described in DCAT-AP (Turtle)")``."""
-    return []
+    """Files other modules add to every dump, written after the tables."""
+    return [
+        Member(
+            "catalog.ttl",
+            dcat.turtle_lines,
+            "the catalogue in DCAT-AP (Turtle), as /catalog.ttl serves it",
+        )
+    ]
 
 
 @dataclass

@@ -173,8 +173,9 @@ def _loaded(ids: list[int]) -> dict[int, Solution]:
     return {row.id: row for row in rows}
 
 
-def solution_records(ids: Iterable[int], language: str) -> Iterator[dict]:
-    """The records of the entries ``ids``, in that order; one no longer published is left out.
+def solution_records(ids: Iterable[int], language: str, html: bool = True) -> Iterator[dict]:
+    """The records of the entries ``ids``, in that order; one no longer published is left out
+    (``html``: as records.solution_record).
 
     Reads BATCH entries at a time, each batch made into records at once: the session keeps no
     reference to rows handed out, so memory stays that of one batch, and a caller may read each
@@ -184,15 +185,15 @@ def solution_records(ids: Iterable[int], language: str) -> Iterator[dict]:
     for entry_id in ids:
         batch.append(entry_id)
         if len(batch) == BATCH:
-            yield from _records(batch, language)
+            yield from _records(batch, language, html)
             batch = []
     if batch:
-        yield from _records(batch, language)
+        yield from _records(batch, language, html)
 
 
-def _records(ids: list[int], language: str) -> list[dict]:
+def _records(ids: list[int], language: str, html: bool) -> list[dict]:
     found = _loaded(ids)
-    return [records.solution_record(found[i], language) for i in ids if i in found]
+    return [records.solution_record(found[i], language, html) for i in ids if i in found]
 
 
 def published_ids() -> Iterator[int]:

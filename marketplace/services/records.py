@@ -205,10 +205,11 @@ def city(slug: str) -> dict:
 # --- Entries ---------------------------------------------------------------------------------
 
 
-def _texts(source: Any) -> dict:
-    """The TRANSLATABLE fields of an entry or translation; Markdown ones also rendered."""
+def _texts(source: Any, html: bool = True) -> dict:
+    """The TRANSLATABLE fields of an entry or translation; Markdown ones also rendered (unless
+    ``html`` is false)."""
     texts: dict[str, Any] = {name: getattr(source, name) or "" for name in TRANSLATABLE}
-    for name in MARKDOWN:
+    for name in MARKDOWN if html else ():
         texts[f"{name}_html"] = str(markup.render_markdown(texts[name]))
     return texts
 
@@ -244,8 +245,12 @@ def solution(slug: str, language: str) -> dict:
     return solution_record(entry, language)
 
 
-def solution_record(entry: Solution, language: str) -> dict:
-    """The record of a published entry (loaded with its relationships: RECORD_OPTIONS)."""
+def solution_record(entry: Solution, language: str, html: bool = True) -> dict:
+    """The record of a published entry (loaded with its relationships: RECORD_OPTIONS).
+
+    ``html=False`` leaves out the ``<field>_html`` renderings, for readers of the Markdown source
+    only (the DCAT-AP catalogue): rendering is most of the time a record takes.
+    """
     image = None
     if entry.image:
         image = {"url": absolute_url("media.image", name=entry.image), "alt": entry.image_alt}
@@ -258,9 +263,9 @@ def solution_record(entry: Solution, language: str) -> dict:
         "api_url": absolute_url("api.solution", slug=entry.slug),
         "kind": entry.kind,
         "language": entry.language,
-        **_texts(entry),
+        **_texts(entry, html),
         "translations": [
-            {"language": t.language, **_texts(t)}
+            {"language": t.language, **_texts(t, html)}
             for t in entry.translations
             if t.language != entry.language
         ],

@@ -7,6 +7,7 @@ from .auth import bp as auth
 from .catalogue import bp as catalogue
 from .cities import bp as cities
 from .curate import bp as curate
+from .dcat import bp as dcat
 from .discovery import bp as discovery
 from .exchange import bp as exchange
 from .exports import bp as exports
@@ -28,6 +29,7 @@ BLUEPRINTS = (
     taxonomy,
     api,
     feeds,
+    dcat,
     exports,
     auth,
     account,

@@ -1,4 +1,4 @@
-"""Feeds and linked data for harvesters: Atom feeds of searches, the DCAT-AP catalogue."""
+"""Feeds for readers and harvesters: Atom feeds of searches (the DCAT-AP catalogue: dcat.py)."""
 
 from __future__ import annotations
 

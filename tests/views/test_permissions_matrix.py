@@ -84,6 +84,8 @@ CASES = [
     ("discovery.sitemap_file", "GET", {"number": 1}, EVERYONE(404)),
     ("discovery.robots_txt", "GET", {}, PUBLIC),
     ("feeds.solutions", "GET", {}, PUBLIC),
+    ("dcat.turtle", "GET", {}, PUBLIC),
+    ("dcat.jsonld", "GET", {}, PUBLIC),
     # Downloads list published entries only, whoever asks (test_exports.py reads them).
     ("exports.search_csv", "GET", {}, PUBLIC),
     ("exports.search_jsonl", "GET", {}, PUBLIC),
