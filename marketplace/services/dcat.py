@@ -8,7 +8,11 @@ harvests) whose one distribution is its API record; its tracks and challenges ar
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from flask import current_app
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
@@ -206,3 +210,48 @@ def turtle_lines() -> Iterator[str]:
 
 def turtle() -> str:
     return "".join(turtle_lines())
+
+
+EXTENSIONS = {TURTLE: "ttl", JSONLD: "jsonld"}
+CACHE_FORMAT = "1"  # bump when the catalogue's shape changes: older cached files are not read
+
+
+def version(form: str) -> str:
+    """What the catalogue in ``form`` (TURTLE or JSONLD) is made of: the catalogue's last change,
+    the base URL and the data licence, hashed: the cached file's name and its ETag, known before
+    anything is built."""
+    parts = (
+        CACHE_FORMAT,
+        form,
+        records.changed_at().isoformat(),
+        records.absolute_url("main.home"),
+        current_app.config["DATA_LICENCE_URL"],
+    )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def cached(form: str, tag: str) -> Path:
+    """The catalogue in ``form`` at version ``tag``, built into the data dir's cache once (at
+    10,000 entries a build takes 20-30 s): one process builds while the others wait for its
+    file, and the files of older versions go."""
+    folder = Path(current_app.config["DATA_DIR"]) / "cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    extension = EXTENSIONS[form]
+    target = folder / f"catalog-{tag}.{extension}"
+    if target.exists():
+        return target
+    with (folder / "catalog.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not target.exists():
+                partial = folder / f".catalog-{tag}.{extension}.part"
+                with partial.open("w", encoding="utf-8") as out:
+                    for chunk in turtle_lines() if form == TURTLE else (jsonld(),):
+                        out.write(chunk)
+                os.replace(partial, target)
+                for old in folder.glob(f"catalog-*.{extension}"):
+                    if old != target:
+                        old.unlink(missing_ok=True)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target

@@ -10,6 +10,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
 from marketplace.extensions import db
 from marketplace.models import SolutionTranslation
+from marketplace.services import dcat
 from marketplace.vocab import Status
 
 BASE = "https://data.example/market"
@@ -48,10 +49,15 @@ def catalogue(app, make_solution, make_city, taxonomy):
 
 
 def _read(client, url: str, mimetype: str, form: str) -> Graph:
-    response = client.get(url)
-    assert response.status_code == 200
-    assert response.mimetype == mimetype
-    return Graph().parse(data=response.get_data(as_text=True), format=form)
+    with client.get(url) as response:  # closes the cached file sent
+        assert response.status_code == 200
+        assert response.mimetype == mimetype
+        return Graph().parse(data=response.get_data(as_text=True), format=form)
+
+
+def _text(client, url: str, **headers) -> str:
+    with client.get(url, headers=headers) as response:
+        return response.get_data(as_text=True)
 
 
 @pytest.fixture(params=[("/catalog.ttl", "text/turtle", "turtle"),
@@ -72,7 +78,7 @@ def test_every_published_entry_is_a_dataset_of_the_catalogue(read):
 
 def test_no_unpublished_entry_is_in_the_catalogue(client, catalogue):
     for url in ("/catalog.ttl", "/catalog.jsonld"):
-        text = client.get(url).get_data(as_text=True)
+        text = _text(client, url)
         for word in ("hidden", "old", "waiting", "Draft words", "Archived", "Submitted"):
             assert word not in text, (url, word)
 
@@ -147,10 +153,10 @@ def test_the_api_record_the_distribution_names_exists(client, catalogue):
 
 @pytest.mark.parametrize("url", ["/catalog.ttl", "/catalog.jsonld"])
 def test_read_from_anywhere_and_revalidated(client, catalogue, url):
-    response = client.get(url, headers={"Origin": "https://harvester.example"})
-    assert response.headers["Access-Control-Allow-Origin"] == "*"
-    etag = response.headers["ETag"]
-    assert response.headers["Last-Modified"]
+    with client.get(url, headers={"Origin": "https://harvester.example"}) as response:
+        assert response.headers["Access-Control-Allow-Origin"] == "*"
+        etag = response.headers["ETag"]
+        assert response.headers["Last-Modified"]
 
     again = client.get(url, headers={"If-None-Match": etag})
     assert again.status_code == 304
@@ -171,3 +177,16 @@ def test_both_formats_hold_the_same_triples(client, catalogue):
     jsonld = _read(client, "/catalog.jsonld", "application/ld+json", "json-ld")
     assert len(turtle) > 50
     assert isomorphic(turtle, jsonld)
+
+
+def test_the_catalogue_is_built_once_per_change(client, catalogue, make_solution, monkeypatch):
+    first = _text(client, "/catalog.ttl")
+    built = []
+    original = dcat.turtle_lines
+    monkeypatch.setattr(dcat, "turtle_lines", lambda: built.append(1) or original())
+    assert _text(client, "/catalog.ttl") == first  # from the cache: nothing built
+    assert built == []
+    make_solution(slug="newly-out", title="Fresh words", status=Status.PUBLISHED)
+    db.session.commit()
+    assert "Fresh words" in _text(client, "/catalog.ttl")
+    assert built == [1]
