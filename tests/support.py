@@ -1,4 +1,5 @@
-"""What tests import besides fixtures: the test configuration, the test accounts' password, sign_in.
+"""What tests import besides fixtures: the test configuration, the test accounts' password, sign_in,
+counted_statements.
 
 A module of its own because `from conftest import` finds tests/functional/conftest.py when the
 whole suite runs.
@@ -6,7 +7,12 @@ whole suite runs.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+from sqlalchemy import event
+
+from marketplace.extensions import db
 
 if TYPE_CHECKING:
     from flask.testing import FlaskClient
@@ -50,3 +56,18 @@ def sign_in(client: FlaskClient, user: User) -> FlaskClient:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
     return client
+
+
+@contextmanager
+def counted_statements():
+    """The SQL statements sent while the block runs (a list that fills as they are sent)."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -235,25 +235,21 @@ class Segment:
 
     def postings(self, reader: IndexReader, field: str, term: str) -> Postings:
         """Segment-local document numbers and weights of ``term`` in ``field``."""
-        key = (self.key, field, term)
-        with _lock:
-            found = _postings.get(key)
-            if found is not None:
-                _postings.move_to_end(key)
-                return found
-        found = read_postings(reader, field, term)
-        _remember(key, found, self)
-        return found
+        return self._cached((self.key, field, term), lambda: read_postings(reader, field, term))
 
     def positions(self, reader: IndexReader, field: str, term: str) -> Postings:
         """Segment-local (document number, position) of each occurrence of ``term``."""
         key = (self.key, field + POSITIONS, term)
+        return self._cached(key, lambda: read_positions(reader, field, term))
+
+    def _cached(self, key: tuple[Key, str, str], read) -> Postings:
+        """The arrays under ``key`` from the LRU cache, else ``read()`` and kept."""
         with _lock:
             found = _postings.get(key)
             if found is not None:
                 _postings.move_to_end(key)
                 return found
-        found = read_positions(reader, field, term)
+        found = read()
         _remember(key, found, self)
         return found
 

@@ -4,11 +4,10 @@ Cards read their city, challenges, tracks and translations from eager loads of t
 never one query a card; the statements of a page are counted with SQLAlchemy's cursor events.
 """
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
+from support import counted_statements
 
 from marketplace.extensions import db
 from marketplace.models import Adoption, SolutionTranslation
@@ -19,21 +18,6 @@ PAGES = {
     "track": lambda terms: f"/tracks/{terms['track'].slug}",
     "challenge": lambda terms: f"/challenges/{terms['challenge'].slug}",
 }
-
-
-@contextmanager
-def counted_statements():
-    """The SQL statements sent while the block runs (a list that fills as they are sent)."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture

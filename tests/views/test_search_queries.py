@@ -6,29 +6,12 @@ vocabulary stamp: never one query a card. Statements are counted with SQLAlchemy
 events.
 """
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event
+from support import counted_statements
 
 from marketplace import search
 from marketplace.extensions import db
 from marketplace.models import SolutionTranslation
-
-
-@contextmanager
-def counted_statements():
-    """The SQL statements sent while the block runs (a list that fills as they are sent)."""
-    sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield sent
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
 
 
 @pytest.fixture
