@@ -433,3 +433,10 @@ def test_head_answers_with_the_same_validators(api, entry):
     assert head.data == b""
     assert head.headers["ETag"] == got.headers["ETag"]
     assert head.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_guide_points_at_the_dump_the_dcat_catalogue_and_the_feeds(api, ctx):
+    page = api.get("/api").get_data(as_text=True)
+
+    for href in ("/data/", "/catalog.ttl", "/catalog.jsonld", "/solutions.atom"):
+        assert f'href="{href}"' in page

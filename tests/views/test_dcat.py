@@ -4,6 +4,7 @@ published entries only, the properties DCAT-AP requires, CORS and revalidation."
 from datetime import UTC, datetime
 
 import pytest
+from page_reader import main, parse, section
 from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
@@ -190,3 +191,37 @@ def test_the_catalogue_is_built_once_per_change(client, catalogue, make_solution
     db.session.commit()
     assert "Fresh words" in _text(client, "/catalog.ttl")
     assert built == [1]
+
+
+# --- Discovery: where a harvester or crawler finds the catalogue ---------------------------------
+
+
+@pytest.mark.parametrize("page", ["/", "/data/"])
+def test_the_home_and_data_pages_announce_the_catalogue_in_their_head(client, catalogue, page):
+    head = parse(client.get(page)).find("head")
+    announced = {
+        link["type"]: link["href"]
+        for link in head.find_all("link", rel="alternate")
+        if "type" in link.attrs
+    }
+
+    assert announced["text/turtle"] == "/catalog.ttl"
+    assert announced["application/ld+json"] == "/catalog.jsonld"
+    _read(client, announced["text/turtle"], "text/turtle", "turtle")
+    _read(client, announced["application/ld+json"], "application/ld+json", "json-ld")
+
+
+def test_the_data_page_links_the_catalogue_and_says_who_reads_it(client, catalogue):
+    dcat_section = section(main(client.get("/data/")), "For data portals")
+    hrefs = [link["href"] for link in dcat_section.find_all("a")]
+
+    assert hrefs == ["/catalog.ttl", "/catalog.jsonld"]
+    assert "data.europa.eu" in dcat_section.text
+    assert "Joinup" in dcat_section.text
+
+
+def test_the_data_page_explains_the_catalogue_in_the_readers_language(client, catalogue):
+    text = main(client.get("/data/?lang=de")).text
+
+    assert "Katalog" in text
+    assert "For data portals" not in text
