@@ -37,6 +37,9 @@ class SavedSearch(db.Model):
     ip_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(default=utc_now, index=True)
     confirmed_at: Mapped[datetime | None]
+    # When the latest confirmation link was mailed (None: at created_at); a search still
+    # unconfirmed once that link has expired is deleted (services.alerts.prune_unconfirmed).
+    link_sent_at: Mapped[datetime | None]
     # Entries changed up to this time have been considered for a digest already.
     watermark: Mapped[datetime | None]
     next_due_at: Mapped[datetime | None]

@@ -237,6 +237,7 @@ def _save(
         if trusted:
             _start(saved, utc_now())
         else:
+            saved.link_sent_at = utc_now()
             db.session.flush()  # the links name its id
             mail.notify(
                 "alert_confirm",
@@ -274,6 +275,21 @@ def unsubscribe(token: str) -> bool:
         return False
     db.session.delete(saved)
     return True
+
+
+@transactional
+def prune_unconfirmed(now: datetime | None = None) -> int:
+    """Delete the saved searches never confirmed whose latest confirmation link has expired
+    (ALERTS_CONFIRM_HOURS after it was mailed): nobody can start them any more. Returns how
+    many; running it again deletes nothing more."""
+    expired = (now or utc_now()) - timedelta(hours=confirm_hours())
+    sent = func.coalesce(SavedSearch.link_sent_at, SavedSearch.created_at)
+    stale = db.session.scalars(
+        select(SavedSearch).where(SavedSearch.confirmed_at.is_(None), sent < expired)
+    ).all()
+    for saved in stale:
+        db.session.delete(saved)
+    return len(stale)
 
 
 # An account's own saved searches.

@@ -297,9 +297,13 @@ def test_the_command_prints_one_line_and_exits_nonzero_on_failure(
     db.session.commit()
     result = runner.invoke(args=["alerts", "send"])
     assert result.exit_code == 0, result.output
-    assert result.output == "alerts send: 1 due, 1 sent, 0 with nothing new, 0 failed\n"
+    assert result.output == (
+        "alerts send: 1 due, 1 sent, 0 with nothing new, 0 failed, 0 unconfirmed deleted\n"
+    )
     again = runner.invoke(args=["alerts", "send"])
-    assert again.output == "alerts send: 0 due, 0 sent, 0 with nothing new, 0 failed\n"
+    assert again.output == (
+        "alerts send: 0 due, 0 sent, 0 with nothing new, 0 failed, 0 unconfirmed deleted\n"
+    )
     saved = db.session.get(SavedSearch, saved.id)
     saved.email = "nobody@example.org"  # the SMTP server refuses it
     saved.next_due_at = utc_now() - timedelta(minutes=1)
@@ -309,3 +313,30 @@ def test_the_command_prints_one_line_and_exits_nonzero_on_failure(
     assert refused.exit_code == 1
     assert "1 failed" in refused.output
     assert db.session.get(SavedSearch, saved.id).claimed_at is None  # due again next run
+
+
+def test_searches_left_unconfirmed_past_their_link_are_deleted_by_the_sender(
+    app, ctx, runner, smtp, clock
+):
+    expired = utc_now() - timedelta(hours=app.config["ALERTS_CONFIRM_HOURS"], minutes=1)
+    old_pending = alerts.save_search(VISITOR, GREEN, "old@example.org", "daily", None)
+    old_confirmed = confirmed("kept@example.org")
+    resent = alerts.save_search(VISITOR, GREEN, "resent@example.org", "daily", None)
+    new_pending = alerts.save_search(VISITOR, GREEN, "new@example.org", "daily", None)
+    for saved in (old_pending, old_confirmed, resent):
+        saved.created_at = saved.link_sent_at = expired
+    old_confirmed.confirmed_at = expired
+    db.session.commit()
+    resent = alerts.save_search(VISITOR, GREEN, "resent@example.org", "daily", None)  # again
+    ids = [saved.id for saved in (old_pending, old_confirmed, resent, new_pending)]
+
+    result = runner.invoke(args=["alerts", "send"])
+
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith(", 1 unconfirmed deleted\n")
+    assert set(db.session.scalars(db.select(SavedSearch.id))) == set(ids[1:])
+    # the link mailed again still confirms: its search was not deleted under it
+    latest = [m for m in smtp(confirmations=True) if m["To"] == "resent@example.org"][-1]
+    assert alerts.confirm(token_of(link_in(latest, "confirm"))).confirmed_at is not None
+    again = runner.invoke(args=["alerts", "send"])
+    assert again.output.endswith(", 0 unconfirmed deleted\n")
