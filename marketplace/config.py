@@ -76,9 +76,11 @@ DEFAULTS: dict[str, Any] = {
     # Hours a signed-in session lasts without "remember me"; days a "remember me" cookie lasts.
     "SESSION_HOURS": 12,
     "REMEMBER_DAYS": 14,
-    # Hours an invitation link and a password reset link stay valid.
+    # Hours an invitation link, a password reset link and a new address's confirmation link
+    # stay valid.
     "INVITATION_HOURS": 168,
     "PASSWORD_RESET_HOURS": 1,
+    "EMAIL_CHANGE_HOURS": 24,
     # Outgoing mail: SMTP when SMTP_HOST is set, otherwise messages are written to
     # <DATA_DIR>/outbox/ and logged, so development needs no mail server.
     "SMTP_HOST": None,

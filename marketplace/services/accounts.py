@@ -13,7 +13,7 @@ from ..sqltypes import utc_now
 from ..vocab import ROLE_LABELS, Role
 from .checks import normalise_email
 from .errors import ValidationFailed
-from .tokens import make_token, token_hours, user_for_token
+from .tokens import InvalidToken, make_token, token_data, token_hours, user_for_token
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
@@ -215,18 +215,64 @@ def update_profile(user: User, display_name: str) -> None:
     user.display_name = name
 
 
-def change_email(user: User, current_password: str, new_email: str) -> None:
-    """:raises ValidationFailed: wrong current password, bad or taken address."""
+def change_email(user: User, current_password: str, new_email: str) -> str:
+    """Ask to move the account to ``new_email``: a confirmation link goes to the new address
+    and a notice to the current one; nothing changes until the link is followed
+    (confirm_email_change). Returns the new address as stored.
+
+    :raises ValidationFailed: wrong current password, bad or taken address, or the same one.
+    """
     if not user.check_password(current_password):  # slow: outside the write transaction
         raise ValidationFailed(_("Your current password is not correct."), "current_password")
-    _set_email(user, normalise_email(new_email))
+    email = normalise_email(new_email)
+    if email == user.email:
+        raise ValidationFailed(_("This is already your address."), "email")
+    _request_email_change(user, email)
+    return email
 
 
 @transactional
-def _set_email(user: User, email: str) -> None:
+def _request_email_change(user: User, email: str) -> None:
     if _email_taken(email, user):
         raise ValidationFailed(_("Another account uses this email address."), "email")
+    hours = token_hours("email")
+    language = mail.language_of(user)
+    token = make_token(user, "email", e=email)
+    mail.notify("email_confirm", email, language=language, user=user, hours=hours, token=token)
+    mail.notify("email_change_notice", user.email, language=language, user=user, new=email)
+
+
+@transactional
+def confirm_email_change(token: str) -> User:
+    """Move the account a confirmation link names to the address it carries; the link and any
+    older reset link stop working (the address is part of their fingerprint).
+
+    :raises InvalidToken: the link was altered, expired or used, or another account took the
+        address in the meantime.
+    """
+    user, email = pending_email(token)
+    if _email_taken(email, user):
+        raise InvalidToken(
+            _(
+                "Another account uses %(email)s now, so your address stays %(current)s. "
+                "Choose another one on your account page.",
+                email=email,
+                current=user.email,
+            )
+        )
     user.email = email
+    return user
+
+
+def pending_email(token: str) -> tuple[User, str]:
+    """The account and the new address a confirmation link names, for its page.
+
+    :raises InvalidToken: see confirm_email_change (the address is checked when it is used).
+    """
+    user, data = token_data(token, "email")
+    if not isinstance(data.get("e"), str) or not data["e"]:
+        raise InvalidToken(_("This link is not valid. Check that it was copied whole."))
+    return user, data["e"]
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:

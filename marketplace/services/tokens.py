@@ -1,4 +1,4 @@
-"""Signed, expiring, single-use links for invitations and password resets."""
+"""Signed, expiring, single-use links for invitations, password resets and address changes."""
 
 from __future__ import annotations
 
@@ -13,8 +13,12 @@ from ..extensions import db
 from ..models import User
 from .errors import DomainError
 
-Purpose = Literal["invite", "reset"]
-_HOURS_SETTING = {"invite": "INVITATION_HOURS", "reset": "PASSWORD_RESET_HOURS"}
+Purpose = Literal["invite", "reset", "email"]
+_HOURS_SETTING = {
+    "invite": "INVITATION_HOURS",
+    "reset": "PASSWORD_RESET_HOURS",
+    "email": "EMAIL_CHANGE_HOURS",
+}
 
 
 class InvalidToken(DomainError):
@@ -35,8 +39,9 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(state.encode()).hexdigest()[:20]
 
 
-def make_token(user: User, purpose: Purpose) -> str:
-    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user)})
+def make_token(user: User, purpose: Purpose, **extra: str) -> str:
+    """A link's token for ``user``; ``extra`` values travel signed in it (see token_data)."""
+    return _serializer(purpose).dumps({"u": user.id, "f": _fingerprint(user), **extra})
 
 
 def token_hours(purpose: Purpose) -> int:
@@ -49,6 +54,14 @@ def user_for_token(token: str, purpose: Purpose) -> User:
     :raises InvalidToken: when the link was altered, has expired, was used already, or its
         account is deactivated.
     """
+    return token_data(token, purpose)[0]
+
+
+def token_data(token: str, purpose: Purpose) -> tuple[User, dict]:
+    """The account a link was made for, and the signed data it carries (make_token's extra).
+
+    :raises InvalidToken: see user_for_token.
+    """
     try:
         data = _serializer(purpose).loads(token, max_age=token_hours(purpose) * 3600)
     except SignatureExpired as exc:
@@ -60,4 +73,4 @@ def user_for_token(token: str, purpose: Purpose) -> User:
         raise InvalidToken(_("This link is not valid any more."))
     if data.get("f") != _fingerprint(user):
         raise InvalidToken(_("This link has already been used. Ask for a new one if you need it."))
-    return user
+    return user, data

@@ -98,6 +98,7 @@ CASES = [
     ("auth.reset", "GET", {"token": "not-a-token"}, EVERYONE(400)),
     ("auth.invitation", "GET", {"token": "not-a-token"}, EVERYONE(400)),
     ("account.index", "GET", {}, SIGNED_IN),
+    ("account.confirm_email", "GET", {"token": "not-a-token"}, EVERYONE(400)),
     ("alerts.new", "GET", {}, PUBLIC),
     ("alerts.confirm", "GET", {"token": "not-a-token"}, EVERYONE(400)),
     ("alerts.confirm", "GET", {"token": "alert-confirm"}, PUBLIC),
