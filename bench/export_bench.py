@@ -12,46 +12,21 @@ RESULT docs=N dump_mb=X dump_s=X dump_peak_rss_mb=X csv_rows=N csv_s=X
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 import os
-import random
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(1, str(HERE))
+from synthetic_app import options, synthetic_app
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--docs", type=int, default=2000, help="synthetic entries to generate")
-    parser.add_argument("--seed", type=int, default=1)
-    options = parser.parse_args()
-
-    import search_bench
-
-    from marketplace import create_app, search
-    from marketplace.extensions import db
-    from marketplace.services import demo
-
-    with tempfile.TemporaryDirectory(prefix="export-bench-") as data_dir:
-        settings = {"SEARCH_ENCODER": "none", "SEARCH_EMBED_IN_BACKGROUND": False}
-        app = create_app({"SECRET_KEY": "bench", "DATA_DIR": data_dir, **settings})
-        with app.app_context():
-            db.create_all()
-            demo.seed_demo()
-            started = time.perf_counter()
-            search_bench.generate(options.docs, random.Random(options.seed), search_bench.Corpus())
-            search.rebuild()
-            print(f"built {options.docs} entries in {time.perf_counter() - started:.0f} s")
-            db.engine.dispose()
+    args = options(__doc__)
+    with synthetic_app("export-bench-", args.docs, args.seed, index=True) as (app, data_dir):
         env = {
             **os.environ,
             "MARKETPLACE_DATA_DIR": data_dir,
@@ -73,10 +48,8 @@ def main() -> None:
         body = response.get_data()
         csv_s = time.perf_counter() - started
         rows = len(list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))) - 1
-        with app.app_context():
-            db.engine.dispose()
     print(
-        f"RESULT docs={options.docs} dump_mb={size:.1f} dump_s={dump_s:.1f} "
+        f"RESULT docs={args.docs} dump_mb={size:.1f} dump_s={dump_s:.1f} "
         f"dump_peak_rss_mb={peak:.0f} csv_rows={rows} csv_s={csv_s:.1f}"
     )
 
