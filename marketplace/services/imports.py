@@ -46,11 +46,20 @@ from .slugs import slugify
 log = logging.getLogger(__name__)
 
 CREATE, UPDATE, UNCHANGED, REFUSED = "create", "update", "unchanged", "refused"
+FAILED = "failed"  # a row the plan would import, whose import failed
 ACTION_LABELS = {
     CREATE: _l("New entry"),
     UPDATE: _l("Update"),
     UNCHANGED: _l("Unchanged"),
     REFUSED: _l("Refused"),
+}
+# What became of each row, for the import's summary.
+OUTCOME_LABELS = {
+    CREATE: _l("Created"),
+    UPDATE: _l("Updated"),
+    UNCHANGED: _l("Unchanged"),
+    REFUSED: _l("Refused"),
+    FAILED: _l("Failed"),
 }
 # The export's columns an import reads into the entry's data (the rest are for readers only).
 TEXT_COLUMNS = tuple(name for name in TEXT_FIELDS if name not in ("image", "image_alt"))
@@ -131,9 +140,6 @@ class ImportSummary:
             refused=counts[REFUSED],
             failed=counts[FAILED],
         )
-
-
-FAILED = "failed"
 
 
 def read_bounded(stream: IO[bytes], limit: int = MAX_BYTES) -> bytes:
