@@ -345,9 +345,23 @@ def _plan_row(row: SourceRow, actor: Any, default_city: City | None, lookup: _Lo
         _plan_update(planned, matches[0], row_data, city)
     else:
         _plan_create(planned, row, row_data)
+    _refuse_retired(planned, lookup, matches[0] if matches else None)
     if planned.problems:
         planned.action = REFUSED
     return planned
+
+
+def _refuse_retired(planned: PlannedRow, lookup: _Lookup, solution: Solution | None) -> None:
+    """A retired challenge or service stays on the entries that have it, but is not given anew."""
+    for column, known in (("challenges", lookup.challenges), ("services", lookup.services)):
+        had = {term.slug for term in getattr(solution, column)} if solution is not None else set()
+        for slug in planned.data.get(column, []):
+            if slug in known and known[slug].retired and slug not in had:
+                planned.refuse(
+                    _("%(column)s: %(slug)s is no longer offered.", column=column, slug=slug)
+                )
+    if planned.problems:
+        planned.action = REFUSED
 
 
 def _plan_create(planned: PlannedRow, row: SourceRow, row_data: dict[str, Any]) -> None:

@@ -289,6 +289,16 @@ def test_every_problem_of_a_row_is_listed_and_the_row_refused(
     assert db.session.scalar(select(func.count()).select_from(Solution)) == 0
 
 
+def test_a_retired_challenge_is_not_given_anew(make_solution, taxonomy, porto, curator):
+    taxonomy["challenges"]["smes"].retired = True
+    kept = _full(make_solution, taxonomy, slug="roofs", title="Roofs", city=porto,
+                 challenges=[taxonomy["challenges"]["smes"]])  # fmt: skip
+    plan = imports.check(import_csv.read, "x.csv", _csv(_good(challenges="smes")), curator)
+    assert "smes is no longer offered" in plan.rows[0].problems[0]
+    again = imports.check(import_csv.read, "x.csv", _export(), curator)
+    assert [(row.action, row.entry_id) for row in again.rows] == [("unchanged", kept.id)]
+
+
 def test_a_formula_cell_refuses_its_row(taxonomy, porto, curator):
     data = _csv(_good()).replace(b"x@porto.example", b'"=HYPERLINK(""http://x"")"')
     plan, _summary = _import(data, curator)
