@@ -18,7 +18,7 @@ class ImportForm(Form):
         validators=[FileRequired(_l("Choose the file to import."))],
         description=_l(
             "A CSV file in the columns of the CSV export (download one from a search to see "
-            "them), UTF-8, at most 20 MB and 5,000 rows."
+            "them), in UTF-8, of at most 20 MB."
         ),
     )
     city = SelectField(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from flask import Blueprint, render_template, request, session
+from flask import Blueprint, current_app, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..forms import accepts_upload, keeps_input
 from ..forms.imports import ImportForm, RunForm
+from ..i18n import format_number
 from ..services import import_uploads, imports
 from ..services.cities import all_cities
 from ..services.errors import NotFound
@@ -45,10 +46,22 @@ def _file_name(raw: str | None) -> str:
 
 
 def _plan(upload: import_uploads.Upload) -> imports.ImportPlan:
-    """:raises UnreadableFile: see the reader."""
+    """:raises UnreadableFile: see the reader, or more rows than a page request imports."""
     reader = READERS[upload.form][1] if upload.form in READERS else READERS["csv"][1]
-    city = imports.city_by_slug(upload.city)
-    return imports.check(reader, upload.name, upload.data, current_user, city)
+    imports.require_importer(current_user)
+    rows = reader(upload.name, upload.data)
+    limit = current_app.config["IMPORT_PAGE_MAX_ROWS"]
+    if len(rows) > limit:
+        raise UnreadableFile(
+            _(
+                "%(name)s has %(rows)s rows; this page imports at most %(max)s at once. Split "
+                "the file, or import it with the command flask import csv.",
+                name=upload.name,
+                rows=format_number(len(rows)),
+                max=format_number(limit),
+            )
+        )
+    return imports.plan(rows, current_user, imports.city_by_slug(upload.city), upload.name)
 
 
 @bp.route("", methods=["GET", "POST"])

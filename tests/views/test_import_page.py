@@ -126,6 +126,14 @@ def test_a_file_over_the_import_limit_is_refused(curator_client):
     assert "larger than 20 MB" in response.get_data(as_text=True)
 
 
+def test_a_file_over_the_pages_row_limit_is_sent_to_the_command_line(app, curator_client):
+    app.config["IMPORT_PAGE_MAX_ROWS"] = 2
+    response = _upload(curator_client, _csv(ROW, {**ROW, "title": "Two"}, {**ROW, "title": "3"}))
+    assert response.status_code == 400
+    assert "has 3 rows; this page imports at most 2" in response.get_data(as_text=True)
+    assert _count() == 0
+
+
 def test_a_request_over_the_upload_limit_is_a_413_page_message(app, curator_client):
     app.config["UPLOAD_REQUEST_MAX_BYTES"] = 2_000
     response = _upload(curator_client, b"title\n" + b"x" * 5_000)
