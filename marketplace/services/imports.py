@@ -310,7 +310,22 @@ def _problems(found: dict[str, str]) -> list[str]:
     return said
 
 
+def _without_nul(row: SourceRow) -> tuple[SourceRow, list[str]]:
+    """The row with NUL characters taken out of its cells (no lookup ever sees one: PostgreSQL
+    refuses them in a query), and a problem for each cell that had one."""
+    problems = [
+        _("%(column)s: remove the invisible control characters from this text.", column=name)
+        for name, value in row.fields.items()
+        if "\x00" in value
+    ]
+    if not problems:
+        return row, []
+    fields = {name: value.replace("\x00", "") for name, value in row.fields.items()}
+    return SourceRow(row.label, fields, row.translations, row.problems), problems
+
+
 def _plan_row(row: SourceRow, actor: Any, default_city: City | None, lookup: _Lookup) -> PlannedRow:
+    row, nul_problems = _without_nul(row)
     city_slug = row.fields.get("city", "").strip()
     by_slug = _by_slug(row.fields.get("slug", "").strip())
     city = lookup.cities.get(city_slug) if city_slug else default_city
@@ -318,7 +333,7 @@ def _plan_row(row: SourceRow, actor: Any, default_city: City | None, lookup: _Lo
         city = by_slug.city  # a row of an existing entry needs no city column
     title = row.fields.get("title", "").strip()
     planned = PlannedRow(row.label, title, city.slug if city else city_slug)
-    planned.problems.extend(row.problems)
+    planned.problems.extend([*row.problems, *nul_problems])
     if city is None:
         planned.refuse(
             _("city: there is no city %(slug)s.", slug=city_slug)

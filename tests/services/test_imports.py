@@ -299,6 +299,13 @@ def test_a_retired_challenge_is_not_given_anew(make_solution, taxonomy, porto, c
     assert [(row.action, row.entry_id) for row in again.rows] == [("unchanged", kept.id)]
 
 
+def test_a_nul_character_from_any_reader_refuses_its_row(taxonomy, porto, curator):
+    row = SourceRow("tool.yml", {**_good(), "slug": "x\x00y", "city": "por\x00to"})
+    plan = imports.plan([row], curator)
+    assert plan.rows[0].action == "refused"
+    assert "slug: remove the invisible control characters" in " ".join(plan.rows[0].problems)
+
+
 def test_a_formula_cell_refuses_its_row(taxonomy, porto, curator):
     data = _csv(_good()).replace(b"x@porto.example", b'"=HYPERLINK(""http://x"")"')
     plan, _summary = _import(data, curator)
