@@ -177,7 +177,7 @@ def _facets(outcome: SearchOutcome, request: SearchRequest) -> list[Facet]:
             )
         else:
             values.sort(key=lambda v: (-v.count, v.label.casefold()))
-        facets.append(Facet(name, title, values))
+        facets.append(Facet(name, str(title), values))  # translated once, read three times
     return facets
 
 
