@@ -140,11 +140,13 @@ def _labels(cities: Iterable[str], stamp: tuple | None = None) -> dict[str, dict
     }
 
 
-def _label(name: str, value: str, labels: dict[str, dict[str, str]]) -> str:
+def _label(
+    name: str, value: str, labels: dict[str, dict[str, str]], language: str | None = None
+) -> str:
     if name == "country":
-        return i18n.country_name(value)
+        return i18n.country_name(value, language)
     if name == "language":
-        return i18n.language_name(value)
+        return i18n.language_name(value, language)
     return labels.get(name, {}).get(value, value)
 
 
@@ -160,12 +162,14 @@ def filter_labels(request: SearchRequest) -> list[tuple[str, list[str]]]:
 
 def _facets(outcome: SearchOutcome, request: SearchRequest) -> list[Facet]:
     labels = _labels(outcome.counts.get("city", {}), outcome.vocabulary)
-    number = i18n.number_format()
+    number, language = i18n.number_format(), i18n.current_language()
     facets = []
     for name, title in FACET_TITLES.items():
         chosen = set(request.filters.get(name, ()))
         values = [
-            FacetValue(value, _label(name, value, labels), count, value in chosen, number(count))
+            FacetValue(
+                value, _label(name, value, labels, language), count, value in chosen, number(count)
+            )
             for value, count in outcome.counts.get(name, {}).items()
         ]
         if name in FIXED_ORDER:
