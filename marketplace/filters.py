@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -79,13 +79,14 @@ def register(app: Flask) -> None:
 _SLUG = re.compile(r"[a-z0-9-]+")
 _PLACEHOLDER = "slug-placeholder"
 _prefixes: dict[tuple[str, str], str] = {}
+MAX_PREFIXES = 64  # (endpoint, script root) pairs kept: a few routes under one or two roots
 
 
 def slug_url(endpoint: str, slug: str) -> str:
     """``url_for(endpoint, slug=slug)`` for a route whose only argument is the slug: the path
     before it built once per endpoint and script root (a results page links each card's entry,
     city and tracks), url_for itself for any slug that would need quoting."""
-    if not _SLUG.fullmatch(slug):
+    if not _SLUG.fullmatch(slug) or not has_request_context():  # a mail's URLs are external
         return url_for(endpoint, slug=slug)
     key = (endpoint, request.script_root)
     prefix = _prefixes.get(key)
@@ -93,7 +94,9 @@ def slug_url(endpoint: str, slug: str) -> str:
         built = url_for(endpoint, slug=_PLACEHOLDER)
         if not built.endswith(_PLACEHOLDER):  # a route with more after the slug
             return url_for(endpoint, slug=slug)
-        prefix = _prefixes[key] = built[: -len(_PLACEHOLDER)]
+        prefix = built[: -len(_PLACEHOLDER)]
+        if len(_prefixes) < MAX_PREFIXES:
+            _prefixes[key] = prefix
     return prefix + slug
 
 
