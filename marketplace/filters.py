@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, has_request_context, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -48,6 +50,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(versions.shown, "shown_version")
     app.add_template_filter(external_url, "external_url")
     app.add_template_global(page_url, "page_url")
+    app.add_template_global(slug_url, "slug_url")
+    app.add_template_global(vocab_word, "vocab_word")
     app.add_template_global(url_without, "url_without")
     app.add_template_global(url_replace, "url_replace")
     app.add_template_global(same_search, "same_search")
@@ -71,6 +75,44 @@ def register(app: Flask) -> None:
         ROLE_LABELS=vocab.ROLE_LABELS,
         ALERT_FREQUENCIES=vocab.ALERT_FREQUENCIES,
     )
+
+
+_SLUG = re.compile(r"[a-z0-9-]+")
+_PLACEHOLDER = "slug-placeholder"
+_prefixes: dict[tuple[str, str], str] = {}
+MAX_PREFIXES = 64  # (endpoint, script root) pairs kept: a few routes under one or two roots
+
+
+def slug_url(endpoint: str, slug: str) -> str:
+    """``url_for(endpoint, slug=slug)`` for a route whose only argument is the slug: the path
+    before it built once per endpoint and script root (a results page links each card's entry,
+    city and tracks), url_for itself for any slug that would need quoting."""
+    if not _SLUG.fullmatch(slug) or not has_request_context():  # a mail's URLs are external
+        return url_for(endpoint, slug=slug)
+    key = (endpoint, request.script_root)
+    prefix = _prefixes.get(key)
+    if prefix is None:
+        built = url_for(endpoint, slug=_PLACEHOLDER)
+        if not built.endswith(_PLACEHOLDER):  # a route with more after the slug
+            return url_for(endpoint, slug=slug)
+        prefix = built[: -len(_PLACEHOLDER)]
+        if len(_prefixes) < MAX_PREFIXES:
+            _prefixes[key] = prefix
+    return prefix + slug
+
+
+_WORDS = {"KINDS": vocab.KINDS, "MATURITIES": vocab.MATURITIES}
+_words: dict[tuple[str, str], dict[str, str]] = {}
+
+
+def vocab_word(vocabulary: str, value: str) -> str:
+    """The label of ``value`` in one of vocab's vocabularies (``KINDS``, ``MATURITIES``) in the
+    interface language, each vocabulary translated once per language ("" for an unknown value)."""
+    key = (vocabulary, str(get_locale()))
+    words = _words.get(key)
+    if words is None:
+        words = _words[key] = {value: str(label) for value, label in _WORDS[vocabulary].items()}
+    return words.get(value, "")
 
 
 def external_url(value: str | None) -> str:

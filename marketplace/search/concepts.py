@@ -193,6 +193,12 @@ def load() -> Concepts:
 
 def current() -> Concepts:
     """The matcher for the current app's vocabulary, rebuilt only when ``stamp()`` changed."""
+    return checked()[1]
+
+
+def checked() -> tuple[tuple, Concepts]:
+    """``current()`` with the stamp it was checked against (the page keys its labels on it
+    rather than asking the database again)."""
     now = stamp()
     built: _Built | None = current_app.extensions.get(_EXTENSION)
     if built is None or built.stamp != now:
@@ -201,4 +207,4 @@ def current() -> Concepts:
             if built is None or built.stamp != now:
                 built = _Built(now, load())
                 current_app.extensions[_EXTENSION] = built
-    return built.concepts
+    return now, built.concepts

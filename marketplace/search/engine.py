@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from whoosh import query as q
 
-from . import fast, fusion, live, tracking
+from . import fast, fusion, hit_ids, live, tracking
 from .fusion import Hit, Ranker
 from .index import NoIndex
 from .languages import DEFAULT, query_languages, spelling_languages
@@ -69,6 +69,8 @@ class SearchOutcome:
     by_words: int = 0
     # Taxonomy terms the question names (concepts.py), with the phrase that named each.
     concepts: list = field(default_factory=list)
+    # The vocabulary stamp (concepts.stamp) the search read its concepts at, if it read them.
+    vocabulary: tuple | None = None
 
 
 def _generation() -> live.Generation:
@@ -171,6 +173,7 @@ def _run(request: SearchRequest) -> SearchOutcome:
         else None,
         by_words=by_words.bit_count(),
         concepts=stage.concepts,
+        vocabulary=stage.vocabulary,
     )
 
 
@@ -210,11 +213,12 @@ def _fast_match(generation: live.Generation, parsed: ParsedQuery) -> tuple[live.
         else:
             key = -vectors.sort_ranks("title_sort")
         top = vectors.top(candidates, key, offset + count)[offset:]
-        stored = generation.searcher.stored_fields
-        return [
-            Hit(int(stored(docnum)["id"]), float(scores[docnum]) if sort == "relevance" else None)
-            for docnum in top.tolist()
-        ]
+        docnums = top.tolist()
+        ids = hit_ids.entry_ids(vectors, docnums)
+        if sort != "relevance":
+            return [Hit(entry, None) for entry in ids]
+        pairs = zip(ids, docnums, strict=True)
+        return [Hit(entry, float(scores[docnum])) for entry, docnum in pairs]
 
     return match, rank
 

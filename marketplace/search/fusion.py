@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from flask import current_app
 
-from . import concepts, fast, meaning
+from . import concepts, fast, hit_ids, meaning
 from .query import ParsedQuery, clean
 
 log = logging.getLogger(__name__)
@@ -78,6 +78,7 @@ class Stage:
     match: int
     rank: Ranker
     concepts: list = field(default_factory=list)
+    vocabulary: tuple | None = None  # concepts.stamp() as checked here, when it was
 
 
 def second_stage(
@@ -102,25 +103,28 @@ def second_stage(
         banned = generation.vectors.any_of(terms[0] for terms in parsed.excluded)
     meant = meaning_of(generation, pending, banned, exact)
     use_concepts = current_app.config.get("SEARCH_CONCEPTS", True) and not exact
-    named = concepts.current().match(question(text), parsed.languages) if use_concepts else []
+    named, vocabulary = [], None
+    if use_concepts:
+        vocabulary, matcher = concepts.checked()
+        named = matcher.match(question(text), parsed.languages)
     filed = 0
     for concept, _phrase in named:
         filed |= generation.facets.get(concept.facet, {}).get(concept.value, 0)
     if banned is not None:
         filed &= ~fast.to_bits(banned)
     if meant is None and not filed:
-        return Stage(match, lexical, named)
+        return Stage(match, lexical, named, vocabulary)
     if meant is not None:
         match = meant.widen(match)
     match |= filed
-    return Stage(match, _fused(lexical, generation.searcher.stored_fields, meant, filed), named)
+    return Stage(match, _fused(lexical, generation.vectors, meant, filed), named, vocabulary)
 
 
-def _fused(lexical: Ranker, stored: Callable[[int], dict], meant: Meaning | None, filed: int):
+def _fused(lexical: Ranker, vectors: fast.Vectors, meant: Meaning | None, filed: int):
     """``lexical`` fused with similarity and concepts for relevance; other sorts left to it."""
 
     def ids(docnums) -> list[int]:
-        return [int(stored(int(docnum))["id"]) for docnum in docnums]
+        return hit_ids.entry_ids(vectors, docnums)
 
     def rank(results: int, sort: str, offset: int, count: int) -> list[Hit]:
         if sort != "relevance":

@@ -10,7 +10,7 @@ import numpy as np
 from whoosh import query as q
 from whoosh.searching import Searcher
 
-from . import fast, live
+from . import fast, hit_ids, live
 from .languages import DEFAULT
 from .query import analyse, clean
 
@@ -70,7 +70,7 @@ def similar(solution_id: int, text: str, limit: int = 4, language: str = DEFAULT
     if docnum is not None:
         candidates &= ~(1 << docnum)
     top = vectors.top(np.flatnonzero(fast.to_array(candidates, vectors.size)), scores, limit)
-    return [int(searcher.stored_fields(docnum)["id"]) for docnum in top.tolist()]
+    return hit_ids.entry_ids(vectors, top.tolist())
 
 
 def _terms(text: str, language: str = DEFAULT) -> set[str]:

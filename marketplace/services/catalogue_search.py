@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -94,16 +95,17 @@ _LABELS = "marketplace.facet_labels"  # app.extensions: (stamp, {language: term 
 _labels_lock = threading.Lock()
 
 
-def _term_labels() -> dict[str, dict[str, str]]:
+def _term_labels(stamp: tuple | None = None) -> dict[str, dict[str, str]]:
     """Tracks', challenges', services' and SDGs' labels in the interface language, kept per
     vocabulary stamp: every change of a term's names in any language bumps its revision
-    (services/phrases.py), and a new term changes its counts."""
+    (services/phrases.py), and a new term changes its counts. ``stamp``: the one this request
+    already read (a search's), else it is read here."""
 
     def terms(model) -> dict[str, str]:
         rows = db.session.execute(select(model.slug, model.name, model.labels))
         return {row.slug: i18n.term_label(row) for row in rows}
 
-    stamp, language = concepts.stamp(), i18n.current_language()
+    stamp, language = stamp or concepts.stamp(), i18n.current_language()
     kept = current_app.extensions.get(_LABELS)
     if kept is None or kept[0] != stamp:
         kept = (stamp, {})
@@ -121,7 +123,7 @@ def _term_labels() -> dict[str, dict[str, str]]:
     return kept[1][language]
 
 
-def _labels(cities: Iterable[str]) -> dict[str, dict[str, str]]:
+def _labels(cities: Iterable[str], stamp: tuple | None = None) -> dict[str, dict[str, str]]:
     """Each facet's values as people read them, taxonomy terms in the interface language."""
 
     def words(vocabulary: dict) -> dict[str, str]:
@@ -130,7 +132,7 @@ def _labels(cities: Iterable[str]) -> dict[str, dict[str, str]]:
     slugs = list(cities)
     named = select(City.slug, City.name).where(City.slug.in_(slugs)) if slugs else None
     return {
-        **_term_labels(),
+        **_term_labels(stamp),
         "city": dict(db.session.execute(named).all()) if slugs else {},
         "kind": words(vocab.KINDS),
         "maturity": words(vocab.MATURITIES),
@@ -138,11 +140,13 @@ def _labels(cities: Iterable[str]) -> dict[str, dict[str, str]]:
     }
 
 
-def _label(name: str, value: str, labels: dict[str, dict[str, str]]) -> str:
+def _label(
+    name: str, value: str, labels: dict[str, dict[str, str]], language: str | None = None
+) -> str:
     if name == "country":
-        return i18n.country_name(value)
+        return i18n.country_name(value, language)
     if name == "language":
-        return i18n.language_name(value)
+        return i18n.language_name(value, language)
     return labels.get(name, {}).get(value, value)
 
 
@@ -157,13 +161,15 @@ def filter_labels(request: SearchRequest) -> list[tuple[str, list[str]]]:
 
 
 def _facets(outcome: SearchOutcome, request: SearchRequest) -> list[Facet]:
-    labels = _labels(outcome.counts.get("city", {}))
-    number = i18n.number_format()
+    labels = _labels(outcome.counts.get("city", {}), outcome.vocabulary)
+    number, language = i18n.number_format(), i18n.current_language()
     facets = []
     for name, title in FACET_TITLES.items():
         chosen = set(request.filters.get(name, ()))
         values = [
-            FacetValue(value, _label(name, value, labels), count, value in chosen, number(count))
+            FacetValue(
+                value, _label(name, value, labels, language), count, value in chosen, number(count)
+            )
             for value, count in outcome.counts.get(name, {}).items()
         ]
         if name in FIXED_ORDER:
@@ -175,7 +181,7 @@ def _facets(outcome: SearchOutcome, request: SearchRequest) -> list[Facet]:
             )
         else:
             values.sort(key=lambda v: (-v.count, v.label.casefold()))
-        facets.append(Facet(name, title, values))
+        facets.append(Facet(name, str(title), values))  # translated once, read three times
     return facets
 
 
@@ -201,12 +207,17 @@ def _highlight(version, language: str, terms: set[str]) -> Markup | None:
     return search.snippet(_texts(version), terms, language)
 
 
+# The Markdown fields of the entries searches show, as plain text: a page's entries come back
+# on its next page and with each facet ticked. Keyed by the text itself (a few KB each).
+_plain = lru_cache(maxsize=2048)(plain_text)
+
+
 def _texts(version) -> Iterator[str]:
     """The texts a snippet may come from, in order; lazily: the Markdown fields after the one
     holding a word are never converted."""
     yield version.summary
     for text in (version.description, version.impact, version.lessons):
-        yield plain_text(text)
+        yield _plain(text)
 
 
 def _result(

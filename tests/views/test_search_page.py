@@ -231,3 +231,20 @@ def test_api_says_when_it_searched_the_correction(client, catalogue):
     )
     data = client.get("/api/v1/solutions?q=congestoin&exact=1").get_json()
     assert (data["corrected_from"], data["total"], data["suggestion"]) == (None, 0, "congestion")
+
+
+def test_result_cards_link_their_entry_city_and_tracks_and_name_kind_and_maturity(
+    client, catalogue
+):
+    page = text(client.get("/solutions?q=congestion"))
+    assert '<a href="/solutions/zone">Low-emission zone with cameras</a>' in page
+    assert '<a href="/cities/sofia">Sofia</a>' in page
+    assert 'href="/tracks/' in page
+    assert '<span class="badge badge-kind">Best practice</span>' in page
+    assert '<span class="badge badge-maturity">Pilot</span>' in page
+    french = text(client.get("/solutions?q=congestion&lang=fr"))
+    assert '<span class="badge badge-kind">Bonne pratique</span>' in french
+    # Mounted under a path prefix, the links keep it.
+    mounted = text(client.get("/solutions?q=congestion", base_url="http://localhost/market"))
+    assert '<a href="/market/solutions/zone">' in mounted
+    assert '<a href="/market/cities/sofia">' in mounted
