@@ -157,7 +157,7 @@ def load(name: str, data: bytes) -> dict:
             _(
                 "it contains the control character U+%(code)s (line %(line)d), which a text "
                 "file cannot hold.",
-                code=f"{error.character:04X}" if isinstance(error.character, int) else "?",
+                code=format(error.character, "04X") if isinstance(error.character, int) else "?",
                 line=text.count("\n", 0, max(error.position, 0)) + 1,
             ),
         ) from None

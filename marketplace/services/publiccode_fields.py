@@ -101,11 +101,12 @@ class _Document:
     def checked(self, value: str, keys: tuple[str, ...]) -> str:
         for char in value:
             if unicodedata.category(char) == "Cc" and char not in _ALLOWED_CONTROLS:
+                code = format(ord(char), "04X")
                 self.problems.append(
                     _(
                         "%(key)s contains the control character U+%(code)s.",
                         key=".".join(keys),
-                        code=f"{ord(char):04X}",
+                        code=code,
                     )
                 )
                 return ""
@@ -351,7 +352,8 @@ class _Mapping:
             parts = [long] if long else []
             if features := doc.texts(*keys, "features"):
                 items = "\n".join(f"- {_one_line(f)}" for f in features)
-                parts.append(f"**{_('Features')}**\n\n{items}")
+                heading = _("Features")
+                parts.append(f"**{heading}**\n\n{items}")
             facts = []
             for key, label in (
                 ("documentation", _("Documentation: %(link)s")),
@@ -373,9 +375,8 @@ class _Mapping:
             if self.obsolete:
                 facts.append(_("The software is obsolete: no longer maintained or updated."))
             if facts:
-                parts.append(
-                    f"**{_('About the software')}**\n\n" + "\n".join(f"- {f}" for f in facts)
-                )
+                heading = _("About the software")
+                parts.append(f"**{heading}**\n\n" + "\n".join(f"- {f}" for f in facts))
         return {"title": title, "summary": summary, "description": "\n\n".join(parts)}
 
 
