@@ -36,6 +36,9 @@ FILE_NAMES = ("publiccode.yml", "publiccode.yaml")
 MAX_DOCUMENT_BYTES = 512 * 1024
 MAX_DEPTH = 32
 MAX_NODES = 20_000
+# Values read from all the files of one zip or folder (a real publiccode.yml holds about 300):
+# parsing is about 50,000 values a second, so a zip of value-dense files stays a few seconds.
+MAX_TOTAL_NODES = 250_000
 # A zip's members (all of them, not only publiccode.yml files) and the files of a folder walked.
 MAX_MEMBERS = 10_000
 # publiccode.yml files read from one zip or folder.
@@ -58,13 +61,25 @@ class _Refused(yaml.YAMLError):
         self.message = message
 
 
+class _Budget:
+    """The values still allowed in the files of one upload (shared by a zip's members)."""
+
+    def __init__(self) -> None:
+        self.values = MAX_TOTAL_NODES
+
+
+class _Exhausted(Exception):
+    """The upload as a whole holds more values than MAX_TOTAL_NODES."""
+
+
 class _GuardedComposer(Composer):
     """PyYAML's composer, refusing tags, aliases and oversized structures before they are built."""
 
-    def __init__(self) -> None:
+    def __init__(self, budget: _Budget) -> None:
         super().__init__()
         self._depth = 0
         self._nodes = 0
+        self._budget = budget
 
     def compose_node(self, parent, index):
         event = self.peek_event()
@@ -89,6 +104,9 @@ class _GuardedComposer(Composer):
                 )
             )
         self._nodes += 1
+        self._budget.values -= 1
+        if self._budget.values < 0:
+            raise _Exhausted
         self._depth += 1
         if self._depth > MAX_DEPTH or self._nodes > MAX_NODES:
             raise _Refused(
@@ -109,11 +127,11 @@ class _GuardedComposer(Composer):
 class _Loader(Reader, Scanner, Parser, _GuardedComposer, SafeConstructor, BaseResolver):
     """Safe loading with no implicit types: every scalar is a string, every tag refused."""
 
-    def __init__(self, stream: str) -> None:
+    def __init__(self, stream: str, budget: _Budget) -> None:
         Reader.__init__(self, stream)
         Scanner.__init__(self)
         Parser.__init__(self)
-        _GuardedComposer.__init__(self)
+        _GuardedComposer.__init__(self, budget)
         SafeConstructor.__init__(self)
         BaseResolver.__init__(self)
 
@@ -122,7 +140,7 @@ def _refuse(name: str, reason: str) -> UnreadableFile:
     return UnreadableFile(_("%(name)s: %(reason)s", name=name, reason=reason))
 
 
-def load(name: str, data: bytes) -> dict:
+def load(name: str, data: bytes, budget: _Budget | None = None) -> dict:
     """One publiccode.yml's bytes as a mapping of strings, lists and mappings.
 
     :raises UnreadableFile: too large, not UTF-8, not YAML, not a mapping, or refused by the guard.
@@ -147,7 +165,9 @@ def load(name: str, data: bytes) -> dict:
         ) from None
     loader = None
     try:
-        loader = _Loader(text)  # the reader refuses control characters here already
+        loader = _Loader(
+            text, budget or _Budget()
+        )  # the reader refuses control characters here already
         document = loader.get_single_data()
     except _Refused as error:
         raise _refuse(name, error.message) from None
@@ -181,16 +201,28 @@ def load(name: str, data: bytes) -> dict:
     return document
 
 
-def _row(label: str, data: bytes) -> SourceRow:
-    return publiccode_fields.row(label, load(label, data))
+def _row(label: str, data: bytes, budget: _Budget | None = None) -> SourceRow:
+    return publiccode_fields.row(label, load(label, data, budget))
 
 
-def _row_or_problem(label: str, data: bytes) -> SourceRow:
-    """A file of several: one that cannot be read is a row with its problem, not the end."""
+def _row_or_problem(label: str, data: bytes, budget: _Budget, container: str) -> SourceRow:
+    """A file of several: one that cannot be read is a row with its problem, not the end.
+
+    :raises UnreadableFile: the files read so far hold more than MAX_TOTAL_NODES values.
+    """
     try:
-        return _row(label, data)
+        return _row(label, data, budget)
     except UnreadableFile as error:
         return SourceRow(label=label, fields={}, problems=[str(error)])
+    except _Exhausted:
+        raise _refuse(
+            container,
+            _(
+                "its publiccode.yml files hold more than %(limit)d values in all, the most an "
+                "import reads.",
+                limit=MAX_TOTAL_NODES,
+            ),
+        ) from None
 
 
 def _is_publiccode(name: str) -> bool:
@@ -250,7 +282,7 @@ def _zip_rows(name: str, data: bytes) -> list[SourceRow]:
         _check_found(name, len(wanted))
         if sum(m.file_size for m in wanted) > MAX_BYTES:
             raise _too_large_unpacked(name)
-        rows, total = [], 0
+        rows, total, budget = [], 0, _Budget()
         for info in sorted(wanted, key=lambda m: m.filename):
             label = _("%(file)s in %(archive)s", file=info.filename, archive=name)
             try:
@@ -267,7 +299,7 @@ def _zip_rows(name: str, data: bytes) -> list[SourceRow]:
             if len(member) > MAX_DOCUMENT_BYTES:
                 rows.append(SourceRow(label, {}, problems=[_member_too_large(label)]))
                 continue
-            rows.append(_row_or_problem(label, member))
+            rows.append(_row_or_problem(label, member, budget, name))
         return rows
 
 
@@ -374,7 +406,7 @@ def read_path(path: Path) -> list[SourceRow]:
     if path.is_dir():
         found = list(_walk(path))
         _check_found(path.name or str(path), len(found))
-        rows, total = [], 0
+        rows, total, budget = [], 0, _Budget()
         for file in found:
             label = file.relative_to(path).as_posix()
             size = file.stat().st_size
@@ -391,7 +423,9 @@ def read_path(path: Path) -> list[SourceRow]:
                         limit=_megabytes(MAX_BYTES),
                     ),
                 )
-            rows.append(_row_or_problem(label, file.read_bytes()[: MAX_DOCUMENT_BYTES + 1]))
+            with file.open("rb") as opened:
+                data = opened.read(MAX_DOCUMENT_BYTES + 1)
+            rows.append(_row_or_problem(label, data, budget, path.name))
         return rows
     try:
         with path.open("rb") as file:

@@ -545,6 +545,21 @@ def test_a_zip_member_larger_than_a_document_is_a_problem_of_its_row():
     ]
 
 
+def test_the_files_of_a_zip_or_folder_share_one_budget_of_values(monkeypatch, tmp_path):
+    monkeypatch.setattr(publiccode, "MAX_TOTAL_NODES", 100)  # MINIMAL holds 39 values
+    files = {f"r{n}/publiccode.yml": MINIMAL.encode() for n in range(3)}
+    message = "its publiccode.yml files hold more than 100 values in all, the most an import reads."
+
+    assert len(publiccode.read("two.zip", zipped(dict(list(files.items())[:2])))) == 2
+    assert refused("three.zip", zipped(files)) == f"three.zip: {message}"
+    for name, data in files.items():
+        (tmp_path / "repos" / name).parent.mkdir(parents=True)
+        (tmp_path / "repos" / name).write_bytes(data)
+    with pytest.raises(UnreadableFile) as error:
+        publiccode.read_path(tmp_path / "repos")
+    assert str(error.value) == f"repos: {message}"
+
+
 def test_a_zip_of_too_many_members_is_refused():
     data = zipped({f"f{n}.txt": b"" for n in range(publiccode.MAX_MEMBERS + 1)})
 
