@@ -56,7 +56,6 @@ _SPDX_ALIASES = {
     "agpl-3.0": "AGPL-3.0-only",
     "lgpl-3.0": "LGPL-3.0-only",
 }
-SUMMARY_LIMIT = 300
 _ALLOWED_CONTROLS = "\n\t\r"
 
 
@@ -338,15 +337,8 @@ class _Mapping:
             doc.problems.append(_("%(key)s should hold keys and values.", key=".".join(keys)))
             return {}
         title = self.name if main else (_one_line(doc.text(*keys, "localisedName")) or self.name)
+        # Longer than our 300 characters: the import says so, as for any row.
         summary = _one_line(doc.text(*keys, "shortDescription", required=True))
-        if len(summary) > SUMMARY_LIMIT:
-            doc.problems.append(
-                _(
-                    "%(key)s is longer than %(limit)d characters.",
-                    key=".".join((*keys, "shortDescription")),
-                    limit=SUMMARY_LIMIT,
-                )
-            )
         long = doc.text(*keys, "longDescription", required=main)
         with force_locale(language):
             parts = [long] if long else []
@@ -395,7 +387,7 @@ def row(label: str, document: dict) -> SourceRow:
     available = []
     for tag in doc.texts("localisation", "availableLanguages"):
         code = tag.replace("_", "-").split("-")[0].lower()
-        if len(code) == 2 and vocab.is_language(code) and code not in available:
+        if code in vocab.FORM_LANGUAGES and code not in available:
             available.append(code)
     fields.update(
         maturity=mapping.maturity,
