@@ -165,9 +165,8 @@ def load(name: str, data: bytes, budget: _Budget | None = None) -> dict:
         ) from None
     loader = None
     try:
-        loader = _Loader(
-            text, budget or _Budget()
-        )  # the reader refuses control characters here already
+        # The reader refuses control characters as soon as it is made.
+        loader = _Loader(text, budget or _Budget())
         document = loader.get_single_data()
     except _Refused as error:
         raise _refuse(name, error.message) from None
