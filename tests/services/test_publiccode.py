@@ -9,6 +9,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from yaml.constructor import SafeConstructor
 
 from marketplace.services import publiccode
@@ -581,3 +584,52 @@ def test_a_missing_path_is_refused(tmp_path):
     with pytest.raises(UnreadableFile) as error:
         publiccode.read_path(Path(tmp_path / "nothing.yml"))
     assert str(error.value) == "nothing.yml: it cannot be read."
+
+
+# --- Hostile documents -----------------------------------------------------------------------
+
+KEYS = (
+    "publiccodeYmlVersion", "name", "url", "landingURL", "platforms", "developmentStatus",
+    "softwareType", "usedBy", "description", "en", "it", "de", "xx", "shortDescription",
+    "longDescription", "localisedName", "features", "documentation", "legal", "license",
+    "maintenance", "type", "contacts", "contractors", "email", "until", "localisation",
+    "availableLanguages", "organisation", "softwareVersion", "releaseDate",
+)  # fmt: skip
+VALUES = st.recursive(
+    st.text(max_size=30) | st.sampled_from(["0.4", "stable", "contract", "MIT", "en", "=1+1"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=5), inner, max_size=5)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(document=st.dictionaries(st.sampled_from(KEYS), VALUES, max_size=12))
+def test_any_document_gives_one_row_of_texts(document):
+    (row,) = publiccode.read("p.yml", yaml.safe_dump(document, allow_unicode=True).encode())
+
+    assert all(isinstance(v, str) and v for v in row.fields.values())
+    assert all(isinstance(p, str) for p in row.problems)
+    for texts in row.translations.values():
+        assert all(isinstance(v, str) for v in texts.values())
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.binary(max_size=400) | st.text(max_size=400).map(str.encode))
+def test_any_bytes_give_rows_or_a_clear_refusal(data):
+    try:
+        rows, refusal = publiccode.read("p.yml", data), ""
+    except UnreadableFile as error:
+        rows, refusal = [], str(error)
+
+    assert len(rows) == 1 or refusal.startswith("p.yml: it ")
