@@ -14,6 +14,7 @@ from tqdm import tqdm
 
 from . import backup, mail, search
 from .alerts_cli import alerts_cli
+from .import_cli import import_cli
 from .services import accounts, demo, dump, images, notices
 from .services.errors import ValidationFailed
 from .vocab import ROLE_LABELS
@@ -30,6 +31,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(export_cli)
     app.cli.add_command(alerts_cli)
+    app.cli.add_command(import_cli)
 
 
 @click.command("seed-demo")

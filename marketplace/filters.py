@@ -20,6 +20,7 @@ CURATE_NAV = (
     ("manage.taxonomy", _l("Taxonomy"), permissions.can_manage_taxonomy),
     ("manage.cities", _l("Cities"), permissions.can_manage_cities),
     ("manage.users", _l("Users"), permissions.can_manage_users),
+    ("imports.page", _l("Import"), permissions.can_import),
     ("curate.audit_log", _l("Audit log"), permissions.can_moderate),
 )
 

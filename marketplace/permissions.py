@@ -81,6 +81,16 @@ def can_manage_taxonomy(user: Any) -> bool:
     return can_moderate(user)
 
 
+def can_import(user: Any) -> bool:
+    """Curators and admins import entries from files (CSV, publiccode.yml) into the review queue."""
+    return can_moderate(user)
+
+
+def can_import_for_city(user: Any, city: Any) -> bool:
+    """Whose entries an import may create or change: any city's, for those who may import."""
+    return can_import(user) and city is not None
+
+
 def can_manage_cities(user: Any) -> bool:
     """Curators and admins add cities and edit any city's details."""
     return can_moderate(user)

@@ -14,14 +14,14 @@ from ..database import transactional
 from ..extensions import db
 from ..i18n import current_language, format_date
 from ..models import ModerationEvent, Solution, SolutionRevision
-from ..permissions import can_author, can_edit, can_publish_for_city
+from ..permissions import can_author, can_edit, can_import_for_city, can_publish_for_city
 from ..sqltypes import utc_now
 from ..vocab import RevisionStatus, Status
 from . import audit, curation, entries, images, notices
 from .checks import refuse_if_problems
 from .errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from .moderation import apply_transition, record_created
-from .slugs import unique_slug
+from .slugs import slugify, unique_slug
 
 # Dashboard order: what needs the author's attention first.
 DASHBOARD_ORDER = (
@@ -300,22 +300,60 @@ def create_entry(user: Any, data: dict[str, Any], submit: bool = False) -> Solut
     :raises PermissionDenied: the user publishes for no city.
     :raises ValidationFailed: the data breaks the draft (or, with ``submit``, the review) rules.
     """
-    city_id = require_city(user)
+    return _create(user, require_city(user), data, submit)
+
+
+@transactional
+def create_for_city(user: Any, city: Any, data: dict[str, Any], slug: str = "") -> Solution:
+    """A new entry of ``city`` submitted for review by someone who imports for it (an import's
+    row): the same rules and records as a city's own submission, but no mail per entry (the
+    importer sees them all in the queue). ``slug`` is kept when it is free and well formed.
+
+    :raises PermissionDenied: ``user`` may not import for ``city``.
+    :raises ValidationFailed: the data breaks the review rules.
+    """
+    if not can_import_for_city(user, city):
+        raise PermissionDenied(_("Your account may not import entries for this city."))
+    return _create(user, city.id, data, True, slug=slug, notify=False)
+
+
+def _create(
+    user: Any,
+    city_id: int,
+    data: dict[str, Any],
+    submit: bool,
+    slug: str = "",
+    notify: bool = True,
+) -> Solution:
     refuse_if_problems(entries.problems(data, submit))
-    solution = Solution(city_id=city_id, slug=unique_slug(Solution, data["title"]))
+    if not slug or slugify(slug) != slug or _slug_taken(slug):
+        slug = unique_slug(Solution, data["title"])
+    solution = Solution(city_id=city_id, slug=slug)
     entries.apply(solution, data)
     db.session.add(solution)
     db.session.flush()
     record_created(solution, user)
     if submit:
         apply_transition(solution, Status.SUBMITTED, user)
-        notices.submitted(solution)
+        if notify:
+            notices.submitted(solution)
     return solution
 
 
+def _slug_taken(slug: str) -> bool:
+    return db.session.scalar(db.select(Solution.id).where(Solution.slug == slug)) is not None
+
+
 @transactional
-def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool = False) -> str:
+def save_entry(
+    user: Any,
+    solution: Solution,
+    data: dict[str, Any],
+    submit: bool = False,
+    notify: bool = True,
+) -> str:
     """Save the author's edit; returns what happened: "saved", "submitted" or "revision".
+    ``notify``: mail the curators of a submission (an import does not, entry by entry).
 
     Drafts and entries with changes requested are edited in place; until first published,
     the address (slug) follows the title. A published entry keeps its public version: the edit
@@ -340,7 +378,7 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
         revision.author_id = user.id
         revision.status = RevisionStatus.SUBMITTED if submit else RevisionStatus.DRAFT
         solution.updated_at = utc_now()  # a new version: a curator's open review is outdated
-        if submit:
+        if submit and notify:
             notices.submitted(solution, revision=True)
         return "revision"
     if solution.status not in EDITABLE:
@@ -352,7 +390,8 @@ def save_entry(user: Any, solution: Solution, data: dict[str, Any], submit: bool
     db.session.flush()
     if submit:
         apply_transition(solution, Status.SUBMITTED, user)
-        notices.submitted(solution, resubmitted=asked_for_changes)
+        if notify:
+            notices.submitted(solution, resubmitted=asked_for_changes)
     return "submitted" if submit else "saved"
 
 

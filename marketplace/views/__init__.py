@@ -13,6 +13,7 @@ from .exchange import bp as exchange
 from .exports import bp as exports
 from .feeds import bp as feeds
 from .health import bp as health
+from .imports import bp as imports
 from .language import bp as language
 from .main import bp as main
 from .manage import bp as manage
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     exchange,
     media,
     curate,
+    imports,
     manage,
     reports,
     health,

@@ -145,6 +145,10 @@ CASES = [
     ("curate.feature", "POST", {"entry_id": "published"}, CURATORS),
     ("curate.bulk", "POST", {}, CURATORS),
     ("curate.audit_log", "GET", {}, CURATORS),
+    # A POST without a file (or without a checked one) shows the page again with the reason.
+    ("imports.page", "GET", {}, CURATORS),
+    ("imports.page", "POST", {}, {**CURATORS, "curator": 400, "admin": 400}),
+    ("imports.run", "POST", {}, {**CURATORS, "curator": 400, "admin": 400}),
     ("curate.audit_csv", "GET", {}, CURATORS),
     ("manage.taxonomy", "GET", {}, CURATORS),
     ("manage.create_term", "GET", {"kind": "challenges"}, CURATORS),
