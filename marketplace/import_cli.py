@@ -15,7 +15,7 @@ from tqdm import tqdm
 
 from .extensions import db
 from .models import User
-from .services import imports
+from .services import imports, publiccode
 from .services.errors import DomainError
 from .services.import_csv import read as read_csv
 from .services.import_formats import Reader
@@ -115,3 +115,27 @@ def import_csv(file: Path, city_slug: str, as_email: str, dry_run: bool) -> None
     new ones are submitted for review, changed ones saved as their city's edit, unchanged ones
     left alone. Prints the plan (each row's action and problems) first."""
     run(read_csv, file.name, read_file(file), city_slug, as_email, dry_run)
+
+
+@import_cli.command("publiccode")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@import_options
+@click.option(
+    "--challenge",
+    "challenges",
+    multiple=True,
+    help="Challenge (slug) of the entries; repeat for several. publiccode.yml names none, and "
+    "an entry needs one to be submitted for review.",
+)
+def import_publiccode(
+    path: Path, city_slug: str, as_email: str, dry_run: bool, challenges: tuple[str, ...]
+) -> None:
+    """Import the software described by publiccode.yml files: PATH is one file, a zip of them
+    (at any depth, e.g. a zip of repositories) or a folder searched for publiccode.yml and
+    publiccode.yaml files. As `import csv`: the plan first, new entries submitted for review,
+    changed ones saved as their city's edit, unchanged ones left alone."""
+
+    def reader(name: str, data: bytes) -> list:
+        return publiccode.given_challenges(publiccode.read_path(path), list(challenges))
+
+    run(reader, path.name or str(path), b"", city_slug, as_email, dry_run)

@@ -18,7 +18,7 @@ class ImportForm(Form):
         validators=[FileRequired(_l("Choose the file to import."))],
         description=_l(
             "A CSV file in the columns of the CSV export (download one from a search to see "
-            "them), in UTF-8, of at most 20 MB."
+            "them), or a publiccode.yml file or a zip of them; in UTF-8, of at most 20 MB."
         ),
     )
     city = SelectField(
