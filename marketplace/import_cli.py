@@ -136,6 +136,6 @@ def import_publiccode(
     changed ones saved as their city's edit, unchanged ones left alone."""
 
     def reader(name: str, data: bytes) -> list:
-        return publiccode.given_challenges(publiccode.read_path(path), list(challenges))
+        return imports.given_challenges(publiccode.read_path(path), list(challenges))
 
     run(reader, path.name or str(path), b"", city_slug, as_email, dry_run)

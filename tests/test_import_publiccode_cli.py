@@ -143,3 +143,38 @@ def test_the_page_reads_publiccode_files(client_for, curator, taxonomy, porto):
     # No challenge comes with a publiccode.yml: the dry run says so for the row.
     assert "Choose at least one challenge this entry answers." in html
     assert _count() == 0
+
+
+def _hidden(html: str, name: str) -> str:
+    import re
+
+    return re.search(rf'name="{name}" type="hidden" value="([^"]*)"', html).group(1)
+
+
+def test_the_page_imports_publiccode_files_with_the_challenges_chosen_there(
+    client_for, curator, taxonomy, porto
+):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w") as archive:
+        archive.writestr("x/publiccode.yml", DOCUMENT.format(name="Medusa", slug="medusa"))
+    client = client_for(curator)
+    form = client.get("/curate/import").get_data(as_text=True)
+    assert 'name="challenges" type="checkbox" value="retrofit"' in form
+    fields = {"form": "publiccode", "city": "porto", "challenges": "retrofit"}
+    boundary, body = encode_multipart(
+        {**fields, "upload": FileStorage(io.BytesIO(data.getvalue()), "tools.zip")}
+    )
+    checked = client.post(
+        "/curate/import", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    ).get_data(as_text=True)
+    assert "Choose at least one challenge" not in checked
+    assert "Import 1 entry" in checked
+    assert _count() == 0
+
+    run = {"token": _hidden(checked, "token"), "fingerprint": _hidden(checked, "fingerprint")}
+    done = client.post("/curate/import/run", data=run)
+
+    assert done.status_code == 200, done.get_data(as_text=True)
+    entry = db.session.scalar(select(Solution))
+    assert (entry.title, entry.status, entry.city_id) == ("Medusa", Status.SUBMITTED, porto.id)
+    assert [c.slug for c in entry.challenges] == ["retrofit"]

@@ -9,6 +9,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField
 
 from . import Form, options
+from .entry import CheckboxesField
 
 
 class ImportForm(Form):
@@ -26,13 +27,26 @@ class ImportForm(Form):
         default="",
         description=_l("Rows with a city column keep their own city."),
     )
+    challenges = CheckboxesField(
+        _l("Challenges of rows that name none"),
+        description=_l(
+            "An entry needs at least one challenge to be submitted for review, and a "
+            "publiccode.yml names none of ours: choose what the imported entries answer. Rows "
+            "that name their challenges keep their own."
+        ),
+    )
 
     def __init__(
-        self, formats: list[tuple[str, str]], cities: list[tuple[str, str]], **kwargs: Any
+        self,
+        formats: list[tuple[str, str]],
+        cities: list[tuple[str, str]],
+        challenges: list[tuple[str, str]],
+        **kwargs: Any,
     ):
         super().__init__(**kwargs)
         self.form.choices = options(formats)
         self.city.choices = options([("", _l("None: every row names its city")), *cities])
+        self.challenges.choices = options(challenges)
 
 
 class RunForm(Form):

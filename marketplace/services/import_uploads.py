@@ -31,6 +31,7 @@ class Upload:
     form: str  # the reader's name (import_formats.READERS)
     city: str  # slug of the city of rows naming none, or ""
     data: bytes
+    challenges: tuple[str, ...] = ()  # slugs given to rows naming none
 
 
 def _folder() -> Path:
@@ -53,21 +54,22 @@ def _prune(now: float) -> None:
             continue
 
 
-def keep(user: Any, name: str, form: str, city: str, data: bytes) -> str:
-    """Store an uploaded file for ``user``'s import; returns its token."""
+def keep(upload: Upload, user: Any) -> str:
+    """Store ``upload`` (its token unused) for ``user``'s import; returns its token."""
     now = time.time()
     _prune(now)
     token = secrets.token_urlsafe(24)
     content, meta = _paths(token)
-    content.write_bytes(data)
+    content.write_bytes(upload.data)
     meta.write_text(
         json.dumps(
             {
                 "user": user.id,
-                "name": name,
-                "form": form,
-                "city": city,
-                "sha256": hashlib.sha256(data).hexdigest(),
+                "name": upload.name,
+                "form": upload.form,
+                "city": upload.city,
+                "challenges": list(upload.challenges),
+                "sha256": hashlib.sha256(upload.data).hexdigest(),
                 "at": now,
             }
         ),
@@ -96,7 +98,8 @@ def load(user: Any, token: str) -> Upload:
         or hashlib.sha256(data).hexdigest() != meta.get("sha256")
     ):
         raise gone
-    return Upload(token, meta["name"], meta["form"], meta["city"], data)
+    challenges = tuple(str(slug) for slug in meta.get("challenges", []))
+    return Upload(token, meta["name"], meta["form"], meta["city"], data, challenges)
 
 
 def discard(token: str) -> None:

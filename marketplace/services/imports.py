@@ -450,6 +450,20 @@ def _plan_update(
     planned.action = UPDATE
 
 
+def given_challenges(rows: list[SourceRow], challenges: list[str]) -> list[SourceRow]:
+    """``rows`` with ``challenges`` (slugs) as the challenges of those that name none.
+
+    A publiccode.yml names no challenge of ours (and a spreadsheet may leave the column empty),
+    while an entry submitted for review needs one: the person importing says which, on the page
+    or with ``--challenge`` (the plan checks that they exist).
+    """
+    if challenges:
+        for row in rows:
+            if row.fields and not row.fields.get("challenges", "").strip():
+                row.fields["challenges"] = LIST_SEPARATOR.join(challenges)
+    return rows
+
+
 def plan(
     rows: Iterable[SourceRow], actor: Any, default_city: City | None = None, name: str = ""
 ) -> ImportPlan:

@@ -432,16 +432,3 @@ def read_path(path: Path) -> list[SourceRow]:
     except OSError:
         raise _refuse(path.name, _("it cannot be read.")) from None
     return read(path.name, data)
-
-
-def given_challenges(rows: list[SourceRow], challenges: list[str]) -> list[SourceRow]:
-    """``rows`` with ``challenges`` (slugs) as the challenges of those that name none.
-
-    A publiccode.yml names no challenge of ours, and an entry submitted for review needs one:
-    the person importing says which (the import checks that they exist).
-    """
-    if challenges:
-        for row in rows:
-            if row.fields and not row.fields.get("challenges", "").strip():
-                row.fields["challenges"] = ";".join(challenges)
-    return rows

@@ -11,8 +11,8 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..forms import accepts_upload, keeps_input
 from ..forms.imports import ImportForm, RunForm
-from ..i18n import format_number
-from ..services import import_uploads, imports
+from ..i18n import format_number, term_label
+from ..services import import_uploads, imports, taxonomy
 from ..services.cities import all_cities
 from ..services.errors import NotFound
 from ..services.import_formats import READERS
@@ -27,7 +27,13 @@ SESSION_KEY = "import_token"  # the kept file this browser's dry run showed
 def _form(**kwargs) -> ImportForm:
     formats = [(name, str(label)) for name, (label, _reader) in READERS.items()]
     cities = [(city.slug, city.name) for city in all_cities()]
-    return ImportForm(formats, cities, **kwargs)
+    challenges = [
+        (challenge.slug, f"{term_label(track)}: {term_label(challenge)}")
+        for track in taxonomy.tracks()
+        for challenge in track.challenges
+        if not challenge.retired
+    ]
+    return ImportForm(formats, cities, challenges, **kwargs)
 
 
 def _page(form: ImportForm, status: int = 200, **context):
@@ -49,7 +55,7 @@ def _plan(upload: import_uploads.Upload) -> imports.ImportPlan:
     """:raises UnreadableFile: see the reader, or more rows than a page request imports."""
     reader = READERS[upload.form][1] if upload.form in READERS else READERS["csv"][1]
     imports.require_importer(current_user)
-    rows = reader(upload.name, upload.data)
+    rows = imports.given_challenges(reader(upload.name, upload.data), list(upload.challenges))
     limit = current_app.config["IMPORT_PAGE_MAX_ROWS"]
     if len(rows) > limit:
         raise UnreadableFile(
@@ -76,12 +82,14 @@ def page():
     name = _file_name(form.upload.data.filename)
     try:
         data = imports.read_bounded(form.upload.data.stream)
-        token_upload = import_uploads.Upload("", name, form.form.data, form.city.data, data)
-        plan = _plan(token_upload)
+        upload = import_uploads.Upload(
+            "", name, form.form.data, form.city.data, data, tuple(form.challenges.data or ())
+        )
+        plan = _plan(upload)
     except UnreadableFile as error:
         form.upload.errors = [str(error)]
         return _page(form, 400)
-    token = import_uploads.keep(current_user, name, form.form.data, form.city.data, data)
+    token = import_uploads.keep(upload, current_user)
     session[SESSION_KEY] = token
     run_form = RunForm(formdata=None, token=token, fingerprint=plan.fingerprint())
     return _page(form, plan=plan, run_form=run_form)
