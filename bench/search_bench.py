@@ -2,6 +2,7 @@
 
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/search_bench.py --docs 10000
+    .venv/bin/python bench/search_bench.py --docs 100000 --catalogue /tmp/cat  # generated once
 
 Generates a synthetic catalogue (seeded RNG, sentences and titles recombined from the demo entries,
 facet values spread like the demo's) in a temporary data dir, in several languages: half the
