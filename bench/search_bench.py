@@ -2,6 +2,7 @@
 
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/search_bench.py --docs 10000
+    .venv/bin/python bench/search_bench.py --docs 100000 --catalogue /tmp/cat  # generated once
 
 Generates a synthetic catalogue (seeded RNG, sentences and titles recombined from the demo entries,
 facet values spread like the demo's) in a temporary data dir, in several languages: half the
@@ -49,9 +50,11 @@ RESULT docs=N p50_ms=X p95_ms=X p99_ms=X fts5_p50_ms=X fts5_p95_ms=X build_s=X
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -518,6 +521,37 @@ def totals_agreement(queries: list[SearchRequest], native: Tantivy) -> tuple[flo
     return (statistics.median(ratios) if ratios else 0.0), len(ratios)
 
 
+def _kept_catalogue(options, app, rng: random.Random, corpus: Corpus) -> bool:
+    """Fill the run's database: copied from ``--catalogue`` when it holds this catalogue (the
+    generator's random state restored with it, so the queries are the same), else generated (and
+    kept there when asked). True when it was copied."""
+    data_dir = Path(app.config["DATA_DIR"])
+    kept = (
+        options.catalogue / f"docs-{options.docs}-seed-{options.seed}"
+        if options.catalogue
+        else None
+    )
+    if kept and (kept / "rng.json").exists():
+        db.engine.dispose()
+        shutil.copyfile(kept / "marketplace.db", data_dir / "marketplace.db")
+        version, state, gauss = json.loads((kept / "rng.json").read_text())
+        rng.setstate((version, tuple(state), gauss))
+        return True
+    db.create_all()
+    demo.seed_demo()
+    started = time.perf_counter()
+    generate(options.docs, rng, corpus)
+    print(f"generated {options.docs} entries in {time.perf_counter() - started:.1f} s")
+    if kept:
+        kept.mkdir(parents=True, exist_ok=True)
+        db.session.close()
+        db.engine.dispose()
+        shutil.copyfile(data_dir / "marketplace.db", kept / "marketplace.db")
+        (kept / "rng.json").write_text(json.dumps(rng.getstate()))  # written last: complete
+        print(f"catalogue kept in {kept}")
+    return False
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=2000, help="synthetic entries to generate")
@@ -529,6 +563,15 @@ def main() -> None:
     parser.add_argument(
         "--writes", type=int, default=20, help="saves, each followed by a timed search (0: none)"
     )
+    parser.add_argument(
+        "--catalogue",
+        type=Path,
+        help="folder keeping the generated catalogue: generated into it once (per --docs and "
+        "--seed), copied from it on later runs (the run itself never changes it)",
+    )
+    parser.add_argument(
+        "--generate-only", action="store_true", help="stop once the --catalogue is kept"
+    )
     options = parser.parse_args()
     rng = random.Random(options.seed)
     load_before = os.getloadavg()[0]
@@ -536,12 +579,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="search-bench-") as data_dir:
         app = create_app({"SECRET_KEY": "bench", "DATA_DIR": data_dir})
         with app.app_context():
-            db.create_all()
-            demo.seed_demo()
             corpus = Corpus()
-            started = time.perf_counter()
-            generate(options.docs, rng, corpus)
-            print(f"generated {options.docs} entries in {time.perf_counter() - started:.1f} s")
+            kept = _kept_catalogue(options, app, rng, corpus)
+            if options.generate_only:
+                return
+            if kept:
+                print(f"catalogue of {options.docs} entries copied from {options.catalogue}")
 
             started = time.perf_counter()
             indexed = search.rebuild()

@@ -58,7 +58,7 @@ def seed_demo_command(if_empty: bool) -> None:
     click.echo("Demo accounts (development credentials only):")
     for account in report.accounts:
         click.echo(f"  {account['role']:<10} {account['email']:<30} {account['password']}")
-    count = search.rebuild()
+    count = search.rebuild(progress=_rebuild_bar)
     click.echo(f"Search index rebuilt: {count} published entries.")
 
 
@@ -100,10 +100,15 @@ def taxonomy_phrases() -> None:
 search_cli = AppGroup("search", help="Build and inspect the search index.")
 
 
+def _rebuild_bar(total: int) -> tqdm:
+    """The rebuild's progress on a terminal (none when stderr is not one)."""
+    return tqdm(total=total, unit=" entries", disable=None, file=sys.stderr)
+
+
 @search_cli.command("rebuild")
 def search_rebuild() -> None:
     """Build a fresh index of every published entry and swap it in atomically."""
-    count = search.rebuild()
+    count = search.rebuild(progress=_rebuild_bar)
     click.echo(f"Indexed {count} published entries.")
 
 
@@ -312,7 +317,7 @@ def restore_command(path: Path) -> None:
         f"Restored the {manifest['database']} backup of {manifest['created_at']} "
         f"({restored.method})."
     )
-    count = search.rebuild()
+    count = search.rebuild(progress=_rebuild_bar)
     click.echo(f"Search index rebuilt: {count} published entries.")
     click.echo("Run `flask --app marketplace search embed` to search by meaning again.")
 

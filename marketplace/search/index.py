@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
 import shutil
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from ..models import Challenge, SearchChange, Solution
 from ..sqltypes import utc_now
 from ..vocab import Status
 from . import position
+from .bulk import BulkSegmentWriter, BulkWriter
 from .documents import document
 from .schema import VERSION, build_schema
 from .spelling import BodyWords
@@ -31,6 +35,9 @@ log = logging.getLogger(__name__)
 # directory beside it and swaps the link atomically, so readers never see a half-built index.
 CURRENT = "current"
 PARALLEL_FROM = 2000  # entries from which a rebuild indexes in several processes
+PROGRESS_EVERY = 100  # entries read between two updates of a rebuild's progress
+# Given the entries to index, a context manager with update(entries) (tqdm's bar is one).
+Progress = Callable[[int], AbstractContextManager]
 # A rebuild holds an exclusive flock on this file inside the directory it writes, until the swap:
 # the lock dies with the process, so a later rebuild can tell a killed rebuild's directory from
 # one another process is still writing.
@@ -92,10 +99,12 @@ def published_entries() -> Select[tuple[Solution]]:
     )
 
 
-def rebuild() -> int:
+def rebuild(progress: Progress | None = None) -> int:
     """Build a new index of every published entry and swap it in; returns the entries indexed.
 
-    First removes what killed rebuilds left behind (``remove_leftovers``).
+    First removes what killed rebuilds left behind (``remove_leftovers``). ``progress``, given
+    the number of entries to index, returns a context manager whose ``update(n)`` is called as
+    entries are read (a tqdm bar on a terminal).
     """
     root = search_root()
     root.mkdir(parents=True, exist_ok=True)
@@ -107,7 +116,7 @@ def rebuild() -> int:
         # Locked before it takes its name: another rebuild never sees it unlocked meanwhile.
         os.rename(fresh / f"{BUILDING}.new", fresh / BUILDING)
         try:
-            count = _build(fresh)
+            count = _build(fresh, progress)
         except BaseException:
             shutil.rmtree(fresh, ignore_errors=True)
             raise
@@ -158,7 +167,7 @@ def remove_leftovers() -> list[Path]:
     return removed
 
 
-def _build(fresh: Path) -> int:
+def _build(fresh: Path, progress: Progress | None) -> int:
     ix = whoosh_index.create_in(fresh, build_schema())
     count = 0
     # One read transaction: the outbox position and the entries come from the same snapshot.
@@ -169,19 +178,29 @@ def _build(fresh: Path) -> int:
         )
         # Analysis is the cost of a big rebuild: spread it over the cores (one segment each).
         procs = min(os.cpu_count() or 1, 4) if total >= PARALLEL_FROM else 1
-        writer = ix.writer(procs=procs, limitmb=128, multisegment=procs > 1)
+        writer = BulkWriter(ix, procs=procs) if procs > 1 else BulkSegmentWriter(ix)
         body_words = BodyWords()
+        bar = progress(total) if progress else contextlib.nullcontext()
         try:
-            for solution in session.scalars(published_entries()):
-                fields = document(solution)
-                writer.add_document(**fields)
-                body_words.add(fields["description"], fields["impact"], fields["lessons"])
-                count += 1
+            with bar:
+                for solution in session.scalars(published_entries()):
+                    fields = document(solution)
+                    writer.add_document(**fields)
+                    body_words.add(fields["description"], fields["impact"], fields["lessons"])
+                    count += 1
+                    if progress and count % PROGRESS_EVERY == 0:
+                        bar.update(PROGRESS_EVERY)
+                if progress:
+                    bar.update(count % PROGRESS_EVERY)
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+    with ix.searcher() as searcher:
+        indexed = searcher.doc_count_all()
     ix.close()
+    if indexed != count:  # a worker process that died leaves its documents out
+        raise RuntimeError(f"search rebuild: {indexed} of {count} entries reached the index")
     body_words.write(fresh)
     position.write(fresh, done)
     (fresh / VERSION_FILE).write_text(str(VERSION), encoding="ascii")

@@ -36,6 +36,7 @@ from whoosh.searching import Searcher
 from whoosh.system import _INT_SIZE
 from whoosh.util.numeric import byte_to_length
 
+from . import mapped
 from .schema import FACETS
 
 Key = tuple[str, str]  # (index directory, Whoosh segment id)
@@ -60,6 +61,7 @@ def open_searcher(directory: Path, previous: Searcher | None = None) -> Searcher
     The segments ``previous`` (a searcher on an earlier generation of the same directory) has
     open are reused, with this generation's deleted documents; the others are opened.
     """
+    mapped.install()  # segment files read from the map, not copied into this process
     ix = whoosh_index.open_dir(directory)
     if previous is None:
         return ix.searcher()
