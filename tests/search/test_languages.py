@@ -1,7 +1,5 @@
 """Search in every language: each version analysed in its own, queries read in theirs."""
 
-import time
-
 import pytest
 
 from marketplace import search
@@ -69,12 +67,10 @@ def test_a_query_s_language_is_detected(text, language):
     assert detect(text)[0] == language
 
 
-def test_detection_is_cheap_and_an_english_question_stays_english():
-    detect("warm")  # the word lists, read once
+def test_an_english_question_stays_english():
+    # How long detection takes is for bench/, never a timing assertion in a test.
     texts = [f"heat pumps for {n} schools in winter" for n in range(300)]
-    started = time.perf_counter()
     found = [detect(text) for text in texts]
-    assert (time.perf_counter() - started) / len(texts) < 0.001
     assert set(found) == {("en",)}
     assert query_languages("heat pumps for schools", "en") == ("en",)
     assert query_languages("delle scuole", "fr") == ("it", "fr", "en")
