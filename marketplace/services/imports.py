@@ -35,7 +35,7 @@ from ..extensions import db
 from ..models import SDG, Challenge, City, SlugRedirect, Solution, Track, TransversalService
 from ..models.solution import TRANSLATABLE
 from ..permissions import can_import, can_import_for_city
-from ..vocab import FORM_LANGUAGES, LICENCES, Status
+from ..vocab import FORM_LANGUAGES, LICENCES, Status, is_language
 from . import audit, entries, publishing
 from .entries import MARKDOWN_FIELDS, TEXT_FIELDS, split_translation_key
 from .errors import DomainError, InvalidTransition, PermissionDenied
@@ -208,7 +208,8 @@ def _row_data(row: SourceRow, planned: PlannedRow, lookup: _Lookup) -> dict[str,
     if "languages" in fields:
         data["languages"] = _split(fields["languages"])
         for code in data["languages"]:
-            if code not in FORM_LANGUAGES:
+            # An entry may list languages the form does not offer (entries.ordered_languages).
+            if code not in FORM_LANGUAGES and not is_language(code):
                 planned.refuse(_("languages: %(code)s is no language code.", code=code))
     for column, known in (("challenges", lookup.challenges), ("services", lookup.services)):
         if column in fields:

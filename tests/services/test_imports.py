@@ -51,7 +51,7 @@ def _full(make_solution, taxonomy, **overrides):
         "funding_model": "=city budget",
         "provider": "Porto Energy",
         "website": "https://energy.porto.example/roofs",
-        "languages": ["en", "pt"],
+        "languages": ["en", "pt", "ru"],  # ru: one the form does not offer
         "services": [taxonomy["service"]],
         "sdgs": taxonomy["sdgs"],
         "challenges": [taxonomy["challenges"]["retrofit"], taxonomy["challenges"]["last-mile"]],
@@ -274,6 +274,7 @@ def _good(**changes) -> dict:
         ({"website": "not a web address"}, "website:"),
         ({"contact_email": "nobody"}, "contact_email:"),
         ({"languages": "pt;klingon"}, "klingon is no language"),
+        ({"languages": "pt;zz"}, "zz is no language"),
         ({"language": "xx"}, "language:"),
     ],
 )
